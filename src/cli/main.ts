@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+/**
+ * numapol's entry: picks the command and loads only its module, so `numapol show $$` starts
+ * nearly as fast as node itself (no FFI, no other commands).
+ */
+import { readFileSync } from 'node:fs';
+import type { Command } from './command.js';
+import { runCommand } from './runner.js';
+
+interface Entry {
+  readonly summary: string;
+  readonly load: () => Promise<{ default: Command<unknown> }>;
+}
+
+const COMMANDS: Readonly<Record<string, Entry>> = {
+  hardware: { summary: 'nodes, CPUs, memory per node and distances', load: () => import('./commands/hardware.js') },
+  show: { summary: "a process: threads, their mempolicy, cpuset, pages per node", load: () => import('./commands/show.js') },
+  maps: { summary: 'per-VMA table: range, what it maps, mempolicy, pages per node', load: () => import('./commands/maps.js') },
+  stat: { summary: 'numastat: per-node counters, per-process memory per node', load: () => import('./commands/stat.js') },
+  run: { summary: 'run a program under a mempolicy and CPU binding (numactl)', load: () => import('./commands/run.js') },
+};
+
+function usage(): string {
+  const names = Object.keys(COMMANDS);
+  const w = Math.max(...names.map((n) => n.length));
+  return [
+    'Usage: numapol COMMAND [OPTIONS] [ARGS]',
+    '',
+    "See and change where a running process's memory lives on a NUMA machine.",
+    '',
+    'Commands:',
+    ...names.map((n) => `  ${n.padEnd(w)}  ${COMMANDS[n]?.summary ?? ''}`),
+    '',
+    "Run 'numapol COMMAND --help' for a command's options and JSON fields.",
+    '',
+  ].join('\n');
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage());
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-V') {
+    process.stdout.write(`${version()}\n`);
+    return 0;
+  }
+  const entry = COMMANDS[name];
+  if (entry === undefined) {
+    process.stderr.write(`numapol: unknown command '${name}': run 'numapol --help' for the list\n`);
+    return 2;
+  }
+  const mod = await entry.load();
+  return runCommand(mod.default, args);
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,91 @@
+/**
+ * The one runner every command goes through: parses options, prints `--help` to stdout, prints
+ * data as an aligned table or as `--json`, turns errors into one line on stderr (a stack only with
+ * `--debug`) and maps them to exit statuses: 0 ok, 1 operation failed, 2 bad usage.
+ */
+import { parseArgs } from 'node:util';
+import { NumapolError, UsageError } from '../errors.js';
+import type { Command, CommandInput, OptionSpec, ParsedValues } from './command.js';
+import { toJson } from './json.js';
+
+export interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+const processIo: Io = {
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+};
+
+const COMMON: Readonly<Record<string, OptionSpec>> = {
+  help: { type: 'boolean', short: 'h', description: 'show this help' },
+  json: { type: 'boolean', description: 'print the result as JSON (stable fields, see --help)' },
+  debug: { type: 'boolean', description: 'print a stack trace with errors' },
+};
+
+export function helpText(cmd: Command<unknown>): string {
+  const opts = { ...cmd.options, ...COMMON };
+  const lines = Object.entries(opts).map(([name, o]) => {
+    const flag = `${o.short ? `-${o.short}, ` : '    '}--${name}${o.type === 'string' ? `=${o.valueName ?? 'VALUE'}` : ''}`;
+    return `  ${flag.padEnd(30)} ${o.description}`;
+  });
+  return [`Usage: ${cmd.usage}`, '', cmd.summary, '', 'Options:', ...lines, ...(cmd.details ? ['', cmd.details] : []), ''].join(
+    '\n',
+  );
+}
+
+export function parseCommandArgs(cmd: Command<unknown>, argv: readonly string[]): CommandInput {
+  const dashdash = argv.indexOf('--');
+  const head = dashdash < 0 ? argv : argv.slice(0, dashdash);
+  const rest = dashdash < 0 ? [] : argv.slice(dashdash + 1);
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {};
+  for (const [name, o] of Object.entries({ ...cmd.options, ...COMMON })) {
+    options[name] = {
+      type: o.type,
+      ...(o.short ? { short: o.short } : {}),
+      ...(o.type === 'string' && o.multiple ? { multiple: true } : {}),
+    };
+  }
+  try {
+    const { values, positionals } = parseArgs({ args: [...head], options, allowPositionals: true, strict: true });
+    return { values: values as ParsedValues, positionals, rest };
+  } catch (e) {
+    const msg = e instanceof Error ? e.message.split('\n')[0] ?? e.message : String(e);
+    throw new UsageError(`${cmd.name}: ${msg.replace(/\. To specify a positional.*$/, '')}`, { cause: e });
+  }
+}
+
+/** Runs one command and returns its exit status; never throws, never exits. */
+export async function runCommand(cmd: Command<unknown>, argv: readonly string[], io: Io = processIo): Promise<number> {
+  const debug = argv.includes('--debug');
+  try {
+    const input = parseCommandArgs(cmd, argv);
+    if (input.values['help']) {
+      io.stdout(helpText(cmd));
+      return 0;
+    }
+    const data = await cmd.run(input);
+    const text = input.values['json'] ? toJson(data) : cmd.render(data, input);
+    if (text.length > 0) io.stdout(text.endsWith('\n') ? text : `${text}\n`);
+    return cmd.exitCode ? cmd.exitCode(data) : 0;
+  } catch (e) {
+    return reportError(e, debug, io);
+  }
+}
+
+export function reportError(e: unknown, debug: boolean, io: Io = processIo): number {
+  if (e instanceof NumapolError) {
+    io.stderr(`numapol: ${firstLine(e.message)}\n`);
+    if (debug && e.stack) io.stderr(`${e.stack}\n`);
+    return e.usage ? 2 : 1;
+  }
+  const msg = e instanceof Error ? e.message : String(e);
+  io.stderr(`numapol: internal error: ${firstLine(msg)}${debug ? '' : ' (run with --debug for details)'}\n`);
+  if (debug && e instanceof Error && e.stack) io.stderr(`${e.stack}\n`);
+  return 1;
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0] ?? s;
+}

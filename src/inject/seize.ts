@@ -1,0 +1,109 @@
+/**
+ * Stops every thread of a process (CRIU's collect_threads idea): seize and interrupt each tid
+ * in /proc/PID/task, wait until all of them stop, and list the tasks again; a pass that finds
+ * no new tid is conclusive, since a stopped thread creates no threads.
+ */
+import { readdirSync } from 'node:fs';
+import { NumapolError, ProcessGoneError } from '../errors.js';
+import { isErrno, stopTimeout } from './errors.js';
+import { explainSeizeFailure, threadState, type ProcessFacts } from './preflight.js';
+import { onInitialStatus, pollOnce, seizeThread, type TracedThread } from './thread-state.js';
+import { schedYield, sleepSync } from '../kernel/wait.js';
+
+export interface SkippedThread {
+  tid: number;
+  reason: 'exited' | 'zombie';
+}
+
+export interface SeizeResult {
+  /** Every thread we traced, in discovery order (some may be 'gone'). */
+  threads: TracedThread[];
+  skipped: SkippedThread[];
+  passes: number;
+}
+
+export function listTids(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).map((n) => Number.parseInt(n, 10)).filter((n) => Number.isInteger(n));
+  } catch {
+    throw new ProcessGoneError(pid);
+  }
+}
+
+/**
+ * Seizes and stops all threads. On failure the threads seized so far are in `into`, for the
+ * caller's cleanup (it must detach them whatever happens).
+ */
+export function seizeAll(facts: ProcessFacts, options: number, timeoutMs: number, into: TracedThread[]): SeizeResult {
+  const pid = facts.pid;
+  const known = new Set<number>();
+  const skipped: SkippedThread[] = [];
+  let passes = 0;
+  for (;;) {
+    passes++;
+    const fresh = listTids(pid).filter((tid) => !known.has(tid));
+    if (fresh.length === 0) break;
+    const waiting: TracedThread[] = [];
+    for (const tid of fresh) {
+      known.add(tid);
+      const state = threadState(pid, tid);
+      if (state === undefined || state === 'X') {
+        skipped.push({ tid, reason: 'exited' });
+        continue;
+      }
+      // A zombie (an exited leader whose other threads still run) runs no code: leave it.
+      if (state === 'Z') {
+        skipped.push({ tid, reason: 'zombie' });
+        continue;
+      }
+      let t: TracedThread | undefined;
+      try {
+        t = seizeThread(pid, tid, options);
+      } catch (e) {
+        if (isErrno(e, 'EPERM')) {
+          throw new NumapolError('EPERM', explainSeizeFailure(facts), { cause: e, details: { pid, tid } });
+        }
+        throw e;
+      }
+      if (t === undefined) {
+        skipped.push({ tid, reason: 'exited' });
+        continue;
+      }
+      into.push(t);
+      waiting.push(t);
+    }
+    awaitInitialStops(pid, waiting, timeoutMs, skipped);
+  }
+  if (!into.some((t) => t.alive)) throw new ProcessGoneError(pid, { details: { skipped } });
+  return { threads: into, skipped, passes };
+}
+
+function awaitInitialStops(pid: number, waiting: TracedThread[], timeoutMs: number, skipped: SkippedThread[]): void {
+  const deadline = performance.now() + timeoutMs;
+  let pending = waiting.filter((t) => t.phase === 'seized');
+  for (let spins = 0; pending.length > 0; spins++) {
+    pending = pending.filter((t) => {
+      const s = pollOnce(t);
+      return s === undefined || !onInitialStatus(t, s);
+    });
+    if (pending.length === 0) break;
+    if (performance.now() > deadline) {
+      // A thread that turned zombie meanwhile never stops: that is fine, it runs no code.
+      const stuck = pending.filter((t) => threadState(pid, t.tid) !== 'Z');
+      for (const t of pending) {
+        if (!stuck.includes(t)) {
+          t.phase = 'gone';
+          skipped.push({ tid: t.tid, reason: 'zombie' });
+        }
+      }
+      const first = stuck[0];
+      if (first !== undefined) {
+        throw stopTimeout(pid, first.tid, timeoutMs, threadState(pid, first.tid), `after PTRACE_INTERRUPT (${stuck.length} thread(s) still running)`);
+      }
+      break;
+    }
+    if (spins < 2000) schedYield();
+    else sleepSync(1);
+  }
+  for (const t of waiting) if (t.phase === 'gone' && !skipped.some((s) => s.tid === t.tid)) skipped.push({ tid: t.tid, reason: 'exited' });
+}

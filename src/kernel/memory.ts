@@ -1,0 +1,55 @@
+/**
+ * Mappings of the calling process: scratch regions for tests, benchmarks and `numapol run`
+ * style helpers that need real pages to bind and move.
+ */
+import { check } from './check.js';
+import { libcFunc } from './ffi.js';
+import { syscall } from './syscall.js';
+
+export const PROT_READ = 0x1;
+export const PROT_WRITE = 0x2;
+export const MAP_SHARED = 0x01;
+export const MAP_PRIVATE = 0x02;
+/** Same value on x86_64 and aarch64. */
+export const MAP_ANONYMOUS = 0x20;
+
+const SC_PAGESIZE = 30;
+let cachedPageSize: number | undefined;
+
+/** The base page size (4096 on x86_64; 4096, 16384 or 65536 on aarch64). */
+export function pageSize(): number {
+  if (cachedPageSize === undefined) {
+    const sysconf = libcFunc<(name: number) => number>('long sysconf(int)');
+    cachedPageSize = check('sysconf', () => sysconf(SC_PAGESIZE));
+  }
+  return cachedPageSize;
+}
+
+export interface MmapOptions {
+  /** PROT_* bits; read+write by default. */
+  prot?: number;
+  /** Mapped shared instead of private (pages shared with children after fork). */
+  shared?: boolean;
+}
+
+/** Maps `length` bytes of anonymous memory; returns the (page-aligned) address. */
+export function mmapAnonymous(length: bigint, opts: MmapOptions = {}): bigint {
+  const prot = opts.prot ?? PROT_READ | PROT_WRITE;
+  const flags = (opts.shared === true ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS;
+  return syscall('mmap', 0n, length, prot, flags, -1, 0);
+}
+
+/** Unmaps [addr, addr+length). */
+export function munmap(addr: bigint, length: bigint): void {
+  syscall('munmap', addr, length);
+}
+
+/**
+ * Writes `byte` over [addr, addr+length) so its pages are faulted in (allocated under the
+ * policy in force). Only for memory this process mapped writable: a bad address kills the
+ * process, there is no errno to report.
+ */
+export function fillMemory(addr: bigint, length: bigint, byte = 0): void {
+  const memset = libcFunc<(s: bigint, c: number, n: bigint) => unknown>('uintptr_t memset(uintptr_t, int, size_t)');
+  memset(addr, byte, length);
+}

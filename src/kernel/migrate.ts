@@ -1,0 +1,68 @@
+/**
+ * Page migration syscalls: unlike the mempolicy calls, these reach another process by pid
+ * (0 = the caller), subject to ptrace-style access checks.
+ */
+import { bitsOf } from './bitmask.js';
+import { encodeNodemask, maxNodeBits, maxnodeArg } from './nodemask.js';
+import { syscallAbout } from './syscall.js';
+
+function about(pid: number): string | undefined {
+  return pid === 0 ? undefined : `pid ${pid}`;
+}
+
+/**
+ * migrate_pages: moves the pages of process `pid` on nodes `from` to nodes `to`, keeping their
+ * relative placement. Returns the number of pages that could NOT be moved.
+ */
+export function migratePages(pid: number, from: readonly number[], to: readonly number[]): number {
+  // Both masks share one maxnode, so size them alike.
+  const bits = Math.max(bitsOf(encodeNodemask(from)), bitsOf(encodeNodemask(to)), maxNodeBits());
+  const oldMask = encodeNodemask(from, bits);
+  const newMask = encodeNodemask(to, bits);
+  return Number(syscallAbout(about(pid), 'migrate_pages', pid, maxnodeArg(oldMask), oldMask, newMask));
+}
+
+/** What move_pages did: the per-page status and how many pages it could not move. */
+export interface MovePagesResult {
+  /** Per page: the node it is on (or was moved to), or -errno (-ENOENT not present, -EFAULT...). */
+  status: Int32Array;
+  /**
+   * Pages the kernel could not migrate (move_pages' positive return). Their status may still
+   * name the destination node, so this count is the only reliable signal.
+   */
+  notMoved: number;
+}
+
+/**
+ * move_pages with its full result. `pages` holds page addresses in process `pid`; `nodes` the
+ * destination of each (same length), or null to only query where each page is.
+ */
+export function movePagesCounted(
+  pid: number,
+  pages: BigUint64Array,
+  nodes: Int32Array | null,
+  flags: number,
+): MovePagesResult {
+  if (nodes !== null && nodes.length !== pages.length) {
+    throw new RangeError(`move_pages: ${pages.length} pages but ${nodes.length} nodes`);
+  }
+  const status = new Int32Array(pages.length);
+  if (pages.length === 0) return { status, notMoved: 0 };
+  const ret = syscallAbout(about(pid), 'move_pages', pid, pages.length, pages, nodes, status, flags);
+  return { status, notMoved: Number(ret) };
+}
+
+/**
+ * move_pages: moves each page of `pages` (addresses in process `pid`) to the node at the same
+ * index of `nodes`, or with `nodes` null queries placement. Returns the per-page status: node, or
+ * -errno. Use movePagesCounted to also learn how many pages failed to move.
+ */
+export function movePages(pid: number, pages: BigUint64Array, nodes: Int32Array | null, flags: number): Int32Array {
+  return movePagesCounted(pid, pages, nodes, flags).status;
+}
+
+/** The node of each page (or -errno: -ENOENT not present, -EFAULT unmapped or zero page). */
+export function queryPageNodes(pid: number, pages: BigUint64Array): Int32Array {
+  return movePagesCounted(pid, pages, null, 0).status;
+}
+

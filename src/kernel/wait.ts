@@ -1,0 +1,87 @@
+/**
+ * wait4 for ptrace tracees, and decoding of the status word. Always called synchronously on
+ * the tracer thread: the kernel only reports a tracee's stops to the thread that attached.
+ */
+import { check } from './check.js';
+import { defineErrnoMeanings } from './errno.js';
+import { errno, koffi, libcFunc } from './ffi.js';
+import { SyscallError } from './syscall-error.js';
+
+/** Wait for children of any kind (threads included): needed for tracees that are not our children. */
+export const __WALL = 0x40000000;
+export const WNOHANG = 1;
+
+/** The `status>>16` event number of a PTRACE_EVENT_STOP (a SEIZEd tracee's interrupt or group stop). */
+export const PTRACE_EVENT_STOP = 128;
+export const SIGTRAP = 5;
+/** WSTOPSIG of a syscall-stop when PTRACE_O_TRACESYSGOOD is set. */
+export const SYSCALL_STOP_SIG = SIGTRAP | 0x80;
+
+defineErrnoMeanings('wait4', {
+  ECHILD: 'the thread is not traced by this thread (or already reaped)',
+  EINTR: 'interrupted by a signal',
+});
+
+/** What a wait4 status word says happened to the thread. */
+export type WaitStatus =
+  | { kind: 'exited'; code: number }
+  | { kind: 'killed'; signal: number }
+  /** `event` is status>>16 (0 for signal-delivery-stops and syscall-stops). */
+  | { kind: 'stopped'; signal: number; event: number };
+
+/** Decodes a raw wait status (the W* macros of <sys/wait.h>). */
+export function decodeWaitStatus(status: number): WaitStatus {
+  const low = status & 0x7f;
+  if (low === 0) return { kind: 'exited', code: (status >> 8) & 0xff };
+  if ((status & 0xff) === 0x7f) return { kind: 'stopped', signal: (status >> 8) & 0xff, event: (status >>> 16) & 0xff };
+  return { kind: 'killed', signal: low };
+}
+
+/** True for a PTRACE_EVENT_STOP (interrupt trap or group-stop of a SEIZEd tracee). */
+export function isEventStop(s: WaitStatus): boolean {
+  return s.kind === 'stopped' && s.event === PTRACE_EVENT_STOP;
+}
+
+/** True for a syscall-entry or syscall-exit stop (PTRACE_O_TRACESYSGOOD). */
+export function isSyscallStop(s: WaitStatus): boolean {
+  return s.kind === 'stopped' && s.event === 0 && s.signal === SYSCALL_STOP_SIG;
+}
+
+/** True for a signal-delivery-stop: the tracee is about to receive `signal`. */
+export function isSignalDeliveryStop(s: WaitStatus): boolean {
+  return s.kind === 'stopped' && s.event === 0 && s.signal !== SYSCALL_STOP_SIG;
+}
+
+type Wait4 = (pid: number, status: bigint, options: number, rusage: bigint) => number;
+
+/**
+ * wait4(tid, &status, options | __WALL). Returns undefined when WNOHANG is given and the thread
+ * has nothing to report; retries EINTR.
+ */
+export function wait4(tid: number, options: number): WaitStatus | undefined {
+  const fn = libcFunc<Wait4>('int wait4(int, intptr_t, int, intptr_t)');
+  const buf = Buffer.alloc(4);
+  const addr = koffi().address(buf);
+  for (;;) {
+    const r = fn(tid, addr, options | __WALL, 0n);
+    if (r === -1) {
+      const e = errno();
+      if (e === 4) continue;
+      throw new SyscallError('wait4', e, `tid ${tid}`);
+    }
+    if (r === 0) return undefined;
+    return decodeWaitStatus(buf.readInt32LE(0));
+  }
+}
+
+/** sched_yield(): lets the tracee run while we poll for its stop. */
+export function schedYield(): void {
+  check('sched_yield', () => libcFunc<() => number>('int sched_yield(void)')());
+}
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+/** Blocks the calling (tracer) thread for `ms` milliseconds without leaving it. */
+export function sleepSync(ms: number): void {
+  Atomics.wait(sleeper, 0, 0, ms);
+}

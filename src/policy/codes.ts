@@ -1,0 +1,118 @@
+/**
+ * The kernel's numbers for mempolicy modes and flags (include/uapi/linux/mempolicy.h), and the
+ * conversions between them and the model. set_mempolicy/mbind take the mode with flag bits or'ed
+ * in, and get_mempolicy returns it the same way.
+ */
+import { NumapolError } from '../errors.js';
+import { mempolicy, nodeSet, type Mempolicy, type MempolicyFlags, type MempolicyMode, type NodeSet } from './model.js';
+
+export const MPOL_DEFAULT = 0;
+export const MPOL_PREFERRED = 1;
+export const MPOL_BIND = 2;
+export const MPOL_INTERLEAVE = 3;
+export const MPOL_LOCAL = 4;
+export const MPOL_PREFERRED_MANY = 5;
+export const MPOL_WEIGHTED_INTERLEAVE = 6;
+
+export const MPOL_F_STATIC_NODES = 1 << 15;
+export const MPOL_F_RELATIVE_NODES = 1 << 14;
+export const MPOL_F_NUMA_BALANCING = 1 << 13;
+export const MPOL_MODE_FLAGS = MPOL_F_STATIC_NODES | MPOL_F_RELATIVE_NODES | MPOL_F_NUMA_BALANCING;
+
+/** get_mempolicy flags. */
+export const MPOL_F_NODE = 1 << 0;
+export const MPOL_F_ADDR = 1 << 1;
+export const MPOL_F_MEMS_ALLOWED = 1 << 2;
+
+/** mbind flags. */
+export const MPOL_MF_STRICT = 1 << 0;
+export const MPOL_MF_MOVE = 1 << 1;
+export const MPOL_MF_MOVE_ALL = 1 << 2;
+
+const MODE_NUMBERS: Readonly<Record<MempolicyMode, number>> = {
+  default: MPOL_DEFAULT,
+  preferred: MPOL_PREFERRED,
+  bind: MPOL_BIND,
+  interleave: MPOL_INTERLEAVE,
+  local: MPOL_LOCAL,
+  preferred_many: MPOL_PREFERRED_MANY,
+  weighted_interleave: MPOL_WEIGHTED_INTERLEAVE,
+};
+
+const MODES_BY_NUMBER: readonly MempolicyMode[] = (Object.keys(MODE_NUMBERS) as MempolicyMode[]).sort(
+  (a, b) => MODE_NUMBERS[a] - MODE_NUMBERS[b],
+);
+
+/** The kernel's number for a mode (MPOL_*), without flags. */
+export function modeNumber(mode: MempolicyMode): number {
+  return MODE_NUMBERS[mode];
+}
+
+/** What to pass set_mempolicy / mbind: the mode with its flag bits, and the nodes. */
+export function toKernelMode(p: Mempolicy): { mode: number; nodes: NodeSet } {
+  let mode = MODE_NUMBERS[p.mode];
+  if (p.flags.remap === 'static') mode |= MPOL_F_STATIC_NODES;
+  if (p.flags.remap === 'relative') mode |= MPOL_F_RELATIVE_NODES;
+  if (p.flags.balancing) mode |= MPOL_F_NUMA_BALANCING;
+  return { mode, nodes: p.nodes };
+}
+
+/**
+ * The policy get_mempolicy describes: mode number with flag bits, and the nodemask's nodes.
+ * MPOL_PREFERRED with no node is local allocation (how kernels before 3.8 reported it);
+ * default and local carry no nodes. Throws NumapolError EMODE for numbers this numapol does not
+ * know (a newer kernel's mode or flag).
+ */
+export function fromKernelMode(modeWithFlags: number, nodes: Iterable<number> = []): Mempolicy {
+  const bits = modeWithFlags & MPOL_MODE_FLAGS;
+  const number = modeWithFlags & ~MPOL_MODE_FLAGS;
+  let mode = MODES_BY_NUMBER[number];
+  if (!Number.isInteger(modeWithFlags) || modeWithFlags < 0 || mode === undefined) {
+    throw new NumapolError(
+      'EMODE',
+      `unknown mempolicy mode ${modeWithFlags} (0x${modeWithFlags.toString(16)}): numapol knows modes 0-${MODES_BY_NUMBER.length - 1} and flags 0x${MPOL_MODE_FLAGS.toString(16)}`,
+      { details: { mode: modeWithFlags } },
+    );
+  }
+  if ((bits & MPOL_F_STATIC_NODES) && (bits & MPOL_F_RELATIVE_NODES)) {
+    throw new NumapolError('EMODE', `mempolicy mode 0x${modeWithFlags.toString(16)} has both static and relative flags`, {
+      details: { mode: modeWithFlags },
+    });
+  }
+  let set = nodeSet(nodes);
+  if (mode === 'preferred' && set.length === 0) mode = 'local';
+  if (mode === 'default' || mode === 'local') set = [];
+  // The kernel keeps one preferred node (first_node); anything else would break the model's rule.
+  if (mode === 'preferred') set = set.slice(0, 1);
+  const flags: MempolicyFlags = {
+    ...(bits & MPOL_F_STATIC_NODES ? { remap: 'static' as const } : {}),
+    ...(bits & MPOL_F_RELATIVE_NODES ? { remap: 'relative' as const } : {}),
+    ...(bits & MPOL_F_NUMA_BALANCING ? { balancing: true } : {}),
+  };
+  return mempolicy(mode, set, flags);
+}
+
+/**
+ * Nodes as the kernel's nodemask: 64-bit words, bit n of word n/64 for node n, at least
+ * `minBits` bits long (get_mempolicy needs room for nr_node_ids bits).
+ */
+export function toNodemaskWords(nodes: Iterable<number>, minBits = 64): BigUint64Array {
+  const set = nodeSet(nodes);
+  const top = Math.max(minBits, (set[set.length - 1] ?? -1) + 1);
+  const words = new BigUint64Array(Math.max(1, Math.ceil(top / 64)));
+  for (const n of set) {
+    const i = Math.floor(n / 64);
+    words[i] = (words[i] as bigint) | (1n << BigInt(n % 64));
+  }
+  return words;
+}
+
+/** The nodes whose bits are set in a nodemask of 64-bit words. */
+export function fromNodemaskWords(words: ArrayLike<bigint>): NodeSet {
+  const nodes: number[] = [];
+  for (let i = 0; i < words.length; i++) {
+    let w = BigInt.asUintN(64, words[i] as bigint);
+    for (let bit = 0; w !== 0n; bit++, w >>= 1n) if (w & 1n) nodes.push(i * 64 + bit);
+  }
+  return nodes;
+}

@@ -1,0 +1,10 @@
+export * from './ranges.js';
+export type { RootOptions } from './sysfs.js';
+export * from './nodes.js';
+export * from './node-cpus.js';
+export * from './node-meminfo.js';
+export * from './distances.js';
+export * from './weights.js';
+export * from './numastat.js';
+export * from './cpuset.js';
+export * from './machine.js';

@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { after, describe, it } from 'node:test';
+import { withStoppedProcess, type SessionStats } from '../../src/inject/index.js';
+import { Target } from '../targets/target.js';
+import { bindAllToNode0, MPOL_BIND, resetAll, sleep, threadPolicyWord, tracerOf } from './helpers.js';
+
+const started: Target[] = [];
+const show = (x: unknown): string => JSON.stringify(x, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+after(() => started.forEach((t) => t.kill()));
+
+async function start(args: string[]): Promise<Target> {
+  const t = await Target.start(args);
+  started.push(t);
+  return t;
+}
+
+describe('withStoppedProcess', () => {
+  it('runs gettid in each thread and gets that thread\'s id back', async () => {
+    const t = await start(['futex=3', 'busy=1']);
+    const results = withStoppedProcess(t.pid, {}, (s) => {
+      assert.deepEqual([...s.threads].sort(), readdirSync(`/proc/${t.pid}/task`).map(Number).sort());
+      return s.threads.map((tid) => [tid, s.remoteSyscall(tid, 'gettid', [])] as const);
+    });
+    assert.ok(results.length >= 6);
+    for (const [tid, r] of results) assert.deepEqual(r, { ok: true, value: BigInt(tid) });
+    assert.equal(tracerOf(t.pid), 0);
+    const { counters } = await t.finish();
+    assert.equal(counters.surprises, 0);
+    assert.equal(counters.busy_bad, 0);
+  });
+
+  it('sets MPOL_BIND in every thread through the scratch page, visible in numa_maps, then restores default', async () => {
+    const t = await start(['futex=2', 'read=1', 'sleep=1', 'busy=1']);
+    const mapsBefore = readFileSync(`/proc/${t.pid}/maps`, 'utf8');
+    let tids: readonly number[] = [];
+    withStoppedProcess(t.pid, {}, (s) => {
+      tids = s.threads;
+      assert.deepEqual(bindAllToNode0(s), []);
+    });
+    for (const tid of tids) assert.equal(threadPolicyWord(t.pid, tid), 'bind:0', `thread ${tid}`);
+    // The scratch mapping is gone again.
+    assert.equal(readFileSync(`/proc/${t.pid}/maps`, 'utf8'), mapsBefore);
+    withStoppedProcess(t.pid, {}, (s) => resetAll(s));
+    for (const tid of tids) assert.equal(threadPolicyWord(t.pid, tid), 'default', `thread ${tid}`);
+    const { counters, threads } = await t.finish();
+    assert.equal(counters.surprises, 0);
+    assert.ok(threads.every((r) => r.mode === 0), 'every thread reports the default policy after the reset');
+  });
+
+  it('reports the target errno as a value, not an exception', async () => {
+    const t = await start(['futex=1']);
+    const r = withStoppedProcess(t.pid, {}, (s) => s.remoteSyscall(s.threads[0] as number, 'set_mempolicy', [99, 0, 0]));
+    assert.deepEqual(r, { ok: false, errno: 22, errnoName: 'EINVAL' });
+    const mask = withStoppedProcess(t.pid, {}, (s) => {
+      // get_mempolicy writes into the scratch page: read it back.
+      const out = s.scratch(Buffer.alloc(16, 0xff));
+      const res = s.remoteSyscall(s.threads[0] as number, 'get_mempolicy', [out, 0, 0, 0, 0]);
+      assert.equal(res.ok, true);
+      return s.readMemory(out, 4).readInt32LE(0);
+    });
+    assert.equal(mask, 0);
+    await t.finish();
+  });
+
+  it('leaves blocked syscalls, sleeps, signals and computations of the target intact', async () => {
+    const t = await start(['futex=2', 'read=2', 'sleep=4', 'epoll=1', 'accept=1', 'busy=2', 'signals=1']);
+    await sleep(100);
+    let stops = 0;
+    for (let i = 0; i < 20; i++) {
+      withStoppedProcess(t.pid, {}, (s) => {
+        stops++;
+        assert.deepEqual(bindAllToNode0(s), []);
+        if (i % 2 === 1) resetAll(s);
+      });
+      await sleep(15);
+    }
+    const { counters, threads } = await t.finish();
+    assert.equal(counters.surprises, 0, 'no EINTR or 512..516 leaked to the program');
+    assert.equal(counters.short_sleeps, 0, 'no sleep was cut short');
+    assert.equal(counters.busy_bad, 0, 'computations unchanged');
+    assert.equal(counters.usr2_lost, 0, 'no signal lost');
+    assert.equal(counters.usr2_sent, counters.usr2_handled);
+    assert.ok((counters.sig_alrm ?? 0) > 0);
+    // epoll_wait returns EINTR once per stop at most (signal(7)): documented, never more.
+    assert.ok((counters.eintr_epoll ?? 0) <= stops, `eintr_epoll=${counters.eintr_epoll}`);
+    assert.ok(threads.length >= 14 && threads.every((r) => r.mode === 0), 'last operation reset every thread');
+  });
+
+  it('changes a SIGSTOPped process, which stays stopped and has the policy after SIGCONT', async () => {
+    const t = await start(['futex=2', 'sleep=1']);
+    process.kill(t.pid, 'SIGSTOP');
+    await sleep(50);
+    withStoppedProcess(t.pid, {}, (s) => assert.deepEqual(bindAllToNode0(s), []));
+    await sleep(50);
+    assert.match(readFileSync(`/proc/${t.pid}/status`, 'utf8'), /^State:\s+T/m);
+    process.kill(t.pid, 'SIGCONT');
+    const { counters, threads } = await t.finish();
+    assert.equal(counters.surprises, 0);
+    assert.ok(threads.every((r) => r.mode === MPOL_BIND), show(threads));
+  });
+
+  it('works on the live threads of a process whose leader is a zombie', async () => {
+    const t = await start(['futex=2', 'zombie=1']);
+    await sleep(50);
+    const skipped = withStoppedProcess(t.pid, {}, (s) => {
+      assert.ok(!s.threads.includes(t.pid));
+      assert.deepEqual(bindAllToNode0(s), []);
+      return s.skipped;
+    });
+    assert.deepEqual(skipped, [{ tid: t.pid, reason: 'zombie' }]);
+    const { threads } = await t.finish();
+    assert.ok(threads.length >= 3 && threads.every((r) => r.mode === MPOL_BIND), show(threads));
+  });
+
+  it('reports timings', async () => {
+    const t = await start(['futex=6']);
+    let stats: SessionStats | undefined;
+    withStoppedProcess(t.pid, { onStats: (st) => (stats = st) }, (s) => bindAllToNode0(s));
+    assert.ok(stats !== undefined);
+    assert.equal(stats.threads, 8);
+    assert.equal(stats.injections, 10); // mmap + 8 × set_mempolicy + munmap
+    assert.ok(stats.seizeMs <= stats.stoppedMs);
+    await t.finish();
+  });
+});

@@ -1,0 +1,96 @@
+/** Runs a test target and reads its self-checks. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { buildTarget } from './build.js';
+
+export interface ThreadReport {
+  tid: number;
+  kind: string;
+  mode: number;
+  mask: bigint;
+}
+
+export interface TargetResults {
+  counters: Record<string, number>;
+  threads: ThreadReport[];
+}
+
+export class Target {
+  readonly pid: number;
+  private out = '';
+  private waiters: Array<() => void> = [];
+
+  private constructor(readonly child: ChildProcess, pid: number, initial: string) {
+    this.pid = pid;
+    this.out = initial;
+    child.stdout?.on('data', (d: Buffer) => {
+      this.out += d.toString();
+      for (const w of this.waiters.splice(0)) w();
+    });
+    child.on('exit', () => {
+      for (const w of this.waiters.splice(0)) w();
+    });
+  }
+
+  /** Starts `workload` with key=value arguments and waits for its "ready <pid>" line. */
+  static async start(args: string[], name = 'workload'): Promise<Target> {
+    const child = spawn(buildTarget(name), args, { stdio: ['pipe', 'pipe', 'inherit'] });
+    let buf = '';
+    const pid = await new Promise<number>((resolve, reject) => {
+      const onData = (d: Buffer): void => {
+        buf += d.toString();
+        const m = /^ready (\d+)$/m.exec(buf);
+        if (m) {
+          child.stdout?.off('data', onData);
+          resolve(Number(m[1]));
+        }
+      };
+      child.stdout?.on('data', onData);
+      child.on('exit', (code) => reject(new Error(`target exited (${code}) before ready: ${buf}`)));
+    });
+    return new Target(child, pid, buf);
+  }
+
+  private async waitFor(re: RegExp, ms = 10000): Promise<void> {
+    const end = Date.now() + ms;
+    while (!re.test(this.out)) {
+      if (Date.now() > end) throw new Error(`target ${this.pid}: timed out waiting for ${re}; output so far:\n${this.out}`);
+      if (this.child.exitCode !== null || this.child.signalCode !== null) {
+        if (!re.test(this.out)) throw new Error(`target ${this.pid} exited (${this.child.exitCode ?? this.child.signalCode}); output:\n${this.out}`);
+      }
+      await new Promise<void>((r) => {
+        this.waiters.push(r);
+        setTimeout(r, 50);
+      });
+    }
+  }
+
+  async mark(): Promise<void> {
+    this.child.stdin?.write('mark\n');
+    await this.waitFor(/^marked$/m);
+  }
+
+  /** Closes stdin: every thread finishes and reports. */
+  async finish(): Promise<TargetResults> {
+    this.child.stdin?.end();
+    await this.waitFor(/^done$/m, 20000);
+    const counters: Record<string, number> = {};
+    const result = /^result (.*)$/m.exec(this.out)?.[1] ?? '';
+    for (const kv of result.split(' ')) {
+      const [k, v] = kv.split('=');
+      if (k !== undefined && v !== undefined) counters[k] = Number(v);
+    }
+    const threads: ThreadReport[] = [];
+    for (const m of this.out.matchAll(/^thread (\d+) kind=(\S+) mode=(-?\d+) mask=([0-9a-f]+)$/gm)) {
+      threads.push({ tid: Number(m[1]), kind: m[2] ?? '', mode: Number(m[3]), mask: BigInt(`0x${m[4]}`) });
+    }
+    return { counters, threads };
+  }
+
+  alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  kill(): void {
+    if (this.alive()) this.child.kill('SIGKILL');
+  }
+}

@@ -1,0 +1,371 @@
+/*
+ * Target for the remote-syscall engine tests. Threads block or work in the ways a real
+ * program does, and check their own results: a syscall that returns an errno the program
+ * could not have caused (EINTR without a handler, 512..516 leaking from the kernel), a sleep
+ * cut short, a corrupted computation, a lost signal.
+ *
+ * Usage: workload key=value...   futex=N read=N sleep=N epoll=N accept=N busy=N signals=1
+ *        spawn=1 zombie=1 seccomp=errno|kill
+ * Prints "ready <pid>" when set up. stdin: "mark" records a point in the spawner's history;
+ * EOF makes every thread finish and the program print "result ..." lines, one "thread ..."
+ * line per thread (its own get_mempolicy), and "done".
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAXT 4096
+static atomic_int stop_flag;
+static atomic_long surprises;   /* errno values no program should see */
+static atomic_long eintr_epoll; /* documented: every ptrace stop makes epoll_wait return EINTR */
+static atomic_long short_sleeps;
+static atomic_long busy_bad;
+static atomic_long sig_alrm, sig_usr2, usr2_sent, usr2_lost;
+static atomic_long spawned, spawned_after_mark, bind_after_mark;
+static atomic_int marked;
+static atomic_int main_reported;
+static int zombie_mode;
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+static int read_pipe[2], epoll_pipe[2], accept_fd;
+static char sock_path[108];
+
+struct report { int tid; const char *kind; int mode; unsigned long mask; };
+static struct report reports[MAXT];
+static atomic_int nreports;
+
+static void get_policy(int *mode, unsigned long *mask) {
+  *mode = -1; *mask = 0;
+  syscall(SYS_get_mempolicy, mode, mask, 64UL, 0UL, 0UL);
+}
+
+static void report_self(const char *kind) {
+  int i = atomic_fetch_add(&nreports, 1);
+  if (i >= MAXT) return;
+  reports[i].tid = (int)gettid();
+  reports[i].kind = kind;
+  get_policy(&reports[i].mode, &reports[i].mask);
+}
+
+static void note(int err) {
+  if (err == EINTR || err >= 512) atomic_fetch_add(&surprises, 1);
+  else atomic_fetch_add(&surprises, 1000);
+}
+
+static void *futex_thread(void *a) {
+  (void)a;
+  pthread_mutex_lock(&mu);
+  while (!atomic_load(&stop_flag)) {
+    int r = pthread_cond_wait(&cv, &mu);
+    if (r != 0) note(r);
+  }
+  pthread_mutex_unlock(&mu);
+  report_self("futex");
+  return NULL;
+}
+
+static void *read_thread(void *a) {
+  (void)a;
+  char c;
+  for (;;) {
+    ssize_t n = read(read_pipe[0], &c, 1);
+    if (n == 1) break;
+    if (n < 0) note(errno);
+    else break;
+  }
+  report_self("read");
+  return NULL;
+}
+
+static double ts(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+static void *sleep_thread(void *a) {
+  long i = (long)a;
+  while (!atomic_load(&stop_flag)) {
+    struct timespec req = {0, 150 * 1000 * 1000};
+    double t0 = ts();
+    int r = (i & 1) ? clock_nanosleep(CLOCK_MONOTONIC, 0, &req, NULL) : nanosleep(&req, NULL) == 0 ? 0 : errno;
+    double el = ts() - t0;
+    if (r != 0) note(r);
+    else if (el < 0.1499) atomic_fetch_add(&short_sleeps, 1);
+  }
+  report_self("sleep");
+  return NULL;
+}
+
+static void *epoll_thread(void *a) {
+  (void)a;
+  int ep = epoll_create1(0);
+  struct epoll_event ev = {.events = EPOLLIN};
+  epoll_ctl(ep, EPOLL_CTL_ADD, epoll_pipe[0], &ev);
+  for (;;) {
+    int n = epoll_wait(ep, &ev, 1, -1);
+    if (n == 1) break;
+    if (n < 0 && errno == EINTR) atomic_fetch_add(&eintr_epoll, 1);
+    else if (n < 0) note(errno);
+  }
+  report_self("epoll");
+  return NULL;
+}
+
+static void *accept_thread(void *a) {
+  (void)a;
+  for (;;) {
+    int c = accept(accept_fd, NULL, NULL);
+    if (c >= 0) { close(c); break; }
+    note(errno);
+    if (errno != EINTR) break;
+  }
+  report_self("accept");
+  return NULL;
+}
+
+/* Deterministic integer and floating-point work: a register the engine fails to restore
+   changes the result, which is checked against a fresh computation at the end. */
+static void *busy_thread(void *a) {
+  (void)a;
+  long n = 0;
+  double x = 1.0;
+  unsigned long h = 1469598103934665603UL;
+  while (!atomic_load(&stop_flag)) {
+    for (int k = 0; k < 1000; k++) {
+      x = x * 1.0000001 + 1e-9;
+      if (x > 2.0) x -= 1.0;
+      h = (h ^ (unsigned long)n) * 1099511628211UL;
+      n++;
+    }
+  }
+  double y = 1.0;
+  unsigned long g = 1469598103934665603UL;
+  for (long m = 0; m < n; m++) {
+    y = y * 1.0000001 + 1e-9;
+    if (y > 2.0) y -= 1.0;
+    g = (g ^ (unsigned long)m) * 1099511628211UL;
+  }
+  if (y != x || g != h) atomic_fetch_add(&busy_bad, 1);
+  report_self("busy");
+  return NULL;
+}
+
+static void on_alrm(int s) { (void)s; atomic_fetch_add(&sig_alrm, 1); }
+static void on_usr2(int s) { (void)s; atomic_fetch_add(&sig_usr2, 1); }
+
+/* Receives SIGALRM at 1 kHz and SIGUSR2 (the only thread with them unblocked). */
+static void *signal_thread(void *a) {
+  (void)a;
+  sigset_t s;
+  sigemptyset(&s);
+  sigaddset(&s, SIGALRM);
+  sigaddset(&s, SIGUSR2);
+  pthread_sigmask(SIG_UNBLOCK, &s, NULL);
+  struct itimerval it = {{0, 1000}, {0, 1000}};
+  setitimer(ITIMER_REAL, &it, NULL);
+  volatile unsigned long spin = 0;
+  while (!atomic_load(&stop_flag)) spin++;
+  struct itimerval off = {{0, 0}, {0, 0}};
+  setitimer(ITIMER_REAL, &off, NULL);
+  report_self("signals");
+  return NULL;
+}
+
+/* Sends SIGUSR2 to the process and waits for the handler before sending the next: none may be lost. */
+static void *sender_thread(void *a) {
+  (void)a;
+  while (!atomic_load(&stop_flag)) {
+    long before = atomic_load(&sig_usr2);
+    kill(getpid(), SIGUSR2);
+    atomic_fetch_add(&usr2_sent, 1);
+    double t0 = ts();
+    while (atomic_load(&sig_usr2) == before) {
+      if (ts() - t0 > 5.0) { atomic_fetch_add(&usr2_lost, 1); break; }
+      usleep(100);
+    }
+  }
+  report_self("sender");
+  return NULL;
+}
+
+static void *child_thread(void *a) {
+  long after = (long)a;
+  int mode; unsigned long mask;
+  get_policy(&mode, &mask);
+  if (after) {
+    atomic_fetch_add(&spawned_after_mark, 1);
+    if (mode == 2) atomic_fetch_add(&bind_after_mark, 1);
+  }
+  return NULL;
+}
+
+/* Creates short-lived threads all the time: threads appear and exit while the engine works. */
+static void *spawner_thread(void *a) {
+  (void)a;
+  while (!atomic_load(&stop_flag)) {
+    pthread_t t;
+    long after = atomic_load(&marked);
+    if (pthread_create(&t, NULL, child_thread, (void *)after) == 0) {
+      pthread_detach(t);
+      atomic_fetch_add(&spawned, 1);
+    }
+    usleep(200);
+  }
+  report_self("spawner");
+  return NULL;
+}
+
+static void install_seccomp(int kill_it) {
+  struct sock_filter f[] = {
+    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_set_mempolicy, 0, 1),
+    BPF_STMT(BPF_RET | BPF_K, kill_it ? SECCOMP_RET_KILL_PROCESS : (SECCOMP_RET_ERRNO | EPERM)),
+    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  struct sock_fprog p = {sizeof f / sizeof f[0], f};
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &p)) {
+    perror("seccomp");
+    exit(2);
+  }
+}
+
+static pthread_t threads[MAXT];
+static int nthreads;
+
+static void start(void *(*fn)(void *), long arg) {
+  if (nthreads >= MAXT || pthread_create(&threads[nthreads], NULL, fn, (void *)arg) != 0) {
+    perror("pthread_create");
+    exit(2);
+  }
+  nthreads++;
+}
+
+static void *controller(void *a) {
+  (void)a;
+  char line[256];
+  while (fgets(line, sizeof line, stdin)) {
+    if (strncmp(line, "mark", 4) == 0) {
+      atomic_store(&marked, 1);
+      printf("marked\n");
+      fflush(stdout);
+    }
+  }
+  if (ferror(stdin)) note(errno);
+  atomic_store(&stop_flag, 1);
+  pthread_mutex_lock(&mu);
+  pthread_cond_broadcast(&cv);
+  pthread_mutex_unlock(&mu);
+  for (int i = 0; i < nthreads; i++) {
+    if (write(read_pipe[1], "x", 1) < 0 || write(epoll_pipe[1], "x", 1) < 0) note(errno);
+  }
+  if (accept_fd >= 0) {
+    for (int i = 0; i < nthreads; i++) {
+      int c = socket(AF_UNIX, SOCK_STREAM, 0);
+      struct sockaddr_un sa = {.sun_family = AF_UNIX};
+      strcpy(sa.sun_path, sock_path);
+      connect(c, (struct sockaddr *)&sa, sizeof sa);
+      close(c);
+    }
+  }
+  for (int i = 0; i < nthreads; i++) pthread_join(threads[i], NULL);
+  while (!zombie_mode && !atomic_load(&main_reported)) usleep(1000);
+  usleep(20000); /* let the last spawned children finish */
+  report_self("controller");
+  printf("result surprises=%ld eintr_epoll=%ld short_sleeps=%ld busy_bad=%ld sig_alrm=%ld usr2_sent=%ld usr2_handled=%ld usr2_lost=%ld spawned=%ld spawned_after_mark=%ld bind_after_mark=%ld\n",
+         atomic_load(&surprises), atomic_load(&eintr_epoll), atomic_load(&short_sleeps), atomic_load(&busy_bad),
+         atomic_load(&sig_alrm), atomic_load(&usr2_sent), atomic_load(&sig_usr2), atomic_load(&usr2_lost),
+         atomic_load(&spawned), atomic_load(&spawned_after_mark), atomic_load(&bind_after_mark));
+  int n = atomic_load(&nreports);
+  for (int i = 0; i < n && i < MAXT; i++)
+    printf("thread %d kind=%s mode=%d mask=%lx\n", reports[i].tid, reports[i].kind, reports[i].mode, reports[i].mask);
+  printf("done\n");
+  fflush(stdout);
+  if (sock_path[0]) unlink(sock_path);
+  exit(0);
+}
+
+int main(int argc, char **argv) {
+  long futex = 0, rd = 0, sl = 0, ep = 0, ac = 0, busy = 0, sigs = 0, spawn = 0, zombie = 0;
+  const char *sec = NULL;
+  for (int i = 1; i < argc; i++) {
+    char *eq = strchr(argv[i], '=');
+    if (!eq) continue;
+    long v = atol(eq + 1);
+    if (!strncmp(argv[i], "futex=", 6)) futex = v;
+    else if (!strncmp(argv[i], "read=", 5)) rd = v;
+    else if (!strncmp(argv[i], "sleep=", 6)) sl = v;
+    else if (!strncmp(argv[i], "epoll=", 6)) ep = v;
+    else if (!strncmp(argv[i], "accept=", 7)) ac = v;
+    else if (!strncmp(argv[i], "busy=", 5)) busy = v;
+    else if (!strncmp(argv[i], "signals=", 8)) sigs = v;
+    else if (!strncmp(argv[i], "spawn=", 6)) spawn = v;
+    else if (!strncmp(argv[i], "zombie=", 7)) zombie = v;
+    else if (!strncmp(argv[i], "seccomp=", 8)) sec = eq + 1;
+  }
+  setvbuf(stdout, NULL, _IOLBF, 0);
+  signal(SIGPIPE, SIG_IGN);
+  struct sigaction sa = {0};
+  sa.sa_flags = SA_RESTART;
+  sa.sa_handler = on_alrm;
+  sigaction(SIGALRM, &sa, NULL);
+  sa.sa_handler = on_usr2;
+  sigaction(SIGUSR2, &sa, NULL);
+  /* Only the signal thread takes SIGALRM/SIGUSR2: blocked threads see no handler run. */
+  sigset_t block;
+  sigemptyset(&block);
+  sigaddset(&block, SIGALRM);
+  sigaddset(&block, SIGUSR2);
+  pthread_sigmask(SIG_BLOCK, &block, NULL);
+  if (pipe(read_pipe) || pipe(epoll_pipe)) return 2;
+  accept_fd = -1;
+  if (ac > 0) {
+    snprintf(sock_path, sizeof sock_path, "/tmp/numapol-target-%d.sock", getpid());
+    unlink(sock_path);
+    accept_fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    struct sockaddr_un un = {.sun_family = AF_UNIX};
+    strcpy(un.sun_path, sock_path);
+    if (bind(accept_fd, (struct sockaddr *)&un, sizeof un) || listen(accept_fd, 4096)) return 2;
+  }
+  if (sec) install_seccomp(strcmp(sec, "kill") == 0);
+  for (long i = 0; i < futex; i++) start(futex_thread, i);
+  for (long i = 0; i < rd; i++) start(read_thread, i);
+  for (long i = 0; i < sl; i++) start(sleep_thread, i);
+  for (long i = 0; i < ep; i++) start(epoll_thread, i);
+  for (long i = 0; i < ac; i++) start(accept_thread, i);
+  for (long i = 0; i < busy; i++) start(busy_thread, i);
+  if (sigs) { start(signal_thread, 0); start(sender_thread, 0); }
+  if (spawn) start(spawner_thread, 0);
+  zombie_mode = (int)zombie;
+  pthread_t ctl;
+  pthread_create(&ctl, NULL, controller, NULL);
+  printf("ready %d\n", getpid());
+  zombie_mode = (int)zombie;
+  if (zombie) pthread_exit(NULL); /* the leader becomes a zombie while the others run */
+  pthread_mutex_lock(&mu); /* the leader blocks in futex too, and reports after the operation */
+  while (!atomic_load(&stop_flag)) {
+    int r = pthread_cond_wait(&cv, &mu);
+    if (r != 0) note(r);
+  }
+  pthread_mutex_unlock(&mu);
+  report_self("main");
+  atomic_store(&main_reported, 1);
+  pthread_join(ctl, NULL);
+  return 0;
+}
