@@ -25,6 +25,11 @@ export interface Command<T> {
   readonly run: (input: CommandInput) => T | Promise<T>;
   /** Human output; `--json` prints the data itself instead. */
   readonly render: (data: T, input: CommandInput) => string;
+  /**
+   * Options end at the first argument that is not an option (numactl's `numactl -i all ls -l`):
+   * it and everything after it go to `rest`, as after `--`.
+   */
+  readonly optionsFirst?: boolean;
   /** Exit status for a run that returned data (default 0); e.g. `run` passes the child's status. */
   readonly exitCode?: (data: T) => number;
 }

@@ -35,8 +35,31 @@ export function helpText(cmd: Command<unknown>): string {
   );
 }
 
+/** Where the program's argv starts for an `optionsFirst` command: at `--` or the first non-option. */
+function restStart(cmd: Command<unknown>, argv: readonly string[]): number {
+  const opts = { ...cmd.options, ...COMMON };
+  const takesValue = (tok: string): boolean => {
+    if (tok.includes('=')) return false;
+    const o = tok.startsWith('--') ? opts[tok.slice(2)] : Object.values(opts).find((x) => x.short === tok.slice(1));
+    // A bundled short option with its value (-i0,1) has more than one character after '-'.
+    return o?.type === 'string' && (tok.startsWith('--') || tok.length === 2);
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const tok = argv[i]!;
+    if (tok === '--') return i;
+    if (!tok.startsWith('-') || tok === '-') return i;
+    if (takesValue(tok)) i++;
+  }
+  return -1;
+}
+
 export function parseCommandArgs(cmd: Command<unknown>, argv: readonly string[]): CommandInput {
-  const dashdash = argv.indexOf('--');
+  let dashdash = argv.indexOf('--');
+  if (cmd.optionsFirst) {
+    const at = restStart(cmd, argv);
+    if (at >= 0 && argv[at] !== '--') argv = [...argv.slice(0, at), '--', ...argv.slice(at)];
+    dashdash = at;
+  }
   const head = dashdash < 0 ? argv : argv.slice(0, dashdash);
   const rest = dashdash < 0 ? [] : argv.slice(dashdash + 1);
   const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {};

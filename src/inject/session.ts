@@ -15,7 +15,8 @@ import { PTRACE_O_SUSPEND_SECCOMP, PTRACE_O_TRACESYSGOOD } from '../kernel/ptrac
 import { processVmRead } from '../kernel/remote-memory.js';
 import { SYSCALL_NUMBERS, type SyscallName } from '../kernel/syscall-numbers.js';
 import { currentArch, type Arch } from './arch/index.js';
-import { checkTraceable, readProcessFacts, type SeccompPolicy } from './preflight.js';
+import { threadExited } from './errors.js';
+import { checkTraceable, readProcessFacts, threadState, type SeccompPolicy } from './preflight.js';
 import { ScratchArena } from './scratch.js';
 import { seizeAll, type SkippedThread } from './seize.js';
 import { deferSignals } from './signal-guard.js';
@@ -135,7 +136,15 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
     // The leader may be a zombie without an mm: reach the address space through a live thread.
     const mmTid = (): number => traced.find((x) => x.alive)?.tid ?? pid;
     const raw = (t: TracedThread, nr: number, args: readonly bigint[]): bigint => {
-      insn ??= findSyscallInstruction(mmTid(), arch);
+      if (insn === undefined) {
+        try {
+          insn = findSyscallInstruction(mmTid(), arch);
+        } catch (e) {
+          const state = threadState(pid, t.tid);
+          if (state === undefined || state === 'Z' || state === 'X') throw threadExited(pid, t.tid, 'before the injected syscall');
+          throw e;
+        }
+      }
       const start = performance.now();
       const r = injectSyscall(t, arch, insn, nr, args, timeoutMs);
       stats.injections++;

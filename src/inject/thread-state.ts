@@ -109,9 +109,14 @@ export function onInitialStatus(t: TracedThread, s: WaitStatus): boolean {
   return false;
 }
 
-/** Waits for the next event stop of a thread that is running under our trace. */
-function waitEventStop(t: TracedThread, timeoutMs: number, what: string, requeue: number[]): void {
+/**
+ * Waits for the next event stop of a thread that is running under our trace. Signals met on
+ * the way are not delivered: faults (our registers caused them) are returned, others are
+ * pushed on `requeue` to be re-queued after the restore.
+ */
+function waitEventStop(t: TracedThread, timeoutMs: number, what: string, requeue: number[]): number[] {
   const deadline = performance.now() + timeoutMs;
+  const faults: number[] = [];
   for (;;) {
     const s = pollStatus(t, deadline);
     if (s === undefined) throw stopTimeout(t.pid, t.tid, timeoutMs, threadState(t.pid, t.tid), what);
@@ -119,10 +124,9 @@ function waitEventStop(t: TracedThread, timeoutMs: number, what: string, requeue
       t.phase = 'gone';
       throw threadExited(t.pid, t.tid, what);
     }
-    if (isEventStop(s)) return;
-    if (isSignalDeliveryStop(s) && !FAULT_SIGNALS.has(s.signal)) requeue.push(s.signal);
-    // Any other stop consumed the pending interrupt: ask again, and do not deliver the signal
-    // (faults came from our registers; other signals are re-queued after the restore).
+    if (isEventStop(s)) return faults;
+    if (isSignalDeliveryStop(s)) (FAULT_SIGNALS.has(s.signal) ? faults : requeue).push(s.signal);
+    // Any other stop consumed the pending interrupt: ask again.
     ptraceInterrupt(t.tid);
     ptraceCont(t.tid, 0);
   }
@@ -231,7 +235,18 @@ export function injectSyscall(
     if (t.phase === 'injecting' && foreign) {
       ptraceInterrupt(tid);
       ptraceCont(tid, 0);
-      waitEventStop(t, timeoutMs, 'after the injected syscall', requeue);
+      const faults = waitEventStop(t, timeoutMs, 'after the injected syscall', requeue);
+      // A seccomp filter that rejects the call with KILL or TRAP skips it and forces SIGSYS on
+      // the thread; we catch that signal here and never deliver it: the target survives.
+      if (faults.includes(31)) {
+        failure ??= new NumapolError('ESECCOMP', `the seccomp filter of pid ${t.pid} forbids syscall ${nr} (it answered with SIGSYS, which would have killed or trapped the program); the call was not made and the signal was not delivered`, {
+          details: { pid: t.pid, tid, nr },
+        });
+      } else if (faults.length > 0) {
+        failure ??= new NumapolError('EFAULT', `thread ${tid} of pid ${t.pid} faulted (signal ${faults[0]}) in the injected syscall; the signal was not delivered`, {
+          details: { pid: t.pid, tid, signal: faults[0] },
+        });
+      }
     }
     if (t.phase === 'injecting') {
       setRegs(tid, restore);

@@ -3,12 +3,32 @@
  * exactly up to 13 hex digits, and BigInt(number) is several times cheaper than BigInt('0x...').
  */
 export function hexToBigInt(s: string): bigint {
-  if (s.length <= 13) {
-    const n = Number.parseInt(s, 16);
-    if (Number.isNaN(n)) throw new Error(`not a hex number: ${JSON.stringify(s)}`);
-    return BigInt(n);
+  const v = hexSpanToBigInt(s, 0, s.length);
+  if (v === undefined) throw new Error(`not a hex number: ${JSON.stringify(s)}`);
+  return v;
+}
+
+/** Parse s[from, to) as hex without slicing; undefined if empty or not hex. */
+export function hexSpanToBigInt(s: string, from: number, to: number): bigint | undefined {
+  if (to <= from) return undefined;
+  if (to - from > 13) {
+    for (let i = from; i < to; i++) if (hexDigit(s.charCodeAt(i)) < 0) return undefined;
+    return BigInt('0x' + s.slice(from, to));
   }
-  return BigInt('0x' + s);
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const d = hexDigit(s.charCodeAt(i));
+    if (d < 0) return undefined;
+    n = n * 16 + d;
+  }
+  return BigInt(n);
+}
+
+function hexDigit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
 }
 
 /** Format an address like the kernel's %08lx. */

@@ -9,7 +9,7 @@
  * Mapped=11 Anon=2 N1=2") parses too. The policy stays text here; src/policy/ parses it.
  */
 import { unescapeNumaMapsPath } from './escape.js';
-import { hexToBigInt } from './hex.js';
+import { hexSpanToBigInt } from './hex.js';
 import { linesOf, linesOfChunks } from './lines.js';
 import { readProcChunks, readProcText, type ProcOptions } from './read.js';
 
@@ -47,130 +47,138 @@ export interface NumaMapsEntry {
   other?: Record<string, string>;
 }
 
-/** Tokens that end the policy text. */
-function isFieldToken(tok: string): boolean {
-  const c = tok.charCodeAt(0);
-  if (c === 104 /* h */ && (tok === 'heap' || tok === 'huge')) return true;
-  if (c === 115 /* s */ && (tok === 'stack' || tok.startsWith('stack:'))) return true;
-  const eq = tok.indexOf('=');
-  if (eq <= 0) return false;
+/** Whether line[from, to) is a field token, i.e. the policy text has ended. */
+function isFieldAt(line: string, from: number, to: number): boolean {
+  const c = line.charCodeAt(from);
+  if (c === 104 /* h */ && to - from === 4 && (line.startsWith('heap', from) || line.startsWith('huge', from))) return true;
+  if (c === 115 /* s */ && line.startsWith('stack', from) && (to - from === 5 || line.charCodeAt(from + 5) === 58)) return true;
   // key=value with an identifier key; "(many)=static:0" is policy, not a field.
-  for (let i = 0; i < eq; i++) {
-    const k = tok.charCodeAt(i);
-    const ok = (k >= 97 && k <= 122) || (k >= 65 && k <= 90) || k === 95 || (i > 0 && k >= 48 && k <= 57);
+  for (let i = from; i < to; i++) {
+    const k = line.charCodeAt(i);
+    if (k === 61 /* = */) return i > from;
+    const ok = (k >= 97 && k <= 122) || (k >= 65 && k <= 90) || k === 95 || (i > from && k >= 48 && k <= 57);
     if (!ok) return false;
   }
-  return true;
+  return false;
 }
 
-/** Parse one numa_maps line; undefined when it has no address. */
+/** Decimal digits of line[from, to) as a number; -1 if empty or not all digits. */
+function decimalAt(line: string, from: number, to: number): number {
+  if (to <= from) return -1;
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = line.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
+}
+
+function tokenEnd(line: string, from: number, len: number): number {
+  const sp = line.indexOf(' ', from);
+  return sp < 0 || sp > len ? len : sp;
+}
+
+function skipBlanks(line: string, from: number, len: number): number {
+  while (from < len && line.charCodeAt(from) === 32) from++;
+  return from;
+}
+
+/** Counter keys as the current and the 2005 format spell them. */
+const COUNTER_KEYS: Record<string, keyof NumaMapsEntry> = {
+  anon: 'anon',
+  Anon: 'anon',
+  dirty: 'dirty',
+  Dirty: 'dirty',
+  mapped: 'mapped',
+  Mapped: 'mapped',
+  mapmax: 'mapmax',
+  MaxRef: 'mapmax',
+  swapcache: 'swapcache',
+  active: 'active',
+  writeback: 'writeback',
+  kernelpagesize_kB: 'kernelPageSizeKiB',
+  Pages: 'legacyPages',
+};
+
+/**
+ * Parse one numa_maps line; undefined when it has no address. Scans the line in place (no split,
+ * no regex): this runs once per VMA and processes can have 100,000 of them.
+ */
 export function parseNumaMapsLine(line: string): NumaMapsEntry | undefined {
-  const toks = line.split(' ');
-  // Tolerate doubled or trailing blanks and a CR from a captured file.
-  let n = toks.length;
-  if (n > 0 && toks[n - 1]!.endsWith('\r')) toks[n - 1] = toks[n - 1]!.slice(0, -1);
-  if (toks.indexOf('') >= 0) {
-    const kept = toks.filter((t) => t !== '');
-    toks.length = 0;
-    toks.push(...kept);
-    n = toks.length;
+  let len = line.length;
+  // Tolerate a CR from a captured file, doubled or trailing blanks.
+  if (len > 0 && line.charCodeAt(len - 1) === 13) len--;
+  let pos = skipBlanks(line, 0, len);
+  let end = tokenEnd(line, pos, len);
+  const start = hexSpanToBigInt(line, pos, end);
+  if (start === undefined) return undefined;
+  pos = skipBlanks(line, end, len);
+  if (pos >= len) return undefined;
+  const policyFrom = pos;
+  end = tokenEnd(line, pos, len);
+  let policyTo = end;
+  // "weighted interleave=static:0-3": the second word looks like a field but belongs to the mode.
+  const weighted = end - pos === 8 && line.startsWith('weighted', pos);
+  pos = skipBlanks(line, end, len);
+  let second = true;
+  while (pos < len) {
+    end = tokenEnd(line, pos, len);
+    if (!(second && weighted) && isFieldAt(line, pos, end)) break;
+    second = false;
+    policyTo = end;
+    pos = skipBlanks(line, end, len);
   }
-  if (n < 2) return undefined;
-  let start: bigint;
-  try {
-    start = hexToBigInt(toks[0]!);
-  } catch {
-    return undefined;
-  }
-  let policyText = toks[1]!;
-  let i = 2;
-  while (i < n) {
-    const t = toks[i]!;
-    // "weighted interleave=static:0-3": the second word looks like a field but belongs to the mode.
-    if (!(toks[i - 1] === 'weighted' && i === 2) && isFieldToken(t)) break;
-    policyText += ' ' + t;
-    i++;
-  }
+  let policyText = line.slice(policyFrom, policyTo);
+  if (policyText.includes('  ')) policyText = policyText.replace(/ {2,}/g, ' ');
   const e: NumaMapsEntry = { start, policyText, heap: false, stack: false, huge: false, pagesPerNode: {}, pages: 0 };
-  for (; i < n; i++) {
-    const t = toks[i]!;
-    const eq = t.indexOf('=');
-    if (eq < 0) {
-      if (t === 'heap') e.heap = true;
-      else if (t === 'stack') e.stack = true;
-      else if (t === 'huge') e.huge = true;
-      else if (t.startsWith('stack:')) {
+  while (pos < len) {
+    end = tokenEnd(line, pos, len);
+    const c = line.charCodeAt(pos);
+    const eq = line.indexOf('=', pos);
+    if (eq < 0 || eq >= end) {
+      // A bare word.
+      if (end - pos === 4 && c === 104 && line.startsWith('heap', pos)) e.heap = true;
+      else if (end - pos === 4 && c === 104 && line.startsWith('huge', pos)) e.huge = true;
+      else if (c === 115 && line.startsWith('stack', pos) && (end - pos === 5 || line.charCodeAt(pos + 5) === 58)) {
         e.stack = true;
-        e.stackTid = Number(t.slice(6));
-      } else (e.other ??= {})[t] = '';
+        if (end - pos > 5) e.stackTid = decimalAt(line, pos + 6, end);
+      } else (e.other ??= {})[line.slice(pos, end)] = '';
+      pos = skipBlanks(line, end, len);
       continue;
     }
-    const key = t.slice(0, eq);
-    const val = t.slice(eq + 1);
-    if (key === 'file') {
+    if (c === 78 /* N */) {
+      const node = decimalAt(line, pos + 1, eq);
+      const pages = decimalAt(line, eq + 1, end);
+      if (node >= 0 && pages >= 0) {
+        e.pagesPerNode[node] = (e.pagesPerNode[node] ?? 0) + pages;
+        e.pages += pages;
+        pos = skipBlanks(line, end, len);
+        continue;
+      }
+    }
+    if (c === 102 /* f */ && eq - pos === 4 && line.startsWith('file', pos)) {
       // The kernel escapes blanks in the path; a capture that did not still joins up here.
-      let path = val;
-      while (i + 1 < n && !isFieldToken(toks[i + 1]!)) path += ' ' + toks[++i]!;
-      e.file = unescapeNumaMapsPath(path);
+      let to = end;
+      let next = skipBlanks(line, end, len);
+      while (next < len) {
+        const nextEnd = tokenEnd(line, next, len);
+        if (isFieldAt(line, next, nextEnd)) break;
+        to = nextEnd;
+        next = skipBlanks(line, nextEnd, len);
+      }
+      e.file = unescapeNumaMapsPath(line.slice(eq + 1, to));
+      pos = next;
       continue;
     }
-    const num = Number(val);
-    if (val === '' || !Number.isFinite(num)) {
-      (e.other ??= {})[key] = val;
-      continue;
-    }
-    const k0 = key.charCodeAt(0);
-    if (k0 === 78 /* N */ && key.length > 1 && isDigits(key, 1)) {
-      const node = Number(key.slice(1));
-      e.pagesPerNode[node] = (e.pagesPerNode[node] ?? 0) + num;
-      e.pages += num;
-      continue;
-    }
-    switch (key) {
-      case 'anon':
-      case 'Anon':
-        e.anon = num;
-        break;
-      case 'dirty':
-      case 'Dirty':
-        e.dirty = num;
-        break;
-      case 'mapped':
-      case 'Mapped':
-        e.mapped = num;
-        break;
-      case 'mapmax':
-      case 'MaxRef':
-        e.mapmax = num;
-        break;
-      case 'swapcache':
-        e.swapcache = num;
-        break;
-      case 'active':
-        e.active = num;
-        break;
-      case 'writeback':
-        e.writeback = num;
-        break;
-      case 'kernelpagesize_kB':
-        e.kernelPageSizeKiB = num;
-        break;
-      case 'Pages':
-        e.legacyPages = num;
-        break;
-      default:
-        (e.other ??= {})[key] = val;
-    }
+    const key = line.slice(pos, eq);
+    const num = decimalAt(line, eq + 1, end);
+    const field = COUNTER_KEYS[key];
+    if (field !== undefined && num >= 0) (e as unknown as Record<string, number>)[field] = num;
+    else (e.other ??= {})[key] = line.slice(eq + 1, end);
+    pos = skipBlanks(line, end, len);
   }
   return e;
-}
-
-function isDigits(s: string, from: number): boolean {
-  for (let i = from; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 48 || c > 57) return false;
-  }
-  return true;
 }
 
 /** Parse numa_maps text, skipping lines that are not entries. */

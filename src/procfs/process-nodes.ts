@@ -1,8 +1,11 @@
 /**
- * Per-process, per-node memory split like `numastat -p`: Huge, Heap, Stack, Private, from numa_maps.
+ * Per-process, per-node memory split like `numastat -p`: Huge, Heap, Stack, Private.
+ * Works from joined VMAs (maps names the heap and stack even where numa_maps does not, as in the
+ * 2005 format) or from numa_maps entries alone.
  */
-import { readNumaMaps, type NumaMapsEntry } from './numa-maps.js';
+import type { NumaMapsEntry } from './numa-maps.js';
 import type { ProcOptions } from './read.js';
+import { readVmas, type Vma } from './vmas.js';
 
 export type NodeUsageCategory = 'huge' | 'heap' | 'stack' | 'private';
 
@@ -14,27 +17,51 @@ export interface ProcessNodeUsage {
   nodes: number[];
   /** numastat -p rows: hugetlb VMAs, then heap, then stack, then everything else. */
   byCategory: Record<NodeUsageCategory, PerNodeKiB>;
-  /** Same memory split by backing: VMAs with a file= versus anonymous ones. */
+  /** Same memory split by backing: file-backed VMAs (incl. shm, memfd) versus anonymous ones. */
   byBacking: { anon: PerNodeKiB; file: PerNodeKiB };
   total: PerNodeKiB;
   totalKiB: number;
 }
 
 export interface ProcessNodeUsageOptions {
-  /** Page size for lines without kernelpagesize_kB (the 2005 format). Default 4. */
+  /** Page size for VMAs whose page size is unknown (2005 format). Default 4. */
   fallbackPageSizeKiB?: number;
 }
 
-/** Category of one numa_maps entry, in numastat's order of precedence. */
-export function categoryOf(e: Pick<NumaMapsEntry, 'huge' | 'heap' | 'stack'>): NodeUsageCategory {
-  if (e.huge) return 'huge';
-  if (e.heap) return 'heap';
-  if (e.stack) return 'stack';
+/** What the sum needs from one VMA. */
+export interface NodeUsageItem {
+  category: NodeUsageCategory;
+  fileBacked: boolean;
+  pagesPerNode: Record<number, number>;
+  pageSizeKiB?: number;
+}
+
+/** numastat's order of precedence: huge, then heap, then stack, else private. */
+export function categoryOf(flags: { huge: boolean; heap: boolean; stack: boolean }): NodeUsageCategory {
+  if (flags.huge) return 'huge';
+  if (flags.heap) return 'heap';
+  if (flags.stack) return 'stack';
   return 'private';
 }
 
-/** Sum numa_maps entries into per-node KiB. */
-export function processNodeUsage(entries: Iterable<NumaMapsEntry>, opts: ProcessNodeUsageOptions = {}): ProcessNodeUsage {
+export function usageItemOfVma(v: Vma): NodeUsageItem {
+  const item: NodeUsageItem = {
+    category: categoryOf({ huge: v.hugetlb, heap: v.kind === 'heap', stack: v.kind === 'stack' }),
+    fileBacked: v.path.startsWith('/'),
+    pagesPerNode: v.pagesPerNode,
+  };
+  if (v.pageSizeKiB !== undefined) item.pageSizeKiB = v.pageSizeKiB;
+  return item;
+}
+
+export function usageItemOfNumaMaps(e: NumaMapsEntry): NodeUsageItem {
+  const item: NodeUsageItem = { category: categoryOf(e), fileBacked: e.file !== undefined, pagesPerNode: e.pagesPerNode };
+  if (e.kernelPageSizeKiB !== undefined) item.pageSizeKiB = e.kernelPageSizeKiB;
+  return item;
+}
+
+/** Sum per-node KiB over VMAs. */
+export function processNodeUsage(items: Iterable<NodeUsageItem>, opts: ProcessNodeUsageOptions = {}): ProcessNodeUsage {
   const fallback = opts.fallbackPageSizeKiB ?? 4;
   const u: ProcessNodeUsage = {
     nodes: [],
@@ -43,14 +70,13 @@ export function processNodeUsage(entries: Iterable<NumaMapsEntry>, opts: Process
     total: {},
     totalKiB: 0,
   };
-  for (const e of entries) {
-    if (e.pages === 0) continue;
-    const size = e.kernelPageSizeKiB ?? fallback;
-    const cat = u.byCategory[categoryOf(e)];
-    const backing = e.file === undefined ? u.byBacking.anon : u.byBacking.file;
-    for (const key in e.pagesPerNode) {
+  for (const it of items) {
+    const size = it.pageSizeKiB ?? fallback;
+    const cat = u.byCategory[it.category];
+    const backing = it.fileBacked ? u.byBacking.file : u.byBacking.anon;
+    for (const key in it.pagesPerNode) {
       const node = Number(key);
-      const kib = e.pagesPerNode[node]! * size;
+      const kib = it.pagesPerNode[node]! * size;
       cat[node] = (cat[node] ?? 0) + kib;
       backing[node] = (backing[node] ?? 0) + kib;
       u.total[node] = (u.total[node] ?? 0) + kib;
@@ -63,7 +89,7 @@ export function processNodeUsage(entries: Iterable<NumaMapsEntry>, opts: Process
   return u;
 }
 
-/** Per-node usage of a process (reads its numa_maps). */
+/** Per-node usage of a process (or of the VMAs as a thread sees them: same pages). */
 export function readProcessNodeUsage(pid: number, opts: ProcOptions & ProcessNodeUsageOptions = {}): ProcessNodeUsage {
-  return processNodeUsage(readNumaMaps(pid, opts), opts);
+  return processNodeUsage(readVmas(pid, opts).map(usageItemOfVma), opts);
 }

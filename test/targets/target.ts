@@ -90,6 +90,16 @@ export class Target {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
+  /**
+   * For targets that die under trace: the engine may reap them (it waits for every thread),
+   * so Node would never see their exit; stop tracking them.
+   */
+  forget(): void {
+    this.child.stdin?.destroy();
+    this.child.stdout?.destroy();
+    this.child.unref();
+  }
+
   kill(): void {
     if (this.alive()) this.child.kill('SIGKILL');
   }

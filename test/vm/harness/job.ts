@@ -23,7 +23,7 @@ export function envScript(vars: Readonly<Record<string, string>>): string {
 }
 
 /** Variables for the guest: passed host ones plus the test bed's own. */
-export function guestEnv(hostEnv: NodeJS.ProcessEnv, cwd: string, topology: Topology): Record<string, string> {
+export function guestEnv(hostEnv: NodeJS.ProcessEnv, cwd: string, topology: Topology, isTty = false): Record<string, string> {
   const vars: Record<string, string> = {};
   for (const k of PASSED_ENV) {
     const v = hostEnv[k];
@@ -31,6 +31,8 @@ export function guestEnv(hostEnv: NodeJS.ProcessEnv, cwd: string, topology: Topo
   }
   vars['PATH'] ??= '/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin';
   vars['HOME'] ??= '/root';
+  // The guest console is always a terminal; when our own output is not (CI logs), say so.
+  if (!isTty && hostEnv['FORCE_COLOR'] === undefined) vars['NO_COLOR'] = '1';
   vars['NUMAPOL_VM'] = '1';
   vars['NUMAPOL_VM_CWD'] = cwd;
   vars['NUMAPOL_VM_TOPOLOGY'] = JSON.stringify(topology);

@@ -38,7 +38,7 @@ async function main(argv: readonly string[]): Promise<number> {
       return 0;
     }
     const cwd = process.cwd();
-    writeJob(jobDir, opts.command ?? 'true', guestEnv(process.env, cwd, topology));
+    writeJob(jobDir, opts.command ?? 'true', guestEnv(process.env, cwd, topology, process.stdout.isTTY === true));
     say(`${kernel.release}, ${topology.nodes.length} nodes, ${totalMemMiB(topology)} MiB, ${opts.kvm ? 'kvm' : 'tcg'}: ${opts.command}`);
     const outcome = await bootGuest(QEMU, args, jobDir, opts.timeoutSec);
     if (outcome.kind === 'not-run') say(outcome.reason);

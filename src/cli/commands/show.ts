@@ -1,0 +1,47 @@
+import { showProcess, type ProcessReport } from '../../ops/show.js';
+import { formatNodeList } from '../../policy/index.js';
+import { defineCommand } from '../command.js';
+import { pidArg } from '../args.js';
+import { formatBytes, formatTable } from '../table.js';
+
+export default defineCommand<ProcessReport>({
+  name: 'show',
+  summary: "Show a process: its threads and each thread's mempolicy as the kernel reports it, its cpuset, and its memory per node.",
+  usage: 'numapol show PID [--json]',
+  options: {},
+  details: `Thread policies are read from /proc/PID/task/TID/numa_maps (the policy most VMAs show).
+JSON fields: pid, name, state, cpuset {mems, cpus}, threads[]: {tid, name, policyText (kernel numa_maps form),
+policy {mode, nodes, flags}, source}, memory[]: {node, totalBytes, anonBytes, fileBytes, hugeBytes, heapBytes,
+stackBytes}, totalBytes.`,
+  run: ({ positionals }) => showProcess(pidArg(positionals, 'show')),
+  render: (r) => {
+    const head = [
+      `pid ${r.pid} (${r.name}), state ${r.state}, ${r.threads.length} thread${r.threads.length === 1 ? '' : 's'}`,
+      `cpuset: mems ${formatNodeList(r.cpuset.mems) || '-'}, cpus ${formatNodeList(r.cpuset.cpus) || '-'}`,
+    ].join('\n');
+    const threads = formatTable(
+      [{ header: 'tid', align: 'right' }, { header: 'name' }, { header: 'mempolicy' }],
+      r.threads.map((t) => [String(t.tid), t.name, t.policyText]),
+    );
+    const mem = formatTable(
+      [
+        { header: 'node' },
+        { header: 'total', align: 'right' },
+        { header: 'anon', align: 'right' },
+        { header: 'file', align: 'right' },
+        { header: 'huge', align: 'right' },
+      ],
+      [
+        ...r.memory.map((m) => [String(m.node), formatBytes(m.totalBytes), formatBytes(m.anonBytes), formatBytes(m.fileBytes), formatBytes(m.hugeBytes)]),
+        [
+          'all',
+          formatBytes(r.totalBytes),
+          formatBytes(r.memory.reduce((a, m) => a + m.anonBytes, 0)),
+          formatBytes(r.memory.reduce((a, m) => a + m.fileBytes, 0)),
+          formatBytes(r.memory.reduce((a, m) => a + m.hugeBytes, 0)),
+        ],
+      ],
+    );
+    return `${head}\n\n${threads}\n\nmemory per node:\n${mem}`;
+  },
+});
