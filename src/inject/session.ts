@@ -115,6 +115,7 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
   checkTraceable(facts, seccomp);
   const options = PTRACE_O_TRACESYSGOOD | (seccomp === 'suspend' ? PTRACE_O_SUSPEND_SECCOMP : 0);
   const numbers = SYSCALL_NUMBERS[arch.syscallTable];
+  const watchSeccomp = facts.seccomp === 2 && seccomp === 'allow';
 
   const release = deferSignals();
   const traced: TracedThread[] = [];
@@ -146,7 +147,7 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
         }
       }
       const start = performance.now();
-      const r = injectSyscall(t, arch, insn, nr, args, timeoutMs);
+      const r = injectSyscall(t, arch, insn, nr, args, timeoutMs, watchSeccomp);
       stats.injections++;
       stats.injectUs.push(Math.round((performance.now() - start) * 1000));
       return r;

@@ -9,6 +9,7 @@
  * "stopped" always means: in a PTRACE_EVENT_STOP with the thread's own registers and signal
  * mask. Foreign registers exist only inside `injectSyscall`, one thread at a time.
  */
+import { readFileSync } from 'node:fs';
 import { NumapolError } from '../errors.js';
 import {
   getRegs, getRseqConfiguration, getSigmask, ptraceCont, ptraceDetach, ptraceInterrupt, ptraceSeize,
@@ -186,6 +187,16 @@ function rseqFixup(t: TracedThread, arch: Arch, saved: Buffer): Buffer {
   return saved;
 }
 
+/** SIGSYS in the thread's private pending set (/proc/PID/task/TID/status SigPnd, bit 30). */
+function sigsysPending(t: TracedThread): boolean {
+  try {
+    const m = /^SigPnd:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${t.pid}/task/${t.tid}/status`, 'utf8'));
+    return m !== null && ((BigInt(`0x${m[1]}`) >> 30n) & 1n) === 1n;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Makes a stopped thread execute one syscall at `insnAddr` and puts it back in an event stop
  * with its own registers and signal mask. Returns the raw result register (signed).
@@ -193,6 +204,7 @@ function rseqFixup(t: TracedThread, arch: Arch, saved: Buffer): Buffer {
  */
 export function injectSyscall(
   t: TracedThread, arch: Arch, insnAddr: bigint, nr: number, args: readonly bigint[], timeoutMs: number,
+  watchSeccomp = false,
 ): bigint {
   if (t.phase !== 'stopped') throw new NumapolError('EINVAL', `thread ${t.tid} is ${t.phase}, not stopped`);
   const tid = t.tid;
@@ -215,6 +227,7 @@ export function injectSyscall(
   }
   const restore = rseqFixup(t, arch, saved);
   const requeue: number[] = [];
+  const sigsysPendingBefore = watchSeccomp && sigsysPending(t);
   let foreign = false;
   let result: bigint | undefined;
   let failure: unknown;
@@ -226,6 +239,13 @@ export function injectSyscall(
     runToSyscallStop(t, timeoutMs, 'entering the injected syscall', requeue);
     runToSyscallStop(t, timeoutMs, 'in the injected syscall', requeue);
     result = arch.syscallResult(getRegs(tid, arch.regsSize + 64));
+    if (watchSeccomp && !sigsysPendingBefore && sigsysPending(t)) {
+      // SECCOMP_RET_KILL_*/TRAP skipped the call and forced SIGSYS with SA_IMMUTABLE (5.16+):
+      // a tracer can no longer intercept it, so the process dies once released.
+      failure = new NumapolError('ESECCOMP', `the seccomp filter of pid ${t.pid} rejected syscall ${nr} with SIGSYS: the call was not made, and the filter kills (or traps) the process when it resumes. Leave such processes alone (seccomp: 'refuse') or suspend the filter as root (seccomp: 'suspend')`, {
+        details: { pid: t.pid, tid, nr },
+      });
+    }
   } catch (e) {
     failure = e;
   }

@@ -4,6 +4,7 @@
  */
 import { check } from './check.js';
 import { libcFunc } from './ffi.js';
+import { defineErrnoMeanings } from './errno.js';
 import { syscall } from './syscall.js';
 
 export const PROT_READ = 0x1;
@@ -52,4 +53,56 @@ export function munmap(addr: bigint, length: bigint): void {
 export function fillMemory(addr: bigint, length: bigint, byte = 0): void {
   const memset = libcFunc<(s: bigint, c: number, n: bigint) => unknown>('uintptr_t memset(uintptr_t, int, size_t)');
   memset(addr, byte, length);
+}
+
+defineErrnoMeanings('shmget', {
+  ENOENT: 'no System V shared memory segment has this key',
+  EACCES: 'we may not access the segment (its mode does not allow us)',
+  EINVAL: 'the segment is smaller than the size asked for',
+});
+defineErrnoMeanings('shmat', {
+  EACCES: 'we may not attach the segment with the access asked for',
+  EINVAL: 'no segment has this id, or it is being removed',
+});
+defineErrnoMeanings('mincore', {
+  ENOMEM: 'part of the range is not mapped',
+  EINVAL: 'the address is not page-aligned',
+});
+
+/**
+ * Maps `length` bytes of the open file `fd` from `offset` (page-aligned); shared by default so
+ * a policy set on the mapping lands in a tmpfs/hugetlbfs object's shared policy.
+ */
+export function mmapFile(fd: number, length: bigint, offset: bigint, opts: MmapOptions = {}): bigint {
+  const prot = opts.prot ?? PROT_READ | PROT_WRITE;
+  const flags = opts.shared === false ? MAP_PRIVATE : MAP_SHARED;
+  return syscall('mmap', 0n, length, prot, flags, fd, offset);
+}
+
+/**
+ * mincore: one byte per page of [addr, addr+length), bit 0 set when the page is resident in
+ * memory (page cache for files), whether or not this process has it in its page tables.
+ */
+export function mincore(addr: bigint, length: bigint): Uint8Array {
+  const ps = BigInt(pageSize());
+  const vec = new Uint8Array(Number((length + ps - 1n) / ps));
+  if (vec.length > 0) syscall('mincore', addr, length, vec);
+  return vec;
+}
+
+export const SHM_RDONLY = 0o10000;
+
+/** shmget(key, 0, 0): the id of the existing System V segment with this key. */
+export function shmGet(key: number): number {
+  return Number(syscall('shmget', key, 0, 0));
+}
+
+/** shmat: attaches segment `shmid` at an address the kernel picks; returns it. */
+export function shmAttach(shmid: number, opts: { readOnly?: boolean } = {}): bigint {
+  return syscall('shmat', shmid, 0n, opts.readOnly ? SHM_RDONLY : 0);
+}
+
+/** shmdt: detaches the segment attached at `addr`. */
+export function shmDetach(addr: bigint): void {
+  syscall('shmdt', addr);
 }

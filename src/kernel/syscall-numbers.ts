@@ -17,6 +17,11 @@ export const SYSCALL_NUMBERS = {
     sched_setaffinity: 203,
     sched_getaffinity: 204,
     gettid: 186,
+    mincore: 27,
+    madvise: 28,
+    shmget: 29,
+    shmat: 30,
+    shmdt: 67,
   },
   arm64: {
     mmap: 222,
@@ -35,6 +40,11 @@ export const SYSCALL_NUMBERS = {
     sched_setaffinity: 122,
     sched_getaffinity: 123,
     gettid: 178,
+    mincore: 232,
+    madvise: 233,
+    shmget: 194,
+    shmat: 196,
+    shmdt: 197,
   },
 } as const;
 

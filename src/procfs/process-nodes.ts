@@ -47,7 +47,8 @@ export function categoryOf(flags: { huge: boolean; heap: boolean; stack: boolean
 export function usageItemOfVma(v: Vma): NodeUsageItem {
   const item: NodeUsageItem = {
     category: categoryOf({ huge: v.hugetlb, heap: v.kind === 'heap', stack: v.kind === 'stack' }),
-    fileBacked: v.path.startsWith('/'),
+    // /anon_hugepage is MAP_ANONYMOUS|MAP_HUGETLB memory: a name in maps, not a file.
+    fileBacked: v.path.startsWith('/') && v.kind !== 'huge',
     pagesPerNode: v.pagesPerNode,
   };
   if (v.pageSizeKiB !== undefined) item.pageSizeKiB = v.pageSizeKiB;

@@ -27,6 +27,8 @@ test('findProcesses by pid, substring and RegExp', () => {
 test('this process is in the live list', () => {
   assert.ok(listPids().includes(process.pid));
   const me = findProcesses(String(process.pid));
-  assert.equal(me[0]?.cmdline[0], process.argv0 === 'node' ? me[0]?.cmdline[0] : me[0]?.cmdline[0]);
-  assert.ok(me[0]!.comm.length > 0);
+  assert.equal(me.length, 1);
+  assert.equal(me[0]!.cmdline[0], process.argv0);
+  assert.deepEqual(me[0]!.cmdline.slice(-process.argv.length + 1), process.argv.slice(1));
+  assert.ok(findProcesses(me[0]!.comm).some((p) => p.pid === process.pid));
 });

@@ -1,0 +1,37 @@
+/**
+ * CLI cold start: `numapol show PID` against `node -e 0`, alternating runs in one process so
+ * both see the same machine load. Goal: under 2x.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { median, type BenchFigure } from './report.js';
+
+const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+
+function timeRun(args: readonly string[]): number {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`${args.join(' ')} failed: ${r.stderr.toString()}`);
+  return ms;
+}
+
+export function benchColdStart(runs = 21): BenchFigure[] {
+  const target = spawn('sleep', ['60'], { stdio: 'ignore' });
+  try {
+    const pid = String(target.pid);
+    timeRun([CLI, 'show', pid]); // warm the page cache once
+    const cli: number[] = [];
+    const node: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      node.push(timeRun(['-e', '0']));
+      cli.push(timeRun([CLI, 'show', pid]));
+    }
+    const ratio = median(cli) / median(node);
+    return [
+      { name: 'cold start: numapol show PID', value: median(cli), unit: 'ms (median)', ratio, reference: `node -e 0 (${median(node).toFixed(1)} ms)`, goal: '< 2x', met: ratio < 2 },
+    ];
+  } finally {
+    target.kill();
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * `npm run bench`: every speed goal of the project, each as a ratio to a reference measured in
+ * the same run. Host benchmarks run here; multi-node ones (migration) run in the 4-node guest.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { benchColdStart } from './cold-start.js';
+import { benchParseNumaMaps } from './parse-numa-maps.js';
+import { printFigures } from './report.js';
+
+const only = process.argv.slice(2);
+const want = (name: string): boolean => only.length === 0 || only.includes(name);
+
+if (want('parse')) {
+  const p = await benchParseNumaMaps();
+  printFigures('numa_maps parsing (100,000 VMAs)', [
+    { name: 'readVmas (maps + numa_maps, parse + join)', value: p.vmasPerSecond, unit: 'VMAs/s', ratio: p.ratioToSplit, reference: 'read + split lines only' },
+    { name: 'streamVmas', value: p.streamVmasPerSecond, unit: 'VMAs/s' },
+  ]);
+}
+if (want('cold-start')) printFigures('CLI cold start', benchColdStart());
+if (want('guest')) {
+  process.stdout.write('\n== multi-node benchmarks in the 4-node guest\n');
+  const harness = fileURLToPath(new URL('../test/vm/harness/main.js', import.meta.url));
+  const r = spawnSync(process.execPath, [harness, 'node dist/bench/guest.js'], { stdio: 'inherit' });
+  if (r.status !== 0) process.exitCode = r.status ?? 1;
+}
