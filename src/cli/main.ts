@@ -17,6 +17,9 @@ const COMMANDS: Readonly<Record<string, Entry>> = {
   show: { summary: "a process: threads, their mempolicy, cpuset, pages per node", load: () => import('./commands/show.js') },
   maps: { summary: 'per-VMA table: range, what it maps, mempolicy, pages per node', load: () => import('./commands/maps.js') },
   stat: { summary: 'numastat: per-node counters, per-process memory per node', load: () => import('./commands/stat.js') },
+  migrate: { summary: "move all of a process's pages between node sets (migratepages), with reasons", load: () => import('./commands/migrate.js') },
+  move: { summary: 'move one area (range, VMA, heap, data) of a process to a node, in bounded steps', load: () => import('./commands/move.js') },
+  shm: { summary: 'show/set the policy of tmpfs, hugetlbfs and SysV shm objects, move their pages', load: () => import('./commands/shm.js') },
   run: { summary: 'run a program under a mempolicy and CPU binding (numactl)', load: () => import('./commands/run.js') },
 };
 

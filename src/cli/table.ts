@@ -8,8 +8,9 @@ export interface Column {
 
 export function formatTable(columns: readonly Column[], rows: readonly (readonly string[])[]): string {
   const widths = columns.map((c, i) => Math.max(c.header.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]): string =>
-    columns
+  const lastLeft = columns.at(-1)?.align !== 'right';
+  const line = (cells: readonly string[]): string => {
+    const text = columns
       .map((c, i) => {
         const cell = cells[i] ?? '';
         const w = widths[i] ?? 0;
@@ -18,6 +19,9 @@ export function formatTable(columns: readonly Column[], rows: readonly (readonly
         return c.align === 'right' ? cell.padStart(w) : cell.padEnd(w);
       })
       .join('  ');
+    // An empty last cell leaves the separator and padding before it.
+    return lastLeft ? text.trimEnd() : text;
+  };
   return [line(columns.map((c) => c.header)), ...rows.map(line)].join('\n');
 }
 

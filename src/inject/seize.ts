@@ -81,7 +81,8 @@ export function seizeAll(facts: ProcessFacts, options: number, timeoutMs: number
 function awaitInitialStops(pid: number, waiting: TracedThread[], timeoutMs: number, skipped: SkippedThread[]): void {
   const deadline = performance.now() + timeoutMs;
   let pending = waiting.filter((t) => t.phase === 'seized');
-  for (let spins = 0; pending.length > 0; spins++) {
+  const spinUntil = performance.now() + 5;
+  while (pending.length > 0) {
     pending = pending.filter((t) => {
       const s = pollOnce(t);
       return s === undefined || !onInitialStatus(t, s);
@@ -102,8 +103,8 @@ function awaitInitialStops(pid: number, waiting: TracedThread[], timeoutMs: numb
       }
       break;
     }
-    if (spins < 2000) schedYield();
-    else sleepSync(1);
+    if (performance.now() < spinUntil) schedYield();
+    else sleepSync(0.2);
   }
   for (const t of waiting) if (t.phase === 'gone' && !skipped.some((s) => s.tid === t.tid)) skipped.push({ tid: t.tid, reason: 'exited' });
 }

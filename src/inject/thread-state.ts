@@ -43,14 +43,19 @@ export class TracedThread {
   }
 }
 
-/** Polls one thread for a wait status until `deadline` (performance.now() ms). */
+/**
+ * Polls one thread for a wait status until `deadline` (performance.now() ms). A stop normally
+ * comes within microseconds, so yield the CPU for the first few ms, then nap in short steps.
+ */
 export function pollStatus(t: TracedThread, deadline: number): WaitStatus | undefined {
-  for (let spins = 0; ; spins++) {
+  const spinUntil = performance.now() + 5;
+  for (;;) {
     const s = pollOnce(t);
     if (s !== undefined) return s;
-    if (performance.now() > deadline) return undefined;
-    if (spins < 2000) schedYield();
-    else sleepSync(1);
+    const now = performance.now();
+    if (now > deadline) return undefined;
+    if (now < spinUntil) schedYield();
+    else sleepSync(0.2);
   }
 }
 

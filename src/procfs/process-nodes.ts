@@ -56,7 +56,9 @@ export function usageItemOfVma(v: Vma): NodeUsageItem {
 }
 
 export function usageItemOfNumaMaps(e: NumaMapsEntry): NodeUsageItem {
-  const item: NodeUsageItem = { category: categoryOf(e), fileBacked: e.file !== undefined, pagesPerNode: e.pagesPerNode };
+  // numa_maps prints MAP_HUGETLB anonymous memory as file=/anon_hugepage (deleted): not a file.
+  const fileBacked = e.file !== undefined && !(e.huge && e.file.startsWith('/anon_hugepage'));
+  const item: NodeUsageItem = { category: categoryOf(e), fileBacked, pagesPerNode: e.pagesPerNode };
   if (e.kernelPageSizeKiB !== undefined) item.pageSizeKiB = e.kernelPageSizeKiB;
   return item;
 }

@@ -106,7 +106,7 @@ describe('withStoppedProcess', () => {
 
   it('works on the live threads of a process whose leader is a zombie', async () => {
     const t = await start(['futex=2', 'zombie=1']);
-    await sleep(50);
+    for (let i = 0; i < 200 && !/^State:\s+Z/m.test(readFileSync(`/proc/${t.pid}/status`, 'utf8')); i++) await sleep(10);
     const skipped = withStoppedProcess(t.pid, {}, (s) => {
       assert.ok(!s.threads.includes(t.pid));
       assert.deepEqual(bindAllToNode0(s), []);

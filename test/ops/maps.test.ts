@@ -24,8 +24,8 @@ function numaMapsOf(file: string): Map<bigint, { policy: string; pages: number }
   for (const line of readFixture(TREE, file).split('\n')) {
     if (line.trim() === '') continue;
     const words = line.split(' ');
-    const policyEnd = words.findIndex((w, i) => i > 0 && (w.includes('=') || w === 'heap' || w === 'stack' || w === 'huge') && !w.startsWith('(many)'));
-    const policy = words.slice(1, policyEnd < 0 ? undefined : policyEnd).join(' ');
+    // The policy is one word, except "prefer (many):N" (the only policy text with a blank).
+    const policy = words[2]?.startsWith('(many)') ? `${words[1]} ${words[2]}` : words[1]!;
     const pages = words.filter((w) => /^N\d+=/.test(w)).reduce((a, w) => a + Number(w.split('=')[1]), 0);
     out.set(BigInt(`0x${words[0]}`), { policy, pages });
   }

@@ -1,6 +1,7 @@
 import { hardware, type HardwareReport } from '../../ops/hardware.js';
 import { formatNodeList } from '../../policy/index.js';
 import { defineCommand } from '../command.js';
+import { noExtraArgs } from '../args.js';
 import { formatBytes, formatTable } from '../table.js';
 
 export default defineCommand<HardwareReport>({
@@ -11,7 +12,10 @@ export default defineCommand<HardwareReport>({
   details: `JSON fields: possible, online, withMemory, withCpu (node lists); nodes[]: {node, cpus, memTotalBytes,
 memFreeBytes, memUsedBytes, fileBytes, anonBytes, hugepages[]: {sizeBytes, total, free}, interleaveWeight?};
 distances[i][j]: distance from online[i] to online[j] (10 = local).`,
-  run: () => hardware(),
+  run: ({ positionals }) => {
+    noExtraArgs(positionals, 0, 'hardware');
+    return hardware();
+  },
   render: (r) => {
     const cpuless = r.online.filter((n) => !r.withCpu.includes(n));
     const head = `available: ${r.online.length} node${r.online.length === 1 ? '' : 's'} (${formatNodeList(r.online)})${

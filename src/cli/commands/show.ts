@@ -1,7 +1,7 @@
 import { showProcess, type ProcessReport } from '../../ops/show.js';
 import { formatNodeList } from '../../policy/index.js';
 import { defineCommand } from '../command.js';
-import { pidArg } from '../args.js';
+import { noExtraArgs, pidArg } from '../args.js';
 import { formatBytes, formatTable } from '../table.js';
 
 export default defineCommand<ProcessReport>({
@@ -13,7 +13,11 @@ export default defineCommand<ProcessReport>({
 JSON fields: pid, name, state, cpuset {mems, cpus}, threads[]: {tid, name, policyText (kernel numa_maps form),
 policy {mode, nodes, flags}, source}, memory[]: {node, totalBytes, anonBytes, fileBytes, hugeBytes, heapBytes,
 stackBytes}, totalBytes.`,
-  run: ({ positionals }) => showProcess(pidArg(positionals, 'show')),
+  run: ({ positionals }) => {
+    const pid = pidArg(positionals, 'show');
+    noExtraArgs(positionals, 1, 'show');
+    return showProcess(pid);
+  },
   render: (r) => {
     const head = [
       `pid ${r.pid} (${r.name}), state ${r.state}, ${r.threads.length} thread${r.threads.length === 1 ? '' : 's'}`,

@@ -1,6 +1,6 @@
 import { numastat, type CounterRow, type StatReport } from '../../ops/stat.js';
 import { defineCommand } from '../command.js';
-import { optInt, optList } from '../args.js';
+import { noExtraArgs, optInt, optList } from '../args.js';
 import { formatTable } from '../table.js';
 
 const MiB = 1048576;
@@ -35,7 +35,8 @@ export default defineCommand<StatReport>({
 JSON fields: nodes[]; counters[]: {name, perNode[] (pages), total}; meminfo[]: {name, perNode[] (bytes; counts
 for HugePages_*), total}; processes[]: {pid, name, byCategory {huge, heap, stack, private}: bytes per node,
 perNode[] (bytes), totalBytes}; unreadable (processes skipped for permissions).`,
-  run: ({ values }) => {
+  run: ({ values, positionals }) => {
+    noExtraArgs(positionals, 0, 'stat');
     const sortNode = optInt(values, 'sort');
     return numastat({
       processes: optList(values, 'process'),

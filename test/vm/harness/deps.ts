@@ -45,10 +45,10 @@ export function isRoot(): boolean {
  * Installs the missing packages with apt-get (retrying once after `apt-get update`, for a
  * machine whose package lists are empty or stale). Without root it only explains what to do.
  */
-export function ensureHostPackages(pkgs: readonly HostPackage[] = HOST_PACKAGES): void {
+export function ensureHostPackages(pkgs: readonly HostPackage[] = HOST_PACKAGES, root = isRoot()): void {
   const missing = pkgs.filter((p) => !p.present()).map((p) => p.pkg);
   if (missing.length === 0) return;
-  if (!isRoot()) {
+  if (!root) {
     throw new HarnessError(`missing packages: ${missing.join(' ')}; install them as root: apt-get install -y ${missing.join(' ')}`);
   }
   say(`installing ${missing.join(' ')}`);

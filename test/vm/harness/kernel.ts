@@ -111,8 +111,13 @@ export function ensureKernel(cache: string, refresh = false): CachedKernel {
     const vmlinux = extractVmlinux(join(dest, 'vmlinuz'), join(dest, 'vmlinux'));
     for (const [name, file] of mods) copyFileSync(file, join(dest, 'modules', `${name}.ko`));
     const final = join(cache, release);
-    rmSync(final, { recursive: true, force: true });
-    renameSync(dest, final);
+    if (refresh) rmSync(final, { recursive: true, force: true });
+    try {
+      renameSync(dest, final);
+    } catch (e) {
+      // Another run unpacked the same package meanwhile: use its copy.
+      if (!existsSync(join(final, 'vmlinuz'))) throw e;
+    }
     const k: CachedKernel = { pkg, release, vmlinuz: join(final, 'vmlinuz'), vmlinux: vmlinux ? join(final, 'vmlinux') : undefined, moduleDir: join(final, 'modules'), order: mods.map(([n]) => n) };
     writeFileSync(`${manifest}.tmp`, JSON.stringify(k, null, 2));
     renameSync(`${manifest}.tmp`, manifest);

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The multi-node NUMA test bed: `npm run vm -- '<cmd>'` runs <cmd> in this directory inside a
 // QEMU guest with emulated NUMA nodes (see README, "Multi-node test bed").
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bootGuest, exitStatus } from './boot.js';
@@ -28,6 +28,11 @@ async function main(argv: readonly string[]): Promise<number> {
   const topology = buildTopology({ nodes: opts.nodes, memMiB: opts.memMiB, dist: opts.dist, cpuless: opts.cpuless });
   ensureHostPackages();
   const cache = cacheDir();
+  try {
+    mkdirSync(cache, { recursive: true });
+  } catch (e) {
+    throw new HarnessError(`cannot create the cache directory ${cache} (${(e as Error).message}); set NUMAPOL_VM_CACHE to a writable directory`);
+  }
   const kernel = ensureKernel(cache, opts.refresh);
   const initrd = ensureInitramfs(cache, kernel);
   const jobDir = mkdtempSync(join(tmpdir(), 'numapol-vm-job-'));

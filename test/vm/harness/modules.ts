@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HarnessError } from './exit-codes.js';
 
@@ -80,9 +80,13 @@ export function indexModules(modulesDir: string): Map<string, string> {
 /** Resolves the guest modules in an extracted kernel tree: [name, file] in load order. */
 export function resolveGuestModules(modulesDir: string): Array<[string, string]> {
   const index = indexModules(modulesDir);
+  // modules.dep when depmod has run (an installed kernel), else each module's own modinfo.
+  const depFile = join(modulesDir, 'modules.dep');
+  const table = existsSync(depFile) ? parseModulesDep(readFileSync(depFile, 'utf8')) : undefined;
   const depsOf = (name: string) => {
     const file = index.get(name);
-    return file === undefined ? undefined : modinfoDepends(readFileSync(file));
+    if (file === undefined) return undefined;
+    return table?.get(name) ?? modinfoDepends(readFileSync(file));
   };
   return loadOrder(GUEST_MODULES, depsOf).map((name) => [name, index.get(name)!]);
 }

@@ -1,0 +1,50 @@
+/** Text shared by `migrate`, `move` and `apply`'s migrate lines: per-page outcomes and flows. */
+import { UsageError } from '../errors.js';
+import type { Flow, PageTally } from '../ops/move-pages.js';
+import type { PaceOptions } from '../ops/pace.js';
+import type { ParsedValues } from './command.js';
+import { optInt, optString } from './args.js';
+import { formatBytes, formatTable } from './table.js';
+
+/** --rate MB/s and --batch PAGES. */
+export function paceOptions(values: ParsedValues): PaceOptions {
+  const rate = optString(values, 'rate');
+  const batch = optInt(values, 'batch', 1);
+  let rateBytesPerSecond: number | undefined;
+  if (rate !== undefined) {
+    const n = Number(rate);
+    if (!/^\d+(\.\d+)?$/.test(rate) || !(n > 0)) throw new UsageError(`--rate must be a positive number of MB/s, not '${rate}'`);
+    rateBytesPerSecond = n * 1e6;
+  }
+  return { ...(rateBytesPerSecond === undefined ? {} : { rateBytesPerSecond }), ...(batch === undefined ? {} : { batchPages: batch }) };
+}
+
+export const PACE_OPTIONS = {
+  rate: { type: 'string', valueName: 'MB/s', description: 'move at most this many MB (10^6 bytes) per second, in ~10 ms steps' },
+  batch: { type: 'string', valueName: 'PAGES', description: 'pages per move_pages step (bounds how long the target is held)' },
+  'dry-run': { type: 'boolean', description: 'only print the plan: pages and bytes per source → destination node' },
+} as const;
+
+export function flowTable(flows: readonly Flow[]): string {
+  if (flows.length === 0) return '';
+  return formatTable(
+    [{ header: 'from' }, { header: 'to' }, { header: 'pages', align: 'right' }, { header: 'bytes', align: 'right' }],
+    flows.map((f) => [`N${f.from}`, `N${f.to}`, String(f.pages), formatBytes(f.bytes)]),
+  );
+}
+
+/** "moved 100, already there 3, busy 2 ..." with only the non-zero outcomes. */
+export function tallyLine(t: PageTally): string {
+  const parts: [string, number][] = [
+    ['moved', t.moved],
+    ['already there', t.alreadyThere],
+    ['not selected', t.notSelected],
+    ['not present', t.notPresent],
+    ['busy (pinned, locked or under I/O)', t.busy],
+    ['no memory on the destination', t.noMemory],
+    ['shared with other processes (needs CAP_SYS_NICE)', t.shared],
+    ...Object.entries(t.other),
+  ];
+  const shown = parts.filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`);
+  return shown.length === 0 ? 'no pages' : shown.join(', ');
+}

@@ -1,0 +1,115 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { lines, numapol, STACK_LINE } from './helpers.js';
+
+const NODES = readFileSync('/sys/devices/system/node/has_memory', 'utf8').trim();
+
+test('run keeps the pid: the program is numapol itself after execve', () => {
+  const r = numapol(['run', '--', 'sh', '-c', 'echo $$']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), String(r.pid));
+});
+
+test('run keeps the exit status, and a death by signal', () => {
+  assert.equal(numapol(['run', '--', 'sh', '-c', 'exit 7']).status, 7);
+  assert.equal(numapol(['run', '--', 'sh', '-c', 'exit 0']).status, 0);
+  const killed = numapol(['run', '--', 'sh', '-c', 'kill -TERM $$']);
+  assert.equal(killed.status, null);
+  assert.equal(killed.signal, 'SIGTERM');
+});
+
+test('run passes stdin and arguments through untouched', () => {
+  const r = numapol(['run', '--', 'sh', '-c', 'cat; printf "%s|" "$@"', 'sh', '-x', '--json', 'a b'], { input: 'in-data:' });
+  assert.equal(r.status, 0);
+  assert.equal(r.stdout, 'in-data:-x|--json|a b|');
+});
+
+test('run options first: the program starts at the first non-option, without --', () => {
+  const r = numapol(['run', '-m', '0', 'sh', '-c', 'exit 3']);
+  assert.equal(r.status, 3, r.stderr);
+  // The program's own options are not numapol's.
+  const h = numapol(['run', '-m', '0', 'sh', '-c', 'echo "$0 $1"', '--help', '-i']);
+  assert.equal(h.status, 0);
+  assert.equal(h.stdout, '--help -i\n');
+});
+
+test('run --membind=0: the program runs under bind:0 (its own numa_maps says so)', () => {
+  const r = numapol(['run', '--membind=0', '--', 'cat', '/proc/self/numa_maps']);
+  assert.equal(r.status, 0, r.stderr);
+  const ls = lines(r.stdout);
+  assert.ok(ls.length > 3);
+  for (const l of ls) assert.match(l, /^[0-9a-f]+ bind:0( |$)/, l);
+});
+
+test('run: each policy option sets that mode (numa_maps of the program)', () => {
+  const cases: [string[], RegExp][] = [
+    [['--interleave=0'], /^interleave:0$/],
+    [['--preferred=0'], /^prefer:0$/],
+    [['--localalloc'], /^local$/],
+    [['-m', '0', '--balancing'], /^bind=balancing:0$|^bind:0$/],
+    [['--policy', 'bind=static:0'], /^bind=static:0$/],
+    [['--preferred-many=0'], /^prefer \(many\):0$/],
+  ];
+  for (const [opts, want] of cases) {
+    const r = numapol(['run', ...opts, '--', 'sh', '-c', "head -1 /proc/self/numa_maps | sed -E 's/^[0-9a-f]+ //; s/ (file|anon|heap|stack)=?.*$//'"]);
+    if (r.status !== 0 && /EINVAL/.test(r.stderr)) continue; // an older kernel without the mode
+    assert.equal(r.status, 0, `${opts.join(' ')}: ${r.stderr}`);
+    assert.match(r.stdout.trim(), want, opts.join(' '));
+  }
+});
+
+test('run --physcpubind / --cpunodebind set the CPU affinity of the program', () => {
+  const r = numapol(['run', '--physcpubind=0', '--', 'grep', '^Cpus_allowed_list', '/proc/self/status']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^Cpus_allowed_list:\s+0$/m);
+  const cpus = readFileSync('/sys/devices/system/node/node0/cpulist', 'utf8').trim();
+  const n = numapol(['run', '-N', '0', '--', 'grep', '^Cpus_allowed_list', '/proc/self/status']);
+  assert.equal(n.status, 0, n.stderr);
+  assert.match(n.stdout, new RegExp(`^Cpus_allowed_list:\\s+${cpus}$`, 'm'));
+});
+
+test('run --dry-run --json: policy, cpus, argv; nothing runs', () => {
+  const r = numapol(['run', '--dry-run', '--json', '--interleave=all', '-C', '0', '--', 'sh', '-c', 'exit 9']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), { policy: `interleave:${NODES}`, cpus: [0], argv: ['sh', '-c', 'exit 9'] });
+  const human = numapol(['run', '--dry-run', '-m', '0', 'ls', '-l']);
+  assert.equal(human.status, 0);
+  assert.equal(human.stdout, 'policy: bind:0\ncpus:   (inherited)\nargv:   ls -l\n');
+});
+
+test('run -i 7 on this machine: exit 2, names the nodes it has', () => {
+  const r = numapol(['run', '-i', '7', 'true']);
+  assert.equal(r.status, 2);
+  assert.equal(r.stdout, '');
+  assert.equal(lines(r.stderr).length, 1);
+  assert.match(r.stderr, new RegExp(`^numapol: node 7 does not exist: this machine has nodes? ${NODES}\\n$`));
+});
+
+test('run of a missing program: exit 1, the execve ENOENT message, no stack', () => {
+  for (const prog of ['no-such-program-zz', '/no/such/dir/prog']) {
+    const r = numapol(['run', '--', prog]);
+    assert.equal(r.status, 1, prog);
+    assert.equal(lines(r.stderr).length, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`^numapol: execve \\(${prog.replace(/\//g, '\\/')}\\): ENOENT: `));
+    assert.doesNotMatch(r.stderr, STACK_LINE);
+  }
+});
+
+test('run usage errors: no program, two policies, --balancing alone, --home-node, bad cpu list (exit 2)', () => {
+  for (const args of [
+    ['run'],
+    ['run', '--membind=0'],
+    ['run', '--membind=0', '--interleave=0', 'true'],
+    ['run', '--balancing', 'true'],
+    ['run', '--home-node', '0', '-m', '0', 'true'],
+    ['run', '--physcpubind=x', 'true'],
+    ['run', '--physcpubind=999', 'true'],
+    ['run', '--membind=0-', 'true'],
+  ]) {
+    const r = numapol(args);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(lines(r.stderr).length, 1, r.stderr);
+    assert.match(r.stderr, /^numapol: /);
+  }
+});

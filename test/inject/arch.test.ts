@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { aarch64 } from '../../src/inject/arch/aarch64.js';
+import { currentArch } from '../../src/inject/arch/index.js';
+import { X86_64_REGS, x86_64 } from '../../src/inject/arch/x86_64.js';
+
+describe('x86_64 registers', () => {
+  it('builds injected registers from a copy: rip, rax, args, orig_rax = -1, TF cleared', () => {
+    const saved = Buffer.alloc(216, 0x5a);
+    saved.writeBigUInt64LE(0x346n, X86_64_REGS.eflags); // TF set
+    const r = x86_64.injectedRegs(saved, 0x7fff0000n, 238, [2n, 0x1000n, 65n, -1n]);
+    assert.equal(saved.readBigUInt64LE(X86_64_REGS.rip), 0x5a5a5a5a5a5a5a5an, 'saved set untouched');
+    assert.equal(r.readBigUInt64LE(X86_64_REGS.rip), 0x7fff0000n);
+    assert.equal(r.readBigUInt64LE(X86_64_REGS.rax), 238n);
+    assert.equal(r.readBigInt64LE(X86_64_REGS.orig_rax), -1n);
+    assert.equal(r.readBigUInt64LE(X86_64_REGS.rdi), 2n);
+    assert.equal(r.readBigUInt64LE(X86_64_REGS.rsi), 0x1000n);
+    assert.equal(r.readBigUInt64LE(X86_64_REGS.rdx), 65n);
+    assert.equal(r.readBigUInt64LE(X86_64_REGS.r10), 0xffffffffffffffffn);
+    assert.equal(r.readBigUInt64LE(X86_64_REGS.r8), 0n);
+    assert.equal(r.readBigUInt64LE(X86_64_REGS.r9), 0n);
+    assert.equal(r.readBigUInt64LE(X86_64_REGS.eflags), 0x246n);
+    assert.equal(r.readBigUInt64LE(X86_64_REGS.rsp), saved.readBigUInt64LE(X86_64_REGS.rsp));
+    r.writeBigInt64LE(-22n, X86_64_REGS.rax);
+    assert.equal(x86_64.syscallResult(r), -22n);
+  });
+
+  it('rejects more than six arguments', () => {
+    assert.throws(() => x86_64.injectedRegs(Buffer.alloc(216), 0n, 1, [1n, 2n, 3n, 4n, 5n, 6n, 7n]), RangeError);
+  });
+
+  it('picks the layout by architecture; aarch64 is declared but not supported yet', () => {
+    assert.equal(currentArch('x64'), x86_64);
+    assert.equal(currentArch('arm64').name, 'aarch64');
+    assert.equal(aarch64.regsSize, 272);
+    assert.throws(() => aarch64.injectedRegs(Buffer.alloc(272), 0n, 1, []), { code: 'EARCH' });
+    assert.throws(() => currentArch('ia32'), { code: 'EARCH' });
+  });
+});

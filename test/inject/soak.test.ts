@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { withStoppedProcess } from '../../src/inject/index.js';
+import { Target } from '../targets/target.js';
+import { MPOL_BIND, MPOL_DEFAULT } from './helpers.js';
+
+const started: Target[] = [];
+after(() => started.forEach((t) => t.kill()));
+
+describe('soak', () => {
+  it('flips the policy thousands of times on a busy multithreaded target without a single fault', async () => {
+    const t = await Target.start(['futex=2', 'read=1', 'sleep=2', 'epoll=1', 'busy=2', 'signals=1', 'spawn=1']);
+    started.push(t);
+    let flips = 0;
+    const end = Date.now() + 12_000;
+    let sessions = 0;
+    while (Date.now() < end && flips < 4000) {
+      withStoppedProcess(t.pid, {}, (s) => {
+        const mask = Buffer.alloc(8);
+        mask[0] = 1;
+        const addr = s.scratch(mask);
+        for (let round = 0; round < 4; round++) {
+          for (const tid of s.threads) {
+            const bind = (flips & 1) === 0;
+            const r = s.remoteSyscall(tid, 'set_mempolicy', bind ? [MPOL_BIND, addr, 65] : [MPOL_DEFAULT, 0, 0]);
+            assert.equal(r.ok, true);
+            flips++;
+          }
+        }
+        for (const tid of s.threads) s.remoteSyscall(tid, 'set_mempolicy', [MPOL_DEFAULT, 0, 0]);
+      });
+      sessions++;
+      // Let the target run between sessions, as a real caller would.
+      await new Promise((r) => setImmediate(r));
+    }
+    assert.ok(flips >= 2000, `only ${flips} flips in time`);
+    const { counters } = await t.finish();
+    assert.equal(counters.surprises, 0);
+    assert.equal(counters.short_sleeps, 0);
+    assert.equal(counters.busy_bad, 0);
+    assert.equal(counters.usr2_lost, 0);
+    assert.equal(counters.usr2_sent, counters.usr2_handled);
+    assert.ok((counters.eintr_epoll ?? 0) <= sessions);
+  });
+});
