@@ -81,7 +81,9 @@ export function parseCommandArgs(cmd: Command<unknown>, argv: readonly string[])
 
 /** Runs one command and returns its exit status; never throws, never exits. */
 export async function runCommand(cmd: Command<unknown>, argv: readonly string[], io: Io = processIo): Promise<number> {
-  const debug = argv.includes('--debug');
+  // Only numapol's own --debug: `numapol run -- prog --debug` passes it to prog.
+  const end = cmd.optionsFirst ? restStart(cmd, argv) : argv.indexOf('--');
+  const debug = (end < 0 ? argv : argv.slice(0, end)).includes('--debug');
   try {
     const input = parseCommandArgs(cmd, argv);
     if (input.values['help']) {

@@ -142,7 +142,8 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
           insn = findSyscallInstruction(mmTid(), arch);
         } catch (e) {
           const state = threadState(pid, t.tid);
-          if (state === undefined || state === 'Z' || state === 'X') throw threadExited(pid, t.tid, 'before the injected syscall');
+          const gone = (e as { code?: string }).code === 'ESRCH' || state === undefined || state === 'Z' || state === 'X';
+          if (gone) throw threadExited(pid, t.tid, 'before the injected syscall');
           throw e;
         }
       }

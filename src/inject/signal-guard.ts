@@ -51,9 +51,12 @@ export function deferSignals(): () => void {
     released = true;
     if (--depth > 0) return;
     // Let libuv deliver signals queued during the synchronous work, then restore defaults.
-    setTimeout(() => {
+    // Not a timer: a timer may fire before the poll phase that reads libuv's signal pipe, and
+    // removing the listeners first would drop the signal. The second check phase from now
+    // comes after at least one full poll phase.
+    setImmediate(() => setImmediate(() => {
       if (depth === 0) flush();
-    }, 10).unref();
+    }));
   };
 }
 

@@ -41,7 +41,10 @@ const CHUNK = 1 << 20;
 
 /** Address of a syscall instruction in the address space of `pid` (any tid of the process works). */
 export function findSyscallInstruction(pid: number, arch: Arch): bigint {
-  const maps = executableMappings(pid).filter((m) => rank(m) < 9).sort((a, b) => rank(a) - rank(b));
+  const all = executableMappings(pid);
+  // No mappings at all: the address space is gone (the process is exiting).
+  if (all.length === 0) throw new ProcessGoneError(pid);
+  const maps = all.filter((m) => rank(m) < 9).sort((a, b) => rank(a) - rank(b));
   const insn = arch.syscallInsn;
   for (const m of maps) {
     for (let at = m.start; at < m.end; at += BigInt(CHUNK)) {

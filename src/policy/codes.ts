@@ -6,28 +6,22 @@
 import { NumapolError } from '../errors.js';
 import { mempolicy, nodeSet, type Mempolicy, type MempolicyFlags, type MempolicyMode, type NodeSet } from './model.js';
 
-export const MPOL_DEFAULT = 0;
-export const MPOL_PREFERRED = 1;
-export const MPOL_BIND = 2;
-export const MPOL_INTERLEAVE = 3;
-export const MPOL_LOCAL = 4;
-export const MPOL_PREFERRED_MANY = 5;
-export const MPOL_WEIGHTED_INTERLEAVE = 6;
+import {
+  MPOL_BIND,
+  MPOL_DEFAULT,
+  MPOL_F_NUMA_BALANCING,
+  MPOL_F_RELATIVE_NODES,
+  MPOL_F_STATIC_NODES,
+  MPOL_INTERLEAVE,
+  MPOL_LOCAL,
+  MPOL_MODE_FLAGS,
+  MPOL_PREFERRED,
+  MPOL_PREFERRED_MANY,
+  MPOL_WEIGHTED_INTERLEAVE,
+} from '../kernel/mempolicy-constants.js';
 
-export const MPOL_F_STATIC_NODES = 1 << 15;
-export const MPOL_F_RELATIVE_NODES = 1 << 14;
-export const MPOL_F_NUMA_BALANCING = 1 << 13;
-export const MPOL_MODE_FLAGS = MPOL_F_STATIC_NODES | MPOL_F_RELATIVE_NODES | MPOL_F_NUMA_BALANCING;
-
-/** get_mempolicy flags. */
-export const MPOL_F_NODE = 1 << 0;
-export const MPOL_F_ADDR = 1 << 1;
-export const MPOL_F_MEMS_ALLOWED = 1 << 2;
-
-/** mbind flags. */
-export const MPOL_MF_STRICT = 1 << 0;
-export const MPOL_MF_MOVE = 1 << 1;
-export const MPOL_MF_MOVE_ALL = 1 << 2;
+// The numbers are the kernel layer's; the policy layer re-exports them beside the conversions.
+export * from '../kernel/mempolicy-constants.js';
 
 const MODE_NUMBERS: Readonly<Record<MempolicyMode, number>> = {
   default: MPOL_DEFAULT,

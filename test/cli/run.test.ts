@@ -94,6 +94,9 @@ test('run of a missing program: exit 1, the execve ENOENT message, no stack', ()
     assert.match(r.stderr, new RegExp(`^numapol: execve \\(${prog.replace(/\//g, '\\/')}\\): ENOENT: `));
     assert.doesNotMatch(r.stderr, STACK_LINE);
   }
+  // The program's own --debug is not numapol's; numapol's own is.
+  assert.doesNotMatch(numapol(['run', '--', 'no-such-program-zz', '--debug']).stderr, STACK_LINE);
+  assert.match(numapol(['run', '--debug', '--', 'no-such-program-zz']).stderr, STACK_LINE);
 });
 
 test('run usage errors: no program, two policies, --balancing alone, --home-node, bad cpu list (exit 2)', () => {

@@ -146,3 +146,27 @@ test('runCommand optionsFirst: the program\'s own --help and --json are not ours
   assert.equal(await runCommand(run, ['-l', 'prog', '--help', '--json'], io), 0);
   assert.equal(io.out, 'prog --help --json\n');
 });
+
+test("runCommand: a --debug that belongs to the program (after -- or the program name) is not numapol's", async () => {
+  const failing = defineCommand<never>({
+    name: 'fail',
+    summary: 'Always fails.',
+    usage: 'numapol fail [-- ARGS]',
+    options: {},
+    run: () => {
+      throw new ProcessGoneError(7);
+    },
+    render: () => '',
+  });
+  for (const [cmd, argv] of [
+    [failing, ['--', '--debug']],
+    [failing, ['--', 'x', '--debug']],
+  ] as const) {
+    const io = memIo();
+    await runCommand(cmd, argv, io);
+    assert.equal(io.err, 'numapol: pid 7 is gone\n', argv.join(' '));
+  }
+  const io = memIo();
+  await runCommand(failing, ['--debug', '--', 'x'], io);
+  assert.match(io.err, /\n\s+at /);
+});

@@ -139,3 +139,18 @@ test("another user's process without privilege: a clear EPERM message", { skip: 
     w.kill();
   }
 });
+
+test('--rebind binds the range in the target (injected mbind) after moving it', async () => {
+  const w = await startWriter('anon', 2);
+  try {
+    const r = await movePidRange(w.pid, { range: { start: w.addr, end: w.addr + w.len }, to: first, rebind: true });
+    assert.deepEqual(r.rebind?.errors, []);
+    assert.equal(r.rebind?.ranges.length, 1);
+    const v = readVmas(w.pid).find((x) => x.start <= w.addr && w.addr < x.end);
+    assert.equal(v?.policyText, `bind:${first}`);
+    assert.equal(v?.start, w.addr, 'the bound VMA starts at the range');
+    assert.match(await w.stop(), /^verify ok/, 'the target kept running correctly through the injection');
+  } finally {
+    w.kill();
+  }
+});

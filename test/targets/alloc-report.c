@@ -1,8 +1,9 @@
 /*
- * alloc-report MIB: allocates MIB MiB of anonymous memory, touches every page, then prints one
- * JSON line saying where the pages are (move_pages with no target nodes only queries), the
- * policy its numa_maps shows for that memory, and the CPUs it may run on. Used by
- * test/vm/cli-run.test.ts to check that `numapol run` really placed the program's memory.
+ * alloc-report MIB [HOLD_SECONDS]: allocates MIB MiB of anonymous memory, touches every page, then
+ * prints one JSON line saying where the pages are (move_pages with no target nodes only queries),
+ * the policy its numa_maps shows for that memory, and the CPUs it may run on; then sleeps
+ * HOLD_SECONDS (default 0) as a quiet target. Used by test/vm/cli-*.test.ts to check that
+ * `numapol run` really placed the program's memory and that `numapol stat` sees it.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -57,6 +58,8 @@ int main(int argc, char **argv) {
     perror("mmap");
     return 1;
   }
+  /* 4 KiB pages only: interleave then alternates nodes page by page, not per 2 MiB THP. */
+  madvise(buf, len, MADV_NOHUGEPAGE);
   for (size_t off = 0; off < len; off += (size_t)page) buf[off] = 1;
   /* Before any other mapping appears next to buf (and merges with it, moving its start). */
   char policy[256], cpus[256];
@@ -85,5 +88,7 @@ int main(int argc, char **argv) {
     first = 0;
   }
   printf("}}\n");
+  fflush(stdout);
+  if (argc > 2) sleep((unsigned)atoi(argv[2]));
   return 0;
 }

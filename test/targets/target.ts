@@ -95,8 +95,9 @@ export class Target {
    * so Node would never see their exit; stop tracking them.
    */
   forget(): void {
-    this.child.stdin?.destroy();
-    this.child.stdout?.destroy();
+    // Closing stdin would make the target finish: only stop holding the event loop open.
+    (this.child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+    (this.child.stdout as unknown as { unref?: () => void } | null)?.unref?.();
     this.child.unref();
   }
 

@@ -1,0 +1,140 @@
+// Runs inside the 4-node test bed: a target keeps writing its memory while numapol migrates and
+// moves it; afterwards the target checks every word itself, and the placement read back from
+// the kernel must match what was asked for.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { queryPageNodes } from '../../src/kernel/index.js';
+import { NumapolError } from '../../src/errors.js';
+import { migrateProcess } from '../../src/ops/migrate.js';
+import { movePidRange } from '../../src/ops/move.js';
+import { numastat } from '../../src/ops/stat.js';
+import { readVmas } from '../../src/procfs/vmas.js';
+import { startWriter, type Writer } from '../targets/migrate-writer.js';
+import { topologyFromEnv } from './harness/topology.js';
+
+const topology = topologyFromEnv();
+const skip = !topology ? 'not inside the test bed (NUMAPOL_VM_TOPOLOGY unset)' : topology.nodes.length < 4 ? 'needs 4 nodes' : false;
+const MIB = 32;
+const PAGE = 4096;
+
+/** Pages of the writer's region per node (negative keys: -errno). */
+function placement(w: Writer): Map<number, number> {
+  const n = Number(w.len) / PAGE;
+  const addrs = BigUint64Array.from({ length: n }, (_, i) => w.addr + BigInt(i * PAGE));
+  const m = new Map<number, number>();
+  for (const s of queryPageNodes(w.pid, addrs)) m.set(s, (m.get(s) ?? 0) + 1);
+  return m;
+}
+
+function allOn(w: Writer, node: number, what: string): void {
+  const p = placement(w);
+  assert.equal(p.get(node), Number(w.len) / PAGE, `${what}: every page on node ${node}, got ${JSON.stringify([...p])}`);
+}
+
+for (const kind of ['anon', 'file', 'shared', 'thp', 'multi'] as const) {
+  test(`${kind}: migrate and move while the target writes; nothing lost or torn`, { skip }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'numapol-mig-'));
+    const w = await startWriter(kind, MIB, { wrap: ['numactl', '--preferred=0'], ...(kind === 'file' ? { file: join(dir, 'data') } : {}) });
+    try {
+      const m = await migrateProcess(w.pid, '0', '3');
+      assert.equal(m.method, 'migrate_pages');
+      allOn(w, 3, 'after migrate 0→3');
+
+      const range = { start: w.addr, end: w.addr + w.len };
+      const mv = await movePidRange(w.pid, { range, to: 1, batchPages: 1024 });
+      assert.equal(mv.failed, 0, JSON.stringify(mv.tally));
+      assert.equal(mv.tally.moved + mv.tally.alreadyThere, Number(w.len) / PAGE, JSON.stringify(mv.tally));
+      if (kind === 'multi') assert.equal(mv.segments.length, 3, 'the range spans three VMAs');
+      allOn(w, 1, 'after move to 1');
+
+      // The seeds' nr_pages: an exact count (a transparent huge page moves whole: 512 at a time).
+      const ex = await movePidRange(w.pid, { range, to: 2, from: [1], maxPages: 100 });
+      const p = placement(w);
+      if (kind === 'thp') assert.equal((p.get(2) ?? 0) % 512, 0, `whole huge pages on node 2: ${JSON.stringify([...p])}`);
+      else {
+        assert.equal(p.get(2), 100, `exactly 100 pages on node 2: ${JSON.stringify([...p])}`);
+        assert.equal(ex.tally.moved, 100);
+      }
+      assert.match(await w.stop(), /^verify ok/);
+    } finally {
+      w.kill();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+test('a range that partly does not exist: clear error, nothing moved', { skip }, async () => {
+  const w = await startWriter('anon', 8, { wrap: ['numactl', '--preferred=0'] });
+  try {
+    const before = placement(w);
+    await assert.rejects(
+      movePidRange(w.pid, { range: { start: w.addr, end: w.addr + w.len + (1n << 30n) }, to: 3 }),
+      (e: unknown) => e instanceof NumapolError && e.code === 'ENOMAPPING' && /nothing was moved/.test(e.message),
+    );
+    assert.deepEqual(placement(w), before);
+    assert.match(await w.stop(), /^verify ok/);
+  } finally {
+    w.kill();
+  }
+});
+
+test('--rebind moves the range and binds it so new pages follow', { skip }, async () => {
+  const w = await startWriter('anon', 8, { wrap: ['numactl', '--preferred=0'] });
+  try {
+    const r = await movePidRange(w.pid, { range: { start: w.addr, end: w.addr + w.len }, to: 2, rebind: true });
+    assert.deepEqual(r.rebind?.errors, []);
+    allOn(w, 2, 'after move --rebind');
+    const v = readVmas(w.pid).find((x) => x.start <= w.addr && w.addr < x.end);
+    assert.equal(v?.policyText, 'bind:2');
+    assert.match(await w.stop(), /^verify ok/);
+  } finally {
+    w.kill();
+  }
+});
+
+test('a full destination node: ENOMEM counted per page, data intact', { skip }, async () => {
+  const full = 2;
+  const meminfo = readFileSync(`/sys/devices/system/node/node${full}/meminfo`, 'utf8');
+  const freeKiB = Number(/MemFree:\s+(\d+) kB/.exec(meminfo)?.[1]);
+  const hog = await startWriter('hog', Math.floor(freeKiB / 1024) - 8, { wrap: ['numactl', `--preferred=${full}`] });
+  const w = await startWriter('anon', 32, { wrap: ['numactl', '--preferred=0'] });
+  try {
+    const r = await movePidRange(w.pid, { range: { start: w.addr, end: w.addr + w.len }, to: full });
+    assert.ok(r.tally.noMemory > 0, `some pages found no room: ${JSON.stringify(r.tally)}`);
+    assert.equal(r.tally.moved + r.tally.alreadyThere + r.failed, Number(w.len) / PAGE, JSON.stringify(r.tally));
+    assert.equal(placement(w).get(full) ?? 0, r.tally.moved, 'the pages reported moved are the ones there');
+    assert.match(await w.stop(), /^verify ok/);
+  } finally {
+    w.kill();
+    hog.kill();
+  }
+});
+
+test('oracle: after numapol migrate, numastat -p agrees with numapol stat', { skip }, async () => {
+  const h = await startWriter('hog', 16, { wrap: ['numactl', '--preferred=0'] });
+  try {
+    await migrateProcess(h.pid, '0', '3');
+    const out = spawnSync('numastat', ['-p', String(h.pid)], { encoding: 'utf8' }).stdout;
+    // numastat prints one table per four nodes: collect the Total row's values in node order.
+    const totals: number[] = [];
+    const headers: string[] = [];
+    for (const line of out.split('\n')) {
+      if (/^\s+Node \d/.test(line)) headers.push(...line.trim().split(/\s{2,}/));
+      if (/^Total\s/.test(line)) totals.push(...line.trim().split(/\s+/).slice(1).map(Number));
+    }
+    const stat = numastat({ processes: [String(h.pid)] });
+    const ours = stat.processes![0]!;
+    for (const [i, node] of stat.nodes.entries()) {
+      const col = headers.indexOf(`Node ${node}`);
+      assert.ok(col >= 0, `numastat has a column for node ${node}: ${out}`);
+      assert.ok(Math.abs(ours.perNode[i]! / 1048576 - totals[col]!) <= 0.011, `node ${node}: numapol ${ours.perNode[i]! / 1048576} MiB, numastat ${totals[col]}`);
+    }
+    assert.ok(ours.perNode[3]! >= 16 * 1048576, 'the 16 MiB are on node 3');
+  } finally {
+    h.kill();
+  }
+});
