@@ -8,3 +8,4 @@ export { runUnderPolicy, planRun, parseCpuList, resolveRunCpus, type RunSpec, ty
 export { userPolicy, userNodes, nodeContext, type TargetOptions } from './user-policy.js';
 export { vmaMatcher, isAnonVma, isFileVma, type VmaFilter } from './vma-filter.js';
 export { inferThreadPolicyText } from './thread-policy.js';
+export { checkKernelSupports, kernelSupportProblem, kernelRelease } from './kernel-support.js';

@@ -3,7 +3,8 @@
  * has many VMAs but few distinct policies. Text the parser does not know (a future kernel) gives
  * undefined, and callers keep the text.
  */
-import { parsePolicy, type Mempolicy } from '../policy/index.js';
+import type { Mempolicy } from '../policy/model.js';
+import { parsePolicy } from '../policy/parse.js';
 
 const cache = new Map<string, Mempolicy | undefined>();
 

@@ -9,6 +9,7 @@ import { execvp, schedSetaffinity, setMempolicy } from '../kernel/index.js';
 import { formatPolicy, toKernelMode, type Mempolicy, type NodeSet } from '../policy/index.js';
 import { readMachine } from '../topology/machine.js';
 import { parseRanges } from '../topology/ranges.js';
+import { checkKernelSupports } from './kernel-support.js';
 import type { OpsOptions } from './options.js';
 
 export interface RunSpec {
@@ -75,6 +76,7 @@ export function planRun(spec: RunSpec, argv: readonly string[], opts: OpsOptions
  */
 export function runUnderPolicy(spec: RunSpec, argv: readonly string[], opts: OpsOptions = {}): never {
   const plan = planRun(spec, argv, opts);
+  if (spec.policy) checkKernelSupports(spec.policy, opts);
   if (plan.cpus) schedSetaffinity(0, plan.cpus);
   if (spec.policy) {
     const k = toKernelMode(spec.policy);

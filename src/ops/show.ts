@@ -7,6 +7,7 @@ import { readComm } from '../procfs/processes.js';
 import { readProcessNodeUsage } from '../procfs/process-nodes.js';
 import { readStatus } from '../procfs/status.js';
 import { listThreads } from '../procfs/tasks.js';
+import { exactThreadPolicies } from './exact-policy.js';
 import type { OpsOptions } from './options.js';
 import { kernelPolicy } from './parse-kernel-policy.js';
 import { inferThreadPolicyText } from './thread-policy.js';
@@ -49,6 +50,10 @@ export interface ProcessReport {
 export interface ShowOptions extends OpsOptions {
   /** Stop at this many threads (a process with 10,000 threads); default all. */
   readonly maxThreads?: number;
+  /** Ask each thread for its policy (injected get_mempolicy; stops the process briefly). */
+  readonly exact?: boolean;
+  /** With `exact`: try a process under a seccomp filter ('allow') instead of refusing. */
+  readonly seccomp?: 'refuse' | 'allow' | 'suspend';
 }
 
 export function showProcess(pid: number, opts: ShowOptions = {}): ProcessReport {
@@ -56,7 +61,21 @@ export function showProcess(pid: number, opts: ShowOptions = {}): ProcessReport 
   const status = readStatus(pid, ro);
   const tids = listThreads(pid, ro).slice(0, opts.maxThreads ?? Infinity);
   const threads: ThreadReport[] = [];
+  const exact = opts.exact
+    ? new Map(exactThreadPolicies(pid, opts.seccomp === undefined ? {} : { seccomp: opts.seccomp }).map((t) => [t.tid, t] as const))
+    : undefined;
   for (const tid of tids) {
+    const asked = exact?.get(tid);
+    if (asked !== undefined) {
+      let name: string;
+      try {
+        name = readComm(pid, { ...ro, tid });
+      } catch {
+        continue;
+      }
+      threads.push({ tid, name, policyText: asked.policyText, policy: asked.policy, source: 'get_mempolicy' });
+      continue;
+    }
     let policyText: string;
     let name: string;
     try {

@@ -1,5 +1,5 @@
 import { hardware, type HardwareReport } from '../../ops/hardware.js';
-import { formatNodeList } from '../../policy/index.js';
+import { formatNodeList } from '../../policy/nodelist.js';
 import { defineCommand } from '../command.js';
 import { noExtraArgs } from '../args.js';
 import { formatBytes, formatTable } from '../table.js';

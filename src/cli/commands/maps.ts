@@ -1,5 +1,5 @@
 import { listVmas, type MapsReport } from '../../ops/maps.js';
-import { formatNodeList } from '../../policy/index.js';
+import { formatNodeList } from '../../policy/nodelist.js';
 import { defineCommand } from '../command.js';
 import { noExtraArgs, optInt, optString, pidArg } from '../args.js';
 import { formatBytes, formatTable, hex } from '../table.js';

@@ -1,5 +1,5 @@
 import { showProcess, type ProcessReport } from '../../ops/show.js';
-import { formatNodeList } from '../../policy/index.js';
+import { formatNodeList } from '../../policy/nodelist.js';
 import { defineCommand } from '../command.js';
 import { noExtraArgs, pidArg } from '../args.js';
 import { formatBytes, formatTable } from '../table.js';

@@ -1,0 +1,155 @@
+/**
+ * The mempolicy syscalls as a stopped process's own threads run them: nodemasks written into the
+ * scratch page, get_mempolicy's output read back from it, errnos turned into typed outcomes. Every
+ * operation that changes a running process's policy (set, set --range, home-node, apply, show
+ * --exact) goes through here, so the argument encoding lives in one place.
+ */
+import type { StoppedProcess } from '../inject/index.js';
+import { NumapolError } from '../errors.js';
+import { decodeNodemask, encodeNodemask, errnoMeaning, maxNodeBits, MPOL_F_ADDR } from '../kernel/index.js';
+import { formatPolicy, fromKernelMode, toKernelMode, type Mempolicy } from '../policy/index.js';
+
+/** A remote call's outcome; a failure carries the errno and what it means for that syscall. */
+export type RemoteOutcome<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly syscall: string; readonly errno: number; readonly errnoName: string; readonly meaning: string };
+
+export type RemoteFailure = Extract<RemoteOutcome<unknown>, { ok: false }>;
+
+/** The mempolicy calls of one stopped process. Made per session; caches nodemasks in scratch. */
+export class RemoteMempolicy {
+  private readonly bits = maxNodeBits();
+  private readonly masks = new Map<string, { addr: bigint; maxnode: number }>();
+  private out: bigint | undefined;
+
+  constructor(readonly session: StoppedProcess) {}
+
+  /** The address of `nodes` as a nodemask in the target, and the maxnode to pass with it. */
+  nodemask(nodes: readonly number[]): { addr: bigint; maxnode: number } {
+    const key = nodes.join(',');
+    let m = this.masks.get(key);
+    if (m === undefined) {
+      const mask = encodeNodemask(nodes, this.bits);
+      const addr = this.session.scratch(Buffer.from(mask.buffer, mask.byteOffset, mask.byteLength));
+      // The kernel decrements maxnode before use (ABI quirk): pass bits + 1.
+      m = { addr, maxnode: mask.length * 64 + 1 };
+      this.masks.set(key, m);
+    }
+    return m;
+  }
+
+  /** get_mempolicy's output area: an int mode (padded to 8 bytes) then the nodemask. */
+  private output(): bigint {
+    this.out ??= this.session.scratch(Buffer.alloc(8 + this.bits / 8));
+    return this.out;
+  }
+
+  private failure(syscall: string, r: { errno: number; errnoName: string }): RemoteFailure {
+    return { ok: false, syscall, errno: r.errno, errnoName: r.errnoName, meaning: errnoMeaning(syscall, r.errno) };
+  }
+
+  private get(tid: number, addr: bigint, flags: number): RemoteOutcome<Mempolicy> {
+    const out = this.output();
+    const r = this.session.remoteSyscall(tid, 'get_mempolicy', [out, out + 8n, this.bits + 1, addr, flags]);
+    if (!r.ok) return this.failure('get_mempolicy', r);
+    const buf = this.session.readMemory(out, 8 + this.bits / 8);
+    const mode = buf.readInt32LE(0);
+    const words = new BigUint64Array(this.bits / 64);
+    for (let i = 0; i < words.length; i++) words[i] = buf.readBigUInt64LE(8 + i * 8);
+    return { ok: true, value: fromKernelMode(mode, decodeNodemask(words)) };
+  }
+
+  /** The thread's own policy (get_mempolicy with no flags), exactly as the kernel keeps it. */
+  threadPolicy(tid: number): RemoteOutcome<Mempolicy> {
+    return this.get(tid, 0n, 0);
+  }
+
+  /**
+   * The VMA policy at `addr` (get_mempolicy MPOL_F_ADDR): `default` when the VMA has none, which
+   * is also what mbind(MPOL_DEFAULT) restores.
+   */
+  vmaPolicy(tid: number, addr: bigint): RemoteOutcome<Mempolicy> {
+    return this.get(tid, addr, MPOL_F_ADDR);
+  }
+
+  /** set_mempolicy in thread `tid`. */
+  setThreadPolicy(tid: number, p: Mempolicy): RemoteOutcome<null> {
+    const k = toKernelMode(p);
+    const hasNodes = k.nodes.length > 0;
+    const m = hasNodes ? this.nodemask(k.nodes) : undefined;
+    const r = this.session.remoteSyscall(tid, 'set_mempolicy', [k.mode, m?.addr ?? 0n, m?.maxnode ?? 0]);
+    return r.ok ? { ok: true, value: null } : this.failure('set_mempolicy', r);
+  }
+
+  /** mbind([start, end), p, flags) run by thread `tid` (it acts on the whole mm). */
+  mbind(tid: number, start: bigint, end: bigint, p: Mempolicy, flags: number): RemoteOutcome<null> {
+    const k = toKernelMode(p);
+    const m = k.nodes.length > 0 ? this.nodemask(k.nodes) : undefined;
+    const r = this.session.remoteSyscall(tid, 'mbind', [start, end - start, k.mode, m?.addr ?? 0n, m?.maxnode ?? 0, flags]);
+    return r.ok ? { ok: true, value: null } : this.failure('mbind', r);
+  }
+
+  /** set_mempolicy_home_node([start, end), node). */
+  setHomeNode(tid: number, start: bigint, end: bigint, node: number): RemoteOutcome<null> {
+    const r = this.session.remoteSyscall(tid, 'set_mempolicy_home_node', [start, end - start, node, 0]);
+    return r.ok ? { ok: true, value: null } : this.failure('set_mempolicy_home_node', r);
+  }
+}
+
+/**
+ * Whether the policy read back is the one set. The kernel keeps the nodes as given for static and
+ * relative policies, and otherwise their intersection with the cpuset's mems, so then a non-empty
+ * subset counts as the same policy.
+ */
+export function samePolicy(wanted: Mempolicy, got: Mempolicy): boolean {
+  if (wanted.mode !== got.mode) return false;
+  if ((wanted.flags.remap ?? '') !== (got.flags.remap ?? '') || !!wanted.flags.balancing !== !!got.flags.balancing) return false;
+  if (wanted.flags.remap !== undefined) return wanted.nodes.join(',') === got.nodes.join(',');
+  if (wanted.nodes.length === 0) return got.nodes.length === 0;
+  return got.nodes.length > 0 && got.nodes.every((n) => wanted.nodes.includes(n));
+}
+
+/** The kernel (numa_maps) text of a policy. */
+export function policyText(p: Mempolicy): string {
+  return formatPolicy(p);
+}
+
+/** A NumapolError for a remote failure, with the operation's own words in front. */
+export function remoteError(what: string, f: RemoteFailure, details: Record<string, unknown> = {}): NumapolError {
+  return new NumapolError(f.errnoName, `${what}: ${f.syscall} failed with ${f.errnoName}: ${f.meaning}`, {
+    details: { syscall: f.syscall, errno: f.errnoName, ...details },
+  });
+}
+
+/**
+ * Changes made in a stopped process, newest last, each with the call that undoes it. On failure
+ * the operation undoes them newest first while the process is still stopped.
+ */
+export class UndoLog {
+  private readonly steps: { what: string; undo: () => RemoteOutcome<null> }[] = [];
+
+  push(what: string, undo: () => RemoteOutcome<null>): void {
+    this.steps.push({ what, undo });
+  }
+
+  get size(): number {
+    return this.steps.length;
+  }
+
+  /** Runs every undo, newest first; returns what could not be undone. */
+  rollback(): { restored: string[]; failed: { what: string; why: string }[] } {
+    const restored: string[] = [];
+    const failed: { what: string; why: string }[] = [];
+    while (this.steps.length > 0) {
+      const s = this.steps.pop()!;
+      try {
+        const r = s.undo();
+        if (r.ok) restored.push(s.what);
+        else failed.push({ what: s.what, why: `${r.errnoName}: ${r.meaning}` });
+      } catch (e) {
+        failed.push({ what: s.what, why: e instanceof Error ? e.message : String(e) });
+      }
+    }
+    return { restored, failed };
+  }
+}
