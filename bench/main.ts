@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { benchColdStart } from './cold-start.js';
+import { benchInject } from './inject.js';
 import { benchParseNumaMaps } from './parse-numa-maps.js';
 import { printFigures } from './report.js';
 
@@ -19,6 +20,7 @@ if (want('parse')) {
   ]);
 }
 if (want('cold-start')) printFigures('CLI cold start', benchColdStart());
+if (want('inject')) printFigures("changing a running process's policy (1,000 threads and one; gdb in the same run)", await benchInject());
 if (want('guest')) {
   process.stdout.write('\n== multi-node benchmarks in the 4-node guest\n');
   const harness = fileURLToPath(new URL('../test/vm/harness/main.js', import.meta.url));

@@ -20,6 +20,9 @@ const COMMANDS: Readonly<Record<string, Entry>> = {
   migrate: { summary: "move all of a process's pages between node sets (migratepages), with reasons", load: () => import('./commands/migrate.js') },
   move: { summary: 'move one area (range, VMA, heap, data) of a process to a node, in bounded steps', load: () => import('./commands/move.js') },
   shm: { summary: 'show/set the policy of tmpfs, hugetlbfs and SysV shm objects, move their pages', load: () => import('./commands/shm.js') },
+  set: { summary: "change a running process's mempolicy: its threads' or a range's (injected set_mempolicy/mbind)", load: () => import('./commands/set.js') },
+  'home-node': { summary: 'set the home node of bind/preferred_many ranges of a running process', load: () => import('./commands/home-node.js') },
+  apply: { summary: "apply the seeds' numa_maps write syntax (POLICY, ADDR POLICY, ADDR N0>1) to a running process", load: () => import('./commands/apply.js') },
   run: { summary: 'run a program under a mempolicy and CPU binding (numactl)', load: () => import('./commands/run.js') },
 };
 

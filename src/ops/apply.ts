@@ -91,7 +91,7 @@ export function parseApplyText(text: string, pid: number, opts: ApplyOptions = {
         out.push({ line: n, text: t, kind: 'range', policy, segments });
         return;
       }
-      if (RANGE_TOKEN.test(first) && !/^(default|local)$/.test(first)) {
+      if (RANGE_TOKEN.test(first)) {
         throw new UsageError(`'${t}' is an address with no policy: write 'ADDR POLICY', e.g. '${first} bind=0'`);
       }
       out.push({ line: n, text: t, kind: 'process', policy: targetPolicy(t, pid, opts) });

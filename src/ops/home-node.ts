@@ -65,7 +65,14 @@ export function setHomeNode(pid: number, sel: RangeSelection, node: number | str
         details: { pid, start: bad.start, policy: bad.policy },
       });
     }
-    for (const seg of segs) {
+    if (!out.some((r) => r.applies)) {
+      throw new NumapolError('ENOENT', `no VMA in the range has a bind or preferred_many policy of its own (the kernel would answer ENOENT): give it one first, e.g. 'numapol set ${pid} bind=${home} --range ...'`, {
+        usage: true,
+        details: { pid },
+      });
+    }
+    for (const [i, seg] of segs.entries()) {
+      if (!out[i]!.applies) continue;
       const r = rm.setHomeNode(tid, seg.start, seg.end, home);
       if (!r.ok) throw remoteError(`set_mempolicy_home_node(${home}) on ${hexAddr(seg.start)}-${hexAddr(seg.end)} of pid ${pid} failed`, r, { pid });
     }

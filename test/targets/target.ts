@@ -64,6 +64,16 @@ export class Target {
     }
   }
 
+  /** Sends one stdin command and waits for its answer (searched only in output after it). */
+  async command(line: string, answer: RegExp): Promise<RegExpExecArray> {
+    const from = this.out.length;
+    this.child.stdin?.write(`${line}\n`);
+    let m: RegExpExecArray | null = null;
+    const probe = { test: (): boolean => (m = answer.exec(this.out.slice(from))) !== null, toString: () => String(answer) } as unknown as RegExp;
+    await this.waitFor(probe);
+    return m as unknown as RegExpExecArray;
+  }
+
   async mark(): Promise<void> {
     this.child.stdin?.write('mark\n');
     await this.waitFor(/^marked$/m);

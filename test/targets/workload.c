@@ -5,8 +5,13 @@
  * cut short, a corrupted computation, a lost signal.
  *
  * Usage: workload key=value...   futex=N read=N sleep=N epoll=N accept=N busy=N signals=1
- *        spawn=1 zombie=1 seccomp=errno|kill
+ *        spawn=1 zombie=1 seccomp=errno|kill seccomp_thread=1
+ * seccomp_thread=1 adds one thread whose own seccomp filter (not the process's) makes
+ * set_mempolicy fail with EPERM: an operation on every thread fails part-way.
  * Prints "ready <pid>" when set up. stdin: "mark" records a point in the spawner's history;
+ * "alloc MIB" maps and touches MIB MiB ("allocated 0xADDR LEN"), "map MIB" only maps them
+ * ("mapped 0xADDR LEN"), "touch 0xADDR" touches every page of that mapping ("touched"): the
+ * controller thread does it, so its policy (or the range's) decides where the pages land;
  * EOF makes every thread finish and the program print "result ..." lines, one "thread ..."
  * line per thread (its own get_mempolicy), and "done".
  */
@@ -22,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -246,6 +252,54 @@ static void install_seccomp(int kill_it) {
   }
 }
 
+static void *seccomp_thread(void *a) {
+  (void)a;
+  struct sock_filter f[] = {
+    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_set_mempolicy, 0, 1),
+    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  struct sock_fprog p = {sizeof f / sizeof f[0], f};
+  /* Without SECCOMP_FILTER_FLAG_TSYNC the filter is this thread's alone. */
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &p)) {
+    perror("seccomp thread");
+    exit(2);
+  }
+  return futex_thread(NULL);
+}
+
+#define MAXMAPS 256
+static struct { char *addr; size_t len; } maps[MAXMAPS];
+static int nmaps;
+
+static void touch(char *p, size_t len) {
+  long page = sysconf(_SC_PAGESIZE);
+  for (size_t o = 0; o < len; o += (size_t)page) p[o] = (char)(o / (size_t)page + 1);
+}
+
+/* "alloc MIB" / "map MIB" / "touch 0xADDR": memory made and touched by the controller thread. */
+static void memory_command(const char *line) {
+  if (!strncmp(line, "touch ", 6)) {
+    char *want = (char *)strtoul(line + 6, NULL, 16);
+    for (int i = 0; i < nmaps; i++) {
+      if (maps[i].addr == want) { touch(maps[i].addr, maps[i].len); printf("touched\n"); return; }
+    }
+    printf("no such mapping\n");
+    return;
+  }
+  int alloc = !strncmp(line, "alloc ", 6);
+  size_t len = (size_t)atol(line + (alloc ? 6 : 4)) << 20;
+  char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED || nmaps >= MAXMAPS) { printf("mmap failed\n"); return; }
+  /* Base pages only: policies then decide page by page (a THP would place 512 pages at once). */
+  madvise(p, len, MADV_NOHUGEPAGE);
+  maps[nmaps].addr = p;
+  maps[nmaps++].len = len;
+  if (alloc) touch(p, len);
+  printf("%s %p %zu\n", alloc ? "allocated" : "mapped", (void *)p, len);
+}
+
 static pthread_t threads[MAXT];
 static int nthreads;
 
@@ -264,6 +318,9 @@ static void *controller(void *a) {
     if (strncmp(line, "mark", 4) == 0) {
       atomic_store(&marked, 1);
       printf("marked\n");
+      fflush(stdout);
+    } else if (!strncmp(line, "alloc ", 6) || !strncmp(line, "map ", 4) || !strncmp(line, "touch ", 6)) {
+      memory_command(line);
       fflush(stdout);
     }
   }
@@ -302,7 +359,7 @@ static void *controller(void *a) {
 }
 
 int main(int argc, char **argv) {
-  long futex = 0, rd = 0, sl = 0, ep = 0, ac = 0, busy = 0, sigs = 0, spawn = 0, zombie = 0;
+  long futex = 0, rd = 0, sl = 0, ep = 0, ac = 0, busy = 0, sigs = 0, spawn = 0, zombie = 0, sec_thread = 0;
   const char *sec = NULL;
   for (int i = 1; i < argc; i++) {
     char *eq = strchr(argv[i], '=');
@@ -318,6 +375,7 @@ int main(int argc, char **argv) {
     else if (!strncmp(argv[i], "spawn=", 6)) spawn = v;
     else if (!strncmp(argv[i], "zombie=", 7)) zombie = v;
     else if (!strncmp(argv[i], "seccomp=", 8)) sec = eq + 1;
+    else if (!strncmp(argv[i], "seccomp_thread=", 15)) sec_thread = v;
   }
   setvbuf(stdout, NULL, _IOLBF, 0);
   signal(SIGPIPE, SIG_IGN);
@@ -352,6 +410,7 @@ int main(int argc, char **argv) {
   for (long i = 0; i < busy; i++) start(busy_thread, i);
   if (sigs) { start(signal_thread, 0); start(sender_thread, 0); }
   if (spawn) start(spawner_thread, 0);
+  if (sec_thread) start(seccomp_thread, 0);
   zombie_mode = (int)zombie;
   pthread_t ctl;
   pthread_create(&ctl, NULL, controller, NULL);

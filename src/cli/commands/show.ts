@@ -7,16 +7,21 @@ import { formatBytes, formatTable } from '../table.js';
 export default defineCommand<ProcessReport>({
   name: 'show',
   summary: "Show a process: its threads and each thread's mempolicy as the kernel reports it, its cpuset, and its memory per node.",
-  usage: 'numapol show PID [--json]',
-  options: {},
-  details: `Thread policies are read from /proc/PID/task/TID/numa_maps (the policy most VMAs show).
+  usage: 'numapol show PID [--exact [--allow-seccomp]] [--json]',
+  options: {
+    exact: { type: 'boolean', description: "ask each thread for its policy (injected get_mempolicy; stops the process briefly)" },
+    'allow-seccomp': { type: 'boolean', description: 'with --exact: touch a process under a seccomp filter anyway' },
+  },
+  details: `Thread policies are read from /proc/PID/task/TID/numa_maps (the policy most VMAs show), or with
+--exact asked of each thread (source get_mempolicy).
 JSON fields: pid, name, state, cpuset {mems, cpus}, threads[]: {tid, name, policyText (kernel numa_maps form),
 policy {mode, nodes, flags}, source}, memory[]: {node, totalBytes, anonBytes, fileBytes, hugeBytes, heapBytes,
 stackBytes}, totalBytes.`,
-  run: ({ positionals }) => {
+  run: ({ positionals, values }) => {
     const pid = pidArg(positionals, 'show');
     noExtraArgs(positionals, 1, 'show');
-    return showProcess(pid);
+    if (values['exact'] !== true) return showProcess(pid);
+    return showProcess(pid, { exact: true, ...(values['allow-seccomp'] === true ? { seccomp: 'allow' as const } : {}) });
   },
   render: (r) => {
     const head = [

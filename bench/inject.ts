@@ -1,0 +1,68 @@
+/**
+ * Changing a running process's policy: numapol's setProcessPolicy against gdb doing the same
+ * (`thread apply all call (long)syscall(238, ...)`), on the same target in the same run.
+ * Figures: a 1,000-thread target (total time, time the whole process is stopped) and one thread.
+ */
+import { spawnSync } from 'node:child_process';
+import { setProcessPolicy } from '../src/ops/set-policy.js';
+import { Target } from '../test/targets/target.js';
+import { median, type BenchFigure } from './report.js';
+
+const SET_MEMPOLICY_X86_64 = 238;
+
+function gdbMs(pid: number, all: boolean): number {
+  // MPOL_DEFAULT with no nodemask: the same call numapol makes for `default`.
+  const call = `call (long)syscall(${SET_MEMPOLICY_X86_64},0,0,0)`;
+  const args = ['-p', String(pid), '-batch', '-nx', '-ex', 'set scheduler-locking on', '-ex', all ? `thread apply all ${call}` : call];
+  const t0 = performance.now();
+  const r = spawnSync('gdb', args, { encoding: 'utf8', timeout: 300_000 });
+  const ms = performance.now() - t0;
+  if (r.status !== 0 || !/\$\d+ = 0/.test(r.stdout)) throw new Error(`gdb failed (${r.status}): ${r.stderr.slice(0, 400)}`);
+  return ms;
+}
+
+function numapolRuns(pid: number, runs: number, threads: 'all' | 'main', verify = true): { totalMs: number; stoppedMs: number; n: number } {
+  const totals: number[] = [];
+  const stopped: number[] = [];
+  let n = 0;
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const r = setProcessPolicy(pid, i % 2 ? 'default' : 'bind=0', { threads, verify });
+    totals.push(performance.now() - t0);
+    stopped.push(r.stop?.stoppedMs ?? NaN);
+    n = r.threads.length;
+  }
+  return { totalMs: median(totals), stoppedMs: median(stopped), n };
+}
+
+export async function benchInject(): Promise<BenchFigure[]> {
+  if (process.arch !== 'x64') return [{ name: 'inject benchmarks', value: 0, unit: '', note: 'x86_64 only (the gdb reference calls syscall 238)' }];
+  const figures: BenchFigure[] = [];
+  const big = await Target.start(['futex=998']);
+  try {
+    const full = numapolRuns(big.pid, 5, 'all');
+    const lean = numapolRuns(big.pid, 5, 'all', false);
+    const gdb = gdbMs(big.pid, true);
+    figures.push(
+      { name: `set all ${full.n} threads (read before, set, read back)`, value: full.totalMs, unit: 'ms', goal: '< 100 ms', met: full.totalMs < 100, ratio: full.totalMs / gdb, reference: `gdb thread apply all call (${gdb.toFixed(0)} ms)` },
+      { name: `  whole process stopped`, value: full.stoppedMs, unit: 'ms', note: 'C prototype: 101-114 ms for 1,008 threads' },
+      { name: `  speedup over gdb`, value: gdb / full.totalMs, unit: 'x', goal: '>= 20x', met: gdb / full.totalMs >= 20 },
+      { name: `set all ${lean.n} threads without read-back`, value: lean.totalMs, unit: 'ms', ratio: lean.totalMs / gdb, reference: 'gdb', note: `stopped ${lean.stoppedMs.toFixed(1)} ms` },
+    );
+  } finally {
+    big.kill();
+  }
+  const one = await Target.start([]);
+  try {
+    const mine = numapolRuns(one.pid, 21, 'main');
+    const gdbs = [gdbMs(one.pid, false), gdbMs(one.pid, false), gdbMs(one.pid, false)];
+    const gdb = median(gdbs);
+    figures.push(
+      { name: 'set one thread', value: mine.totalMs, unit: 'ms', ratio: mine.totalMs / gdb, reference: `gdb -p PID -batch -ex 'call ...' (${gdb.toFixed(0)} ms)` },
+      { name: '  speedup over gdb', value: gdb / mine.totalMs, unit: 'x', goal: '>= 1000x', met: gdb / mine.totalMs >= 1000 },
+    );
+  } finally {
+    one.kill();
+  }
+  return figures;
+}
