@@ -16,6 +16,8 @@ const ENOMEM = 12;
 const EACCES = 13;
 const EFAULT = 14;
 const EBUSY = 16;
+/** Extra passes over pages the kernel reported busy. */
+const BUSY_RETRIES = 3;
 
 /** Every examined page lands in exactly one of these. */
 export interface PageTally {
@@ -186,6 +188,8 @@ export async function movePagesPaced(
   let pages = 0;
   let bytesMoved = 0;
   let lastReport = 0;
+  // Pages the kernel gave up on (a racing writer, a transient pin): retried after the pass.
+  const busy: { addr: bigint; from: number; to: number; bytes: number }[] = [];
   for (const { addrs, bytes } of batches(segs, batch, basePage)) {
     pages += addrs.length;
     const where = queryPageNodes(pid, addrs);
@@ -251,8 +255,11 @@ export async function movePagesPaced(
           tally.moved++;
           addFlow(flows, where[i]!, dest[j]!, bytes[i]!);
           bytesMoved += bytes[i]!;
-        } else if (status[j]! < 0) tallyError(tally, -status[j]!);
-        else tally.busy++;
+        } else if (status[j]! < 0 && status[j] !== -EBUSY) tallyError(tally, -status[j]!);
+        else {
+          tally.busy++;
+          busy.push({ addr: sel[j]!, from: where[i]!, to: dest[j]!, bytes: bytes[i]! });
+        }
       }
     }
     if (opts.onProgress) {
@@ -262,6 +269,31 @@ export async function movePagesPaced(
         opts.onProgress({ bytesDone: bytesMoved, bytesTotal, elapsedMs: now - t0 });
       }
     }
+  }
+  for (let pass = 0; pass < BUSY_RETRIES && busy.length > 0 && !opts.dryRun; pass++) {
+    const sel = BigUint64Array.from(busy.map((b) => b.addr));
+    const dest = Int32Array.from(busy.map((b) => b.to));
+    await pacer.step(
+      busy.reduce((a, b) => a + b.bytes, 0),
+      () => {
+        try {
+          movePagesCounted(pid, sel, dest, opts.flags);
+        } catch (e) {
+          if (!(e instanceof SyscallError && e.errno === ENOMEM)) throw e;
+        }
+      },
+    );
+    const after = queryPageNodes(pid, sel);
+    const still: typeof busy = [];
+    busy.forEach((b, j) => {
+      if (after[j] === b.to) {
+        tally.busy--;
+        tally.moved++;
+        addFlow(flows, b.from, b.to, b.bytes);
+        bytesMoved += b.bytes;
+      } else still.push(b);
+    });
+    busy.splice(0, busy.length, ...still);
   }
   if (opts.onProgress) opts.onProgress({ bytesDone: bytesMoved, bytesTotal: bytesMoved, elapsedMs: performance.now() - t0 });
   return {

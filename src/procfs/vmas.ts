@@ -4,23 +4,13 @@
  * unmapped in between appears on one side only; the join keeps every maps VMA and drops the rest.
  */
 import type { Mempolicy } from '../policy/model.js';
-import { parseMaps, readMaps, type MapsEntry, type VmaKind } from './maps.js';
+import { parseMaps, readMaps, type MapsEntry } from './maps.js';
 import { parseNumaMaps, readNumaMaps, streamNumaMaps, type NumaMapsEntry } from './numa-maps.js';
 import type { ProcOptions } from './read.js';
 import { readSmaps, type SmapsEntry } from './smaps.js';
 
-export interface Vma {
-  start: bigint;
-  end: bigint;
-  perms: string;
-  offset: bigint;
-  dev: string;
-  inode: number;
-  /** maps name: file path, "[heap]", "[stack]", "" for anonymous memory. */
-  path: string;
-  kind: VmaKind;
-  deleted: boolean;
-  anonName?: string;
+/** A maps entry (range, perms, name) with what numa_maps says of it. */
+export interface Vma extends MapsEntry {
   /**
    * Policy text from numa_maps (the VMA's own policy, else the task's, else "default");
    * undefined when numa_maps had no line for this VMA (it changed between the reads).

@@ -2,17 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { numapol } from './helpers.js';
+import { expandRanges as expand } from '../helpers/expand-ranges.js';
 
 const SYS = '/sys/devices/system/node';
-const expand = (l: string): number[] =>
-  l
-    .trim()
-    .split(',')
-    .filter(Boolean)
-    .flatMap((p) => {
-      const [a, b] = p.split('-').map(Number);
-      return Array.from({ length: (b ?? a!) - a! + 1 }, (_, i) => a! + i);
-    });
 
 interface HwJson {
   possible: number[];

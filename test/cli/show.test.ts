@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { gonePid, lines, numapol, sleeper, STACK_LINE } from './helpers.js';
+import { expandRanges as expand } from '../helpers/expand-ranges.js';
 
 function statusField(pid: number, name: string): string {
   return new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]!.trim();
@@ -33,11 +34,6 @@ test('show PID of a sleeping child: its one thread, policy default, cpuset and m
     { tid: s.pid, name: 'sleep', policyText: 'default', mode: 'default', source: 'numa_maps' },
   );
   const cpuset = data['cpuset'] as { mems: number[]; cpus: number[] };
-  const expand = (l: string): number[] =>
-    l.split(',').flatMap((p) => {
-      const [a, b] = p.split('-').map(Number);
-      return Array.from({ length: (b ?? a!) - a! + 1 }, (_, i) => a! + i);
-    });
   assert.deepEqual(cpuset.mems, expand(statusField(s.pid, 'Mems_allowed_list')));
   assert.deepEqual(cpuset.cpus, expand(statusField(s.pid, 'Cpus_allowed_list')));
   const memory = data['memory'] as Record<string, number>[];

@@ -8,6 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { buildTarget } from '../targets/build.js';
+import { expandRanges as expand } from '../helpers/expand-ranges.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
@@ -19,15 +20,6 @@ function sh(cmd: string, args: string[]): string {
 }
 const numapolJson = <T>(args: string[]): T => JSON.parse(sh(process.execPath, [MAIN, ...args, '--json'])) as T;
 const have = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
-const expand = (l: string): number[] =>
-  l
-    .trim()
-    .split(/[ ,]+/)
-    .filter(Boolean)
-    .flatMap((p) => {
-      const [a, b] = p.split('-').map(Number);
-      return Array.from({ length: (b ?? a!) - a! + 1 }, (_, i) => a! + i);
-    });
 
 interface Hw {
   online: number[];

@@ -9,18 +9,10 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildTarget } from '../targets/build.js';
+import { expandRanges as expand } from '../helpers/expand-ranges.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const SYS = '/sys/devices/system/node';
-const expand = (l: string): number[] =>
-  l
-    .trim()
-    .split(',')
-    .filter(Boolean)
-    .flatMap((p) => {
-      const [a, b] = p.split('-').map(Number);
-      return Array.from({ length: (b ?? a!) - a! + 1 }, (_, i) => a! + i);
-    });
 const nodes = expand(readFileSync(`${SYS}/has_memory`, 'utf8'));
 const skip = nodes.length < 4 && `needs 4 nodes with memory, this machine has ${nodes.length}`;
 const MIB = 32;

@@ -30,9 +30,14 @@ function placement(w: Writer): Map<number, number> {
   return m;
 }
 
-function allOn(w: Writer, node: number, what: string): void {
+/**
+ * Every page on `node`, except those the report says stayed (a page the writer keeps hot can stay
+ * busy through every retry): the report must match the placement exactly, and such pages be few.
+ */
+function allOn(w: Writer, node: number, what: string, reportedStayed = 0): void {
   const p = placement(w);
-  assert.equal(p.get(node), Number(w.len) / PAGE, `${what}: every page on node ${node}, got ${JSON.stringify([...p])}`);
+  assert.ok(reportedStayed <= 4, `${what}: ${reportedStayed} pages stayed`);
+  assert.equal(p.get(node), Number(w.len) / PAGE - reportedStayed, `${what}: every page but the ${reportedStayed} reported on node ${node}, got ${JSON.stringify([...p])}`);
 }
 
 for (const kind of ['anon', 'file', 'shared', 'thp', 'multi'] as const) {
@@ -42,14 +47,14 @@ for (const kind of ['anon', 'file', 'shared', 'thp', 'multi'] as const) {
     try {
       const m = await migrateProcess(w.pid, '0', '3');
       assert.equal(m.method, 'migrate_pages');
-      allOn(w, 3, 'after migrate 0→3');
+      allOn(w, 3, 'after migrate 0→3', m.notMoved);
 
       const range = { start: w.addr, end: w.addr + w.len };
       const mv = await movePidRange(w.pid, { range, to: 1, batchPages: 1024 });
-      assert.equal(mv.failed, 0, JSON.stringify(mv.tally));
-      assert.equal(mv.tally.moved + mv.tally.alreadyThere, Number(w.len) / PAGE, JSON.stringify(mv.tally));
+      assert.equal(mv.tally.busy, mv.failed, `only busy pages may stay: ${JSON.stringify(mv.tally)}`);
+      assert.equal(mv.tally.moved + mv.tally.alreadyThere + mv.failed, Number(w.len) / PAGE, JSON.stringify(mv.tally));
       if (kind === 'multi') assert.equal(mv.segments.length, 3, 'the range spans three VMAs');
-      allOn(w, 1, 'after move to 1');
+      allOn(w, 1, 'after move to 1', mv.failed);
 
       // The seeds' nr_pages: an exact count (a transparent huge page moves whole: 512 at a time).
       const ex = await movePidRange(w.pid, { range, to: 2, from: [1], maxPages: 100 });
