@@ -120,8 +120,8 @@ export async function benchMigrate(): Promise<BenchResult[]> {
   const ms = spawnSync('migspeed', ['-p', String((MIB * 1048576) / 4096), String(A), String(B)], { encoding: 'utf8' });
   if (ms.error) figures.push({ name: 'migspeed', value: 0, unit: '', note: `not available: ${ms.error.message}` });
   else {
-    const m = /([\d.]+)\s*MB\/s/i.exec(ms.stdout);
-    figures.push({ name: `migspeed -p ${(MIB * 1048576) / 4096} ${A} ${B}`, value: m ? Number(m[1]) : 0, unit: 'MB/s', note: m ? 'its own allocation and timing' : `output: ${ms.stdout.trim().split('\n').slice(-2).join(' | ')}` });
+    const m = /([\d.]+)\s*Mbytes\/second/i.exec(ms.stdout);
+    figures.push({ name: `migspeed -p ${(MIB * 1048576) / 4096} ${A} ${B}`, value: m ? Number(m[1]) * 1.048576 : 0, unit: 'MB/s', note: m ? 'its own allocation and timing' : `output: ${ms.stdout.trim().split('\n').slice(-2).join(' | ')}` });
   }
   return figures;
 }

@@ -70,7 +70,7 @@ export type SeccompPolicy = 'refuse' | 'allow' | 'suspend';
  * Refuses targets we know we must not or cannot touch. Checks that need the attempt itself
  * (uid, dumpable) are explained by `explainSeizeFailure` when PTRACE_SEIZE fails.
  */
-export function checkTraceable(facts: ProcessFacts, seccomp: SeccompPolicy): void {
+export function checkTraceable(facts: ProcessFacts, seccomp: SeccompPolicy, stillOurs: readonly number[] = []): void {
   const who = `pid ${facts.pid} (${facts.name})`;
   if (facts.pid === process.pid) {
     throw new NumapolError('EPERM', `${who} is numapol itself: a process cannot trace its own threads`, { details: { pid: facts.pid } });
@@ -79,6 +79,12 @@ export function checkTraceable(facts: ProcessFacts, seccomp: SeccompPolicy): voi
     throw new NumapolError('EZOMBIE', `${who} is a zombie: it has exited and runs no code, so it has no policy to change`, { details: { pid: facts.pid } });
   }
   if (facts.state === 'X') throw new ProcessGoneError(facts.pid);
+  if (facts.tracerPid !== 0 && facts.tracerPid === process.pid) {
+    const why = stillOurs.length > 0
+      ? `thread(s) ${stillOurs.join(', ')} of it did not stop for an earlier detach (uninterruptible sleep?) and are still traced by this process; try again once they wake`
+      : 'this process is already tracing it (another operation on it is in progress)';
+    throw new NumapolError('EBUSY', `cannot trace ${who}: ${why}`, { details: { pid: facts.pid, tracerPid: facts.tracerPid, threads: [...stillOurs] } });
+  }
   if (facts.tracerPid !== 0) {
     throw new NumapolError(
       'EPERM',
@@ -99,7 +105,7 @@ export function checkTraceable(facts: ProcessFacts, seccomp: SeccompPolicy): voi
 }
 
 /** Turns an EPERM from PTRACE_SEIZE into the reason a user can act on. */
-export function explainSeizeFailure(facts: ProcessFacts): string {
+export function explainSeizeFailure(facts: ProcessFacts, tid: number = facts.pid): string {
   const who = `pid ${facts.pid} (${facts.name})`;
   const myUid = process.getuid?.() ?? -1;
   const reasons: string[] = [];
@@ -107,16 +113,15 @@ export function explainSeizeFailure(facts: ProcessFacts): string {
   else if (facts.yamaScope === 2 && myUid !== 0) reasons.push('Yama ptrace_scope is 2: only processes with CAP_SYS_PTRACE may trace');
   else if (facts.yamaScope === 1 && myUid !== 0) reasons.push('Yama ptrace_scope is 1: only ancestors (or CAP_SYS_PTRACE) may trace; run as root or set kernel.yama.ptrace_scope=0');
   if (myUid !== 0 && facts.uid !== myUid) reasons.push(`it belongs to uid ${facts.uid} and numapol runs as uid ${myUid} without CAP_SYS_PTRACE`);
-  const tracer = readProcessFactsSafe(facts.pid)?.tracerPid ?? 0;
-  if (tracer !== 0) reasons.push(`it is already traced by pid ${tracer} (${commOf(tracer)})`);
+  // The thread that refused, not the leader: we may already trace the leader ourselves.
+  const tracer = threadTracer(facts.pid, tid);
+  if (tracer !== 0 && tracer !== process.pid) reasons.push(`it is already traced by pid ${tracer} (${commOf(tracer)})`);
   if (reasons.length === 0) reasons.push('it is not dumpable (setuid/setgid or PR_SET_DUMPABLE 0), or a security module (LSM, container) forbids ptrace');
   return `cannot trace ${who}: ${reasons.join('; ')}`;
 }
 
-function readProcessFactsSafe(pid: number): ProcessFacts | undefined {
-  try {
-    return readProcessFacts(pid);
-  } catch {
-    return undefined;
-  }
+/** TracerPid of one thread (0 when untraced or unreadable). */
+function threadTracer(pid: number, tid: number): number {
+  const status = readOrUndefined(`/proc/${pid}/task/${tid}/status`);
+  return status === undefined ? 0 : Number.parseInt(field(status, 'TracerPid') ?? '0', 10);
 }

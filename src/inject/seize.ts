@@ -46,22 +46,23 @@ export function seizeAll(facts: ProcessFacts, options: number, timeoutMs: number
     const waiting: TracedThread[] = [];
     for (const tid of fresh) {
       known.add(tid);
-      const state = threadState(pid, tid);
-      if (state === undefined || state === 'X') {
-        skipped.push({ tid, reason: 'exited' });
-        continue;
-      }
-      // A zombie (an exited leader whose other threads still run) runs no code: leave it.
-      if (state === 'Z') {
-        skipped.push({ tid, reason: 'zombie' });
-        continue;
-      }
+      // No /proc read per thread here (it costs more than the seize): a thread that exited
+      // answers ESRCH, one that is exiting or a zombie leader answers EPERM, looked at then.
       let t: TracedThread | undefined;
       try {
         t = seizeThread(pid, tid, options);
       } catch (e) {
         if (isErrno(e, 'EPERM')) {
-          throw new NumapolError('EPERM', explainSeizeFailure(facts), { cause: e, details: { pid, tid } });
+          // PTRACE_SEIZE answers EPERM for a task whose exit has begun (exit_state set): with
+          // threads created and ending all the time this is common, and not a permission
+          // problem. Such a thread now reads as a zombie or is gone. A zombie leader (its
+          // process lives on in other threads) runs no code: leave it.
+          const now = threadState(pid, tid);
+          if (now === undefined || now === 'Z' || now === 'X') {
+            skipped.push({ tid, reason: now === 'Z' && tid === pid ? 'zombie' : 'exited' });
+            continue;
+          }
+          throw new NumapolError('EPERM', explainSeizeFailure(facts, tid), { cause: e, details: { pid, tid } });
         }
         throw e;
       }

@@ -21,8 +21,12 @@ import { ScratchArena } from './scratch.js';
 import { seizeAll, type SkippedThread } from './seize.js';
 import { deferSignals } from './signal-guard.js';
 import { findSyscallInstruction } from './syscall-insn.js';
-import { detachThread, injectSyscall, type TracedThread } from './thread-state.js';
+import {
+  completedBefore, ignoredSignals, injectSyscalls, isErrnoResult, settleThread, stepIsSafe, type InjectCall, type InjectMode,
+} from './inject.js';
+import { detachThread, type TracedThread } from './thread-state.js';
 
+export type { InjectMode } from './inject.js';
 export type { SeccompPolicy } from './preflight.js';
 export type { SkippedThread } from './seize.js';
 
@@ -30,6 +34,17 @@ export type { SkippedThread } from './seize.js';
 export type RemoteResult =
   | { ok: true; value: bigint }
   | { ok: false; errno: number; errnoName: string };
+
+/** One call of a batch: a syscall by name and its arguments. */
+export interface RemoteCall {
+  readonly name: SyscallName;
+  readonly args: readonly (number | bigint)[];
+}
+
+export interface BatchOptions {
+  /** Do not run the calls after the first one that fails with an errno (default false). */
+  readonly stopAtErrno?: boolean;
+}
 
 export interface StopOptions {
   /**
@@ -42,6 +57,12 @@ export interface StopOptions {
   stopTimeoutMs?: number;
   /** Receives timings after every thread has been detached. */
   onStats?: (stats: SessionStats) => void;
+  /**
+   * How injected syscalls run: 'auto' (default) single-steps the syscall instruction when that
+   * is safe for the target (x86_64, SIGTRAP not ignored, no seccomp filter being watched) and
+   * otherwise stops at syscall entry and exit; 'syscall-stops' forces the latter.
+   */
+  injection?: 'auto' | 'syscall-stops';
 }
 
 export interface SessionStats {
@@ -52,9 +73,12 @@ export interface SessionStats {
   /** From the first PTRACE_SEIZE until every thread was detached. */
   stoppedMs: number;
   detachMs: number;
+  /** Syscalls run in the target (each call of a batch counts). */
   injections: number;
-  /** Wall time of each remote syscall, in µs. */
+  /** Wall time of each injection into a thread (one remoteSyscall, or one batch), in µs. */
   injectUs: number[];
+  /** How the syscalls were run (see StopOptions.injection). */
+  injectionMode: InjectMode;
   /** Cleanup problems that did not hide the primary outcome (e.g. a failed munmap). */
   warnings: string[];
 }
@@ -67,6 +91,13 @@ export interface StoppedProcess {
   readonly skipped: readonly SkippedThread[];
   /** Runs syscall `name(args)` in thread `tid`. Throws NumapolError only for transport failures. */
   remoteSyscall(tid: number, name: SyscallName, args: readonly (number | bigint)[]): RemoteResult;
+  /**
+   * Runs `calls` in order in thread `tid` with one save and one restore of its registers and
+   * signal mask (faster than one remoteSyscall per call). Returns one result per call run: all
+   * of them, or up to the first errno with `stopAtErrno`. Throws NumapolError for a transport
+   * failure; `completedCalls(error)` gives the results of the calls that ran before it.
+   */
+  remoteSyscalls(tid: number, calls: readonly RemoteCall[], opts?: BatchOptions): RemoteResult[];
   /** Copies bytes into a scratch mapping in the target (made on first use); returns their address. */
   scratch(bytes: Buffer): bigint;
   /** Reads target memory (e.g. an output argument written by a remote syscall). */
@@ -75,26 +106,43 @@ export interface StoppedProcess {
   stopTimeMs(): number;
 }
 
+/**
+ * Threads that did not stop for detach within the timeout (D state for seconds): still traced
+ * by this thread. The next session on their process finishes detaching them first, and a timer
+ * keeps trying meanwhile.
+ */
 const lingering: TracedThread[] = [];
 let lingerTimer: NodeJS.Timeout | undefined;
 
-/** Threads that would not stop for detach are retried in the background (same thread). */
+function retryLingering(timeoutMs: number, pid?: number): void {
+  for (let i = lingering.length - 1; i >= 0; i--) {
+    const l = lingering[i] as TracedThread;
+    if (pid !== undefined && l.pid !== pid) continue;
+    try {
+      if (detachThread(l, timeoutMs)) lingering.splice(i, 1);
+    } catch {
+      lingering.splice(i, 1);
+    }
+  }
+  if (lingering.length === 0 && lingerTimer !== undefined) {
+    clearInterval(lingerTimer);
+    lingerTimer = undefined;
+  }
+}
+
 function linger(t: TracedThread): void {
   lingering.push(t);
-  lingerTimer ??= setInterval(() => {
-    for (let i = lingering.length - 1; i >= 0; i--) {
-      const l = lingering[i] as TracedThread;
-      try {
-        if (detachThread(l, 0)) lingering.splice(i, 1);
-      } catch {
-        lingering.splice(i, 1);
-      }
-    }
-    if (lingering.length === 0 && lingerTimer !== undefined) {
-      clearInterval(lingerTimer);
-      lingerTimer = undefined;
-    }
-  }, 50).unref();
+  lingerTimer ??= setInterval(() => retryLingering(0), 50).unref();
+}
+
+/** The results of the calls of a batch that ran before it failed with `e` (see remoteSyscalls). */
+export function completedCalls(e: unknown): RemoteResult[] {
+  return completedBefore(e).map(toResult);
+}
+
+function toResult(ret: bigint): RemoteResult {
+  if (isErrnoResult(ret)) return { ok: false, errno: Number(-ret), errnoName: errnoName(Number(-ret)) };
+  return { ok: true, value: ret };
 }
 
 function toArg(a: number | bigint): bigint {
@@ -111,20 +159,34 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
   const arch: Arch = currentArch();
   const seccomp = opts.seccomp ?? 'refuse';
   const timeoutMs = opts.stopTimeoutMs ?? 3000;
+  if (lingering.some((l) => l.pid === pid)) retryLingering(timeoutMs, pid);
   const facts = readProcessFacts(pid);
-  checkTraceable(facts, seccomp);
+  checkTraceable(facts, seccomp, lingering.filter((l) => l.pid === pid).map((l) => l.tid));
   const options = PTRACE_O_TRACESYSGOOD | (seccomp === 'suspend' ? PTRACE_O_SUSPEND_SECCOMP : 0);
   const numbers = SYSCALL_NUMBERS[arch.syscallTable];
   const watchSeccomp = facts.seccomp === 2 && seccomp === 'allow';
+  const mode: InjectMode = opts.injection !== 'syscall-stops' && stepIsSafe(arch, ignoredSignals(pid), watchSeccomp) ? 'step' : 'syscall-stops';
 
   const release = deferSignals();
   const traced: TracedThread[] = [];
   const stats: SessionStats = {
-    threads: 0, seizePasses: 0, seizeMs: 0, stoppedMs: 0, detachMs: 0, injections: 0, injectUs: [], warnings: [],
+    threads: 0, seizePasses: 0, seizeMs: 0, stoppedMs: 0, detachMs: 0, injections: 0, injectUs: [], injectionMode: mode, warnings: [],
   };
   const t0 = performance.now();
   let arena: ScratchArena | undefined;
   let insn: bigint | undefined;
+  // The last thread injected in step mode settles into its event stop while we work on the
+  // next one; at most one thread is settling at a time.
+  let settling: TracedThread | undefined;
+  const settle = (t: TracedThread | undefined): void => {
+    if (t === undefined) return;
+    try {
+      settleThread(t, timeoutMs);
+    } catch (e) {
+      // Its calls had run and its own state was back: not a failure of any call.
+      stats.warnings.push(e instanceof Error ? e.message : String(e));
+    }
+  };
   let active = true;
   let ok = false;
   try {
@@ -136,7 +198,7 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
 
     // The leader may be a zombie without an mm: reach the address space through a live thread.
     const mmTid = (): number => traced.find((x) => x.alive)?.tid ?? pid;
-    const raw = (t: TracedThread, nr: number, args: readonly bigint[]): bigint => {
+    const raw = (t: TracedThread, calls: readonly InjectCall[], stopAtErrno = false): bigint[] => {
       if (insn === undefined) {
         try {
           insn = findSyscallInstruction(mmTid(), arch);
@@ -148,13 +210,34 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
         }
       }
       const start = performance.now();
-      const r = injectSyscall(t, arch, insn, nr, args, timeoutMs, watchSeccomp);
-      stats.injections++;
-      stats.injectUs.push(Math.round((performance.now() - start) * 1000));
-      return r;
+      let n = 0;
+      try {
+        const r = injectSyscalls(t, arch, insn, calls, { mode, timeoutMs, watchSeccomp, stopAtErrno });
+        n = r.length;
+        if (settling !== t) settle(settling);
+        settling = t.phase === 'settling' ? t : undefined;
+        return r;
+      } catch (e) {
+        n = completedBefore(e).length;
+        throw e;
+      } finally {
+        stats.injections += n;
+        stats.injectUs.push(Math.round((performance.now() - start) * 1000));
+      }
+    };
+    const callsOf = (list: readonly RemoteCall[]): InjectCall[] => list.map((c) => {
+      const nr = (numbers as Record<string, number>)[c.name];
+      if (nr === undefined) throw new UsageError(`unknown syscall ${c.name}`);
+      return { nr, args: c.args.map(toArg) };
+    });
+    const threadOf = (tid: number): TracedThread => {
+      if (!active) throw new NumapolError('EINVAL', 'the stopped-process session is over');
+      const t = byTid.get(tid);
+      if (t === undefined) throw new UsageError(`thread ${tid} is not a stopped thread of pid ${pid}`);
+      return t;
     };
     const anyStopped = (): TracedThread => {
-      const t = traced.find((x) => x.phase === 'stopped');
+      const t = traced.find((x) => x.phase === 'stopped') ?? traced.find((x) => x.phase === 'settling');
       if (t === undefined) throw new NumapolError('ETHREADEXIT', `pid ${pid} has no stopped thread left`);
       return t;
     };
@@ -164,18 +247,17 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
       threads: [...byTid.keys()],
       skipped: seized.skipped,
       remoteSyscall(tid, name, args) {
-        if (!active) throw new NumapolError('EINVAL', 'the stopped-process session is over');
-        const t = byTid.get(tid);
-        if (t === undefined) throw new UsageError(`thread ${tid} is not a stopped thread of pid ${pid}`);
-        const nr = (numbers as Record<string, number>)[name];
-        if (nr === undefined) throw new UsageError(`unknown syscall ${name}`);
-        const ret = raw(t, nr, args.map(toArg));
-        if (ret < 0n && ret >= -4095n) return { ok: false, errno: Number(-ret), errnoName: errnoName(Number(-ret)) };
-        return { ok: true, value: ret };
+        const t = threadOf(tid);
+        return toResult(raw(t, callsOf([{ name, args }]))[0] as bigint);
+      },
+      remoteSyscalls(tid, calls, batch = {}) {
+        const t = threadOf(tid);
+        if (calls.length === 0) return [];
+        return raw(t, callsOf(calls), batch.stopAtErrno ?? false).map(toResult);
       },
       scratch(bytes) {
         if (!active) throw new NumapolError('EINVAL', 'the stopped-process session is over');
-        arena ??= new ScratchArena(mmTid(), (name, args) => raw(anyStopped(), numbers[name], args));
+        arena ??= new ScratchArena(mmTid(), (name, args) => raw(anyStopped(), [{ nr: numbers[name], args }])[0] as bigint);
         return arena.put(bytes);
       },
       readMemory: (addr, length) => processVmRead(mmTid(), addr, length),
@@ -194,12 +276,13 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
       for (const e of errs) stats.warnings.push(e instanceof Error ? e.message : String(e));
     }
     const d0 = performance.now();
+    settle(settling);
     const detachErrors: unknown[] = [];
     for (const t of traced) {
       try {
         if (!detachThread(t, timeoutMs)) {
           linger(t);
-          stats.warnings.push(`thread ${t.tid} did not stop for detach; retrying in the background`);
+          stats.warnings.push(`thread ${t.tid} did not stop for detach within ${timeoutMs} ms (state ${threadState(pid, t.tid) ?? 'gone'}); it stays traced until it stops: retried in the background and before the next operation on pid ${pid}`);
         }
       } catch (e) {
         detachErrors.push(e);

@@ -3,14 +3,21 @@
  * that attached (the kernel's ptrace_check_attach compares the tracer *thread*), so these are
  * synchronous koffi calls on the caller's thread; never call them through koffi's async API.
  * Callers outside src/inject/ should not use this module: it hands out raw register bytes.
+ *
+ * Every buffer the kernel reads or writes through an address (the iovec of GET/SETREGSET, the
+ * signal mask, siginfo, rseq configuration) lives in one pinned block (see pinned.ts): an
+ * address of a JS-heap buffer is never held across an allocation.
  */
 import { check } from './check.js';
 import { defineErrnoMeanings } from './errno.js';
-import { koffi, libcFunc } from './ffi.js';
+import { libcFunc } from './ffi.js';
+import { PinnedBlock } from './pinned.js';
 
 export const PTRACE_CONT = 7;
+export const PTRACE_SINGLESTEP = 9;
 export const PTRACE_DETACH = 17;
 export const PTRACE_SYSCALL = 24;
+export const PTRACE_GETSIGINFO = 0x4202;
 export const PTRACE_GETREGSET = 0x4204;
 export const PTRACE_SETREGSET = 0x4205;
 export const PTRACE_SEIZE = 0x4206;
@@ -26,8 +33,16 @@ export const PTRACE_O_SUSPEND_SECCOMP = 1 << 21;
 /** The general-purpose register set (struct user_regs_struct / user_pt_regs). */
 const NT_PRSTATUS = 1;
 
+const REQUEST_NAMES: Record<number, string> = {
+  [PTRACE_CONT]: 'PTRACE_CONT', [PTRACE_SINGLESTEP]: 'PTRACE_SINGLESTEP', [PTRACE_DETACH]: 'PTRACE_DETACH',
+  [PTRACE_SYSCALL]: 'PTRACE_SYSCALL', [PTRACE_GETSIGINFO]: 'PTRACE_GETSIGINFO', [PTRACE_GETREGSET]: 'PTRACE_GETREGSET',
+  [PTRACE_SETREGSET]: 'PTRACE_SETREGSET', [PTRACE_SEIZE]: 'PTRACE_SEIZE', [PTRACE_INTERRUPT]: 'PTRACE_INTERRUPT',
+  [PTRACE_GETSIGMASK]: 'PTRACE_GETSIGMASK', [PTRACE_SETSIGMASK]: 'PTRACE_SETSIGMASK',
+  [PTRACE_GET_RSEQ_CONFIGURATION]: 'PTRACE_GET_RSEQ_CONFIGURATION',
+};
+
 defineErrnoMeanings('ptrace', {
-  EPERM: 'not allowed to trace this thread (other uid without CAP_SYS_PTRACE, not dumpable, already traced, or Yama ptrace_scope)',
+  EPERM: 'not allowed to trace this thread (other uid without CAP_SYS_PTRACE, not dumpable, already traced, exiting, or Yama ptrace_scope)',
   ESRCH: 'the thread is gone, or is not stopped under this tracer',
   EIO: 'bad request or register set for this kernel/architecture',
   EINVAL: 'request or option not supported by this kernel',
@@ -35,76 +50,127 @@ defineErrnoMeanings('ptrace', {
   EBUSY: 'the thread is busy (debug register allocation)',
 });
 
-type PtraceFn = (request: number, pid: number, addr: bigint, data: bigint) => number | bigint;
+/** Largest register set we accept (x86_64: 216 bytes, aarch64: 272). */
+export const MAX_REGS = 512;
+// Layout of the pinned block.
+const REGS = 0;
+const IOV = MAX_REGS;
+const SIGMASK = IOV + 16;
+const RSEQ = SIGMASK + 8;
+const SIGINFO = RSEQ + 32;
+const BLOCK_SIZE = SIGINFO + 128;
 
-function ptrace(request: number, tid: number, addr: bigint, data: bigint, what: string): bigint {
-  const fn = libcFunc<PtraceFn>('long ptrace(int, int, intptr_t, intptr_t)');
-  return BigInt(check('ptrace', () => fn(request, tid, addr, data), `${what} tid ${tid}`));
+let pinned: PinnedBlock | undefined;
+function block(): PinnedBlock {
+  pinned ??= new PinnedBlock(BLOCK_SIZE);
+  return pinned;
+}
+
+type PtraceFn = (request: number, pid: number, addr: number, data: number) => number | bigint;
+let ptraceFn: PtraceFn | undefined;
+
+/** ptrace(request, tid, addr, data); addresses are user-space pointers (exact as doubles). */
+function ptrace(request: number, tid: number, addr: number, data: number): number {
+  const fn = (ptraceFn ??= libcFunc<PtraceFn>('long ptrace(int, int, uintptr_t, uintptr_t)'));
+  return Number(check('ptrace', () => fn(request, tid, addr, data), `${REQUEST_NAMES[request] ?? request} tid ${tid}`));
 }
 
 /** PTRACE_SEIZE: attach without stopping. */
 export function ptraceSeize(tid: number, options: number): void {
-  ptrace(PTRACE_SEIZE, tid, 0n, BigInt(options), 'PTRACE_SEIZE');
+  ptrace(PTRACE_SEIZE, tid, 0, options);
 }
 
 /** PTRACE_INTERRUPT: ask a seized thread to enter a PTRACE_EVENT_STOP. */
 export function ptraceInterrupt(tid: number): void {
-  ptrace(PTRACE_INTERRUPT, tid, 0n, 0n, 'PTRACE_INTERRUPT');
+  ptrace(PTRACE_INTERRUPT, tid, 0, 0);
 }
 
 /** PTRACE_CONT, delivering `signal` (0 for none). */
 export function ptraceCont(tid: number, signal = 0): void {
-  ptrace(PTRACE_CONT, tid, 0n, BigInt(signal), 'PTRACE_CONT');
+  ptrace(PTRACE_CONT, tid, 0, signal);
 }
 
 /** PTRACE_SYSCALL: resume until the next syscall-entry or syscall-exit stop. */
 export function ptraceSyscall(tid: number, signal = 0): void {
-  ptrace(PTRACE_SYSCALL, tid, 0n, BigInt(signal), 'PTRACE_SYSCALL');
+  ptrace(PTRACE_SYSCALL, tid, 0, signal);
+}
+
+/**
+ * PTRACE_SINGLESTEP: resume for one instruction. From a `syscall` instruction the thread runs
+ * the whole syscall and reports a SIGTRAP signal-delivery-stop on its way back to user mode.
+ */
+export function ptraceSingleStep(tid: number, signal = 0): void {
+  ptrace(PTRACE_SINGLESTEP, tid, 0, signal);
 }
 
 /** PTRACE_DETACH, delivering `signal` (0 for none). The thread must be in a ptrace stop. */
 export function ptraceDetach(tid: number, signal = 0): void {
-  ptrace(PTRACE_DETACH, tid, 0n, BigInt(signal), 'PTRACE_DETACH');
-}
-
-function iovec(buf: Buffer): Buffer {
-  const iov = Buffer.alloc(16);
-  iov.writeBigUInt64LE(koffi().address(buf), 0);
-  iov.writeBigUInt64LE(BigInt(buf.length), 8);
-  return iov;
+  ptrace(PTRACE_DETACH, tid, 0, signal);
 }
 
 /**
- * PTRACE_GETREGSET NT_PRSTATUS. Returns the bytes the kernel filled: their length tells the
- * register layout (216 for an x86_64 task, 68 for a 32-bit compat task).
+ * PTRACE_GETREGSET NT_PRSTATUS into the pinned block. Returns the byte count the kernel filled:
+ * it tells the register layout (216 for an x86_64 task, 68 for a 32-bit compat task). The bytes
+ * stay readable through `lastRegs()` until the next register call.
  */
-export function getRegs(tid: number, capacity = 512): Buffer {
-  const regs = Buffer.alloc(capacity);
-  const iov = iovec(regs);
-  ptrace(PTRACE_GETREGSET, tid, BigInt(NT_PRSTATUS), koffi().address(iov), 'PTRACE_GETREGSET');
-  const len = Number(iov.readBigUInt64LE(8));
-  return Buffer.from(regs.subarray(0, len));
+export function readRegs(tid: number, capacity = MAX_REGS): number {
+  const b = block();
+  const cap = Math.min(capacity, MAX_REGS);
+  b.buf.writeBigUInt64LE(BigInt(b.at(REGS)), IOV);
+  b.buf.writeUInt32LE(cap, IOV + 8);
+  b.buf.writeUInt32LE(0, IOV + 12);
+  ptrace(PTRACE_GETREGSET, tid, NT_PRSTATUS, b.at(IOV));
+  return b.buf.readUInt32LE(IOV + 8);
+}
+
+/** The register bytes of the last readRegs (a view into the pinned block: copy to keep). */
+export function lastRegs(length: number): Buffer {
+  return block().buf.subarray(REGS, REGS + length);
+}
+
+/** PTRACE_GETREGSET NT_PRSTATUS, as a fresh copy of the bytes the kernel filled. */
+export function getRegs(tid: number, capacity = MAX_REGS): Buffer {
+  const len = readRegs(tid, capacity);
+  return Buffer.from(lastRegs(len));
 }
 
 /** PTRACE_SETREGSET NT_PRSTATUS with exactly the bytes given (same length as getRegs returned). */
 export function setRegs(tid: number, regs: Buffer): void {
-  const copy = Buffer.from(regs);
-  const iov = iovec(copy);
-  ptrace(PTRACE_SETREGSET, tid, BigInt(NT_PRSTATUS), koffi().address(iov), 'PTRACE_SETREGSET');
+  if (regs.length > MAX_REGS) throw new RangeError(`register set of ${regs.length} bytes is larger than ${MAX_REGS}`);
+  const b = block();
+  regs.copy(b.buf, REGS);
+  b.buf.writeBigUInt64LE(BigInt(b.at(REGS)), IOV);
+  b.buf.writeUInt32LE(regs.length, IOV + 8);
+  b.buf.writeUInt32LE(0, IOV + 12);
+  ptrace(PTRACE_SETREGSET, tid, NT_PRSTATUS, b.at(IOV));
 }
 
 /** PTRACE_GETSIGMASK: the thread's blocked-signal mask (bit n-1 = signal n). */
 export function getSigmask(tid: number): bigint {
-  const buf = Buffer.alloc(8);
-  ptrace(PTRACE_GETSIGMASK, tid, 8n, koffi().address(buf), 'PTRACE_GETSIGMASK');
-  return buf.readBigUInt64LE(0);
+  const b = block();
+  ptrace(PTRACE_GETSIGMASK, tid, 8, b.at(SIGMASK));
+  return b.buf.readBigUInt64LE(SIGMASK);
 }
 
 /** PTRACE_SETSIGMASK (the kernel silently keeps SIGKILL and SIGSTOP unblocked). */
 export function setSigmask(tid: number, mask: bigint): void {
-  const buf = Buffer.alloc(8);
-  buf.writeBigUInt64LE(BigInt.asUintN(64, mask), 0);
-  ptrace(PTRACE_SETSIGMASK, tid, 8n, koffi().address(buf), 'PTRACE_SETSIGMASK');
+  const b = block();
+  b.buf.writeBigUInt64LE(BigInt.asUintN(64, mask), SIGMASK);
+  ptrace(PTRACE_SETSIGMASK, tid, 8, b.at(SIGMASK));
+}
+
+/** The head of the siginfo of a thread in a signal-delivery-stop. */
+export interface SiginfoHead {
+  signo: number;
+  /** si_code: > 0 set by the kernel (TRAP_BRKPT = 1, TRAP_TRACE = 2...), <= 0 sent by a process. */
+  code: number;
+}
+
+/** PTRACE_GETSIGINFO: which signal stopped the thread, and who sent it. */
+export function getSiginfo(tid: number): SiginfoHead {
+  const b = block();
+  ptrace(PTRACE_GETSIGINFO, tid, 0, b.at(SIGINFO));
+  return { signo: b.buf.readInt32LE(SIGINFO), code: b.buf.readInt32LE(SIGINFO + 8) };
 }
 
 /** The thread's registered rseq area (struct ptrace_rseq_configuration). */
@@ -121,18 +187,18 @@ export interface RseqConfiguration {
  * (EIO), where no rseq fixup is possible.
  */
 export function getRseqConfiguration(tid: number): RseqConfiguration | undefined {
-  const buf = Buffer.alloc(24);
+  const b = block();
   try {
-    ptrace(PTRACE_GET_RSEQ_CONFIGURATION, tid, 24n, koffi().address(buf), 'PTRACE_GET_RSEQ_CONFIGURATION');
+    ptrace(PTRACE_GET_RSEQ_CONFIGURATION, tid, 24, b.at(RSEQ));
   } catch (e) {
     if ((e as { errnoName?: string }).errnoName === 'EIO') return undefined;
     throw e;
   }
   return {
-    abiPointer: buf.readBigUInt64LE(0),
-    abiSize: buf.readUInt32LE(8),
-    signature: buf.readUInt32LE(12),
-    flags: buf.readUInt32LE(16),
+    abiPointer: b.buf.readBigUInt64LE(RSEQ),
+    abiSize: b.buf.readUInt32LE(RSEQ + 8),
+    signature: b.buf.readUInt32LE(RSEQ + 12),
+    flags: b.buf.readUInt32LE(RSEQ + 16),
   };
 }
 

@@ -3,7 +3,8 @@
  * needed, permission is the same as for ptrace attach (PTRACE_MODE_ATTACH_REALCREDS).
  */
 import { defineErrnoMeanings } from './errno.js';
-import { errno, koffi, libcFunc } from './ffi.js';
+import { errno, libcFunc } from './ffi.js';
+import { GrowablePinned, PinnedBlock } from './pinned.js';
 import { SyscallError } from './syscall-error.js';
 
 const MEANINGS = {
@@ -15,23 +16,23 @@ const MEANINGS = {
 defineErrnoMeanings('process_vm_readv', MEANINGS);
 defineErrnoMeanings('process_vm_writev', MEANINGS);
 
-type VmFn = (pid: number, local: bigint, lcnt: number, remote: bigint, rcnt: number, flags: number) => number | bigint;
+type VmFn = (pid: number, local: number, lcnt: number, remote: number, rcnt: number, flags: number) => number | bigint;
 
-function iovec(base: bigint, len: number): Buffer {
-  const iov = Buffer.alloc(16);
-  iov.writeBigUInt64LE(base, 0);
-  iov.writeBigUInt64LE(BigInt(len), 8);
-  return iov;
-}
+// The local and remote iovecs and the local bytes are handed to the kernel by address, so they
+// live in pinned blocks (pinned.ts), never in JS-heap buffers that a GC may move or free.
+let iovBlock: PinnedBlock | undefined;
+const data = new GrowablePinned();
 
-function transfer(name: 'process_vm_readv' | 'process_vm_writev', pid: number, addr: bigint, buf: Buffer): number {
-  const fn = libcFunc<VmFn>(`intptr_t ${name}(int, intptr_t, unsigned long, intptr_t, unsigned long, unsigned long)`);
-  if (buf.length === 0) return 0;
-  const k = koffi();
-  const local = iovec(k.address(buf), buf.length);
-  const remote = iovec(addr, buf.length);
-  const r = Number(fn(pid, k.address(local), 1, k.address(remote), 1, 0));
-  if (r === -1) throw new SyscallError(name, errno(), `pid ${pid}, ${buf.length} bytes at 0x${addr.toString(16)}`);
+/** Moves bytes between `local` (pinned) and the target; returns the byte count the kernel moved. */
+function transfer(name: 'process_vm_readv' | 'process_vm_writev', pid: number, addr: bigint, local: PinnedBlock, length: number): number {
+  const fn = libcFunc<VmFn>(`intptr_t ${name}(int, uintptr_t, unsigned long, uintptr_t, unsigned long, unsigned long)`);
+  const iov = (iovBlock ??= new PinnedBlock(32));
+  iov.buf.writeBigUInt64LE(BigInt(local.addr), 0);
+  iov.buf.writeBigUInt64LE(BigInt(length), 8);
+  iov.buf.writeBigUInt64LE(BigInt.asUintN(64, addr), 16);
+  iov.buf.writeBigUInt64LE(BigInt(length), 24);
+  const r = Number(fn(pid, iov.addr, 1, iov.addr + 16, 1, 0));
+  if (r === -1) throw new SyscallError(name, errno(), `pid ${pid}, ${length} bytes at 0x${addr.toString(16)}`);
   return r;
 }
 
@@ -40,13 +41,26 @@ function transfer(name: 'process_vm_readv' | 'process_vm_writev', pid: number, a
  * an unmapped page (a partial read), like the syscall.
  */
 export function processVmRead(pid: number, addr: bigint, length: number): Buffer {
-  const buf = Buffer.alloc(length);
-  const n = transfer('process_vm_readv', pid, addr, buf);
-  return n === length ? buf : buf.subarray(0, n);
+  if (length === 0) return Buffer.alloc(0);
+  const local = data.get(length);
+  try {
+    const n = transfer('process_vm_readv', pid, addr, local, length);
+    return Buffer.from(local.buf.subarray(0, n));
+  } finally {
+    data.release();
+  }
 }
 
 /** Writes all of `data` at `addr` in process `pid`; throws EFAULT-style SyscallError on a short write. */
-export function processVmWrite(pid: number, addr: bigint, data: Buffer): void {
-  const n = transfer('process_vm_writev', pid, addr, data);
-  if (n !== data.length) throw new SyscallError('process_vm_writev', 14, `pid ${pid}: wrote ${n} of ${data.length} bytes at 0x${addr.toString(16)}`);
+export function processVmWrite(pid: number, addr: bigint, bytes: Buffer): void {
+  if (bytes.length === 0) return;
+  const local = data.get(bytes.length);
+  let n: number;
+  try {
+    bytes.copy(local.buf, 0);
+    n = transfer('process_vm_writev', pid, addr, local, bytes.length);
+  } finally {
+    data.release();
+  }
+  if (n !== bytes.length) throw new SyscallError('process_vm_writev', 14, `pid ${pid}: wrote ${n} of ${bytes.length} bytes at 0x${addr.toString(16)}`);
 }

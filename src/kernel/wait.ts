@@ -4,7 +4,8 @@
  */
 import { check } from './check.js';
 import { defineErrnoMeanings } from './errno.js';
-import { errno, koffi, libcFunc } from './ffi.js';
+import { errno, libcFunc } from './ffi.js';
+import { PinnedBlock } from './pinned.js';
 import { SyscallError } from './syscall-error.js';
 
 /** Wait for children of any kind (threads included): needed for tracees that are not our children. */
@@ -52,31 +53,35 @@ export function isSignalDeliveryStop(s: WaitStatus): boolean {
   return s.kind === 'stopped' && s.event === 0 && s.signal !== SYSCALL_STOP_SIG;
 }
 
-type Wait4 = (pid: number, status: bigint, options: number, rusage: bigint) => number;
+type Wait4 = (pid: number, status: number, options: number, rusage: number) => number;
+let wait4Fn: Wait4 | undefined;
+// The status word is written by the kernel through a raw address: it must not move (pinned.ts).
+let statusBlock: PinnedBlock | undefined;
 
 /**
  * wait4(tid, &status, options | __WALL). Returns undefined when WNOHANG is given and the thread
  * has nothing to report; retries EINTR.
  */
 export function wait4(tid: number, options: number): WaitStatus | undefined {
-  const fn = libcFunc<Wait4>('int wait4(int, intptr_t, int, intptr_t)');
-  const buf = Buffer.alloc(4);
-  const addr = koffi().address(buf);
+  const fn = (wait4Fn ??= libcFunc<Wait4>('int wait4(int, uintptr_t, int, uintptr_t)'));
+  const block = (statusBlock ??= new PinnedBlock(8));
   for (;;) {
-    const r = fn(tid, addr, options | __WALL, 0n);
+    const r = fn(tid, block.addr, options | __WALL, 0);
     if (r === -1) {
       const e = errno();
       if (e === 4) continue;
       throw new SyscallError('wait4', e, `tid ${tid}`);
     }
     if (r === 0) return undefined;
-    return decodeWaitStatus(buf.readInt32LE(0));
+    return decodeWaitStatus(block.buf.readInt32LE(0));
   }
 }
 
 /** sched_yield(): lets the tracee run while we poll for its stop. */
+let yieldFn: (() => number) | undefined;
 export function schedYield(): void {
-  check('sched_yield', () => libcFunc<() => number>('int sched_yield(void)')());
+  const fn = (yieldFn ??= libcFunc<() => number>('int sched_yield(void)'));
+  check('sched_yield', fn);
 }
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
