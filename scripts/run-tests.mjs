@@ -1,5 +1,6 @@
 // Runs the compiled test files with node's test runner. `unit`: every *.test.js outside
-// dist/test/vm; `vm`: the *.test.js files under dist/test/vm (run inside the guest).
+// dist/test/vm; `vm`: the *.test.js files under dist/test/vm (run inside the default 4-node
+// guest); `vm-cpuless`: the *.cpuless.test.js files there, run in a guest with a memory-only node.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -22,7 +23,9 @@ const all = walk(root);
 const vmDir = join(root, 'vm');
 const files = all.filter((f) => {
   const inVm = !relative(vmDir, f).startsWith('..');
-  return which === 'vm' ? inVm : !inVm;
+  const cpuless = f.endsWith('.cpuless.test.js');
+  if (which === 'vm-cpuless') return inVm && cpuless;
+  return which === 'vm' ? inVm && !cpuless : !inVm;
 });
 if (files.length === 0) {
   console.error(`no ${which} test files under ${root}: run npm run build first`);

@@ -9,3 +9,14 @@ export { userPolicy, userNodes, nodeContext, type TargetOptions } from './user-p
 export { vmaMatcher, isAnonVma, isFileVma, type VmaFilter } from './vma-filter.js';
 export { inferThreadPolicyText } from './thread-policy.js';
 export { checkKernelSupports, kernelSupportProblem, kernelRelease } from './kernel-support.js';
+export { setProcessPolicy, parseThreadSelection, type SetPolicyOptions, type SetPolicyReport, type ThreadChange, type ThreadSelection } from './set-policy.js';
+export { setRangePolicy, type SetRangeOptions, type SetRangeReport, type RangeChange, type RangeSelection, type MbindFlags } from './set-range-policy.js';
+export { setHomeNode, type HomeNodeReport, type HomeNodeRange } from './home-node.js';
+export { exactThreadPolicies, type ExactThreadPolicy, type ExactPolicyOptions } from './exact-policy.js';
+export { applyCommands, parseApplyText, type ApplyCommand, type ApplyOptions, type ApplyReport, type ApplyLineReport } from './apply.js';
+export { migrateProcess, migrationMap, type MigrateOptions, type MigrateReport, type Leftover } from './migrate.js';
+export { movePidRange, type MoveOptions, type MoveReport, type MovedSegment } from './move.js';
+export { shmPolicy, type ShmOptions, type ShmReport, type ShmTarget } from './shm.js';
+export { applyMigrateLine, parseMigrateLine, isMigrateLine, type MigrateLine, type MigrateLineReport } from './migrate-line.js';
+export { parseAddressRange, parseSize, type AddressRange, type Segment, type Selection } from './address-range.js';
+export type { PageTally } from './move-pages.js';

@@ -4,7 +4,7 @@
  * operation that changes a running process's policy (set, set --range, home-node, apply, show
  * --exact) goes through here, so the argument encoding lives in one place.
  */
-import type { StoppedProcess } from '../inject/index.js';
+import { completedCalls, type RemoteResult, type StoppedProcess } from '../inject/index.js';
 import { NumapolError } from '../errors.js';
 import { decodeNodemask, encodeNodemask, errnoMeaning, maxNodeBits, MPOL_F_ADDR } from '../kernel/index.js';
 import { formatPolicy, fromKernelMode, toKernelMode, type Mempolicy } from '../policy/index.js';
@@ -15,6 +15,19 @@ export type RemoteOutcome<T> =
   | { readonly ok: false; readonly syscall: string; readonly errno: number; readonly errnoName: string; readonly meaning: string };
 
 export type RemoteFailure = Extract<RemoteOutcome<unknown>, { ok: false }>;
+
+/** What one exchangeThreadPolicy did: read the old policy, set the new one, read it back. */
+export interface PolicyExchange {
+  readonly before: RemoteOutcome<Mempolicy>;
+  /** Absent when set_mempolicy did not run (reading the old policy failed). */
+  readonly set?: RemoteOutcome<null>;
+  /** Absent without verification, or when set_mempolicy failed. */
+  readonly after?: RemoteOutcome<Mempolicy>;
+  /** set_mempolicy may have changed the thread (the caller must be ready to undo it). */
+  readonly setMayHaveRun: boolean;
+  /** A transport failure after some of the calls ran. */
+  readonly error?: unknown;
+}
 
 /** The mempolicy calls of one stopped process. Made per session; caches nodemasks in scratch. */
 export class RemoteMempolicy {
@@ -44,19 +57,77 @@ export class RemoteMempolicy {
     return this.out;
   }
 
+  /** Two adjacent get_mempolicy output areas, for a read before and a read after. */
+  private pair: bigint | undefined;
+
+  private get outSize(): number {
+    return 8 + this.bits / 8;
+  }
+
+  private decode(buf: Buffer, offset: number): Mempolicy {
+    const mode = buf.readInt32LE(offset);
+    const words = new BigUint64Array(this.bits / 64);
+    for (let i = 0; i < words.length; i++) words[i] = buf.readBigUInt64LE(offset + 8 + i * 8);
+    return fromKernelMode(mode, decodeNodemask(words));
+  }
+
+  private getCall(out: bigint, addr: bigint, flags: number): { name: 'get_mempolicy'; args: (number | bigint)[] } {
+    return { name: 'get_mempolicy', args: [out, out + 8n, this.bits + 1, addr, flags] };
+  }
+
+  private setCall(p: Mempolicy): { name: 'set_mempolicy'; args: (number | bigint)[] } {
+    const k = toKernelMode(p);
+    const m = k.nodes.length > 0 ? this.nodemask(k.nodes) : undefined;
+    return { name: 'set_mempolicy', args: [k.mode, m?.addr ?? 0n, m?.maxnode ?? 0] };
+  }
+
+  /**
+   * In one injection into `tid` (one save and restore of its registers): get_mempolicy, then
+   * set_mempolicy(p) only if that worked, then with `verify` get_mempolicy again.
+   */
+  exchangeThreadPolicy(tid: number, p: Mempolicy, verify: boolean): PolicyExchange {
+    const size = this.outSize;
+    this.pair ??= this.session.scratch(Buffer.alloc(2 * size));
+    const before = this.pair;
+    const after = before + BigInt(size);
+    const calls = [this.getCall(before, 0n, 0), this.setCall(p), ...(verify ? [this.getCall(after, 0n, 0)] : [])];
+    let results: RemoteResult[];
+    let error: unknown;
+    try {
+      results = this.session.remoteSyscalls(tid, calls, { stopAtErrno: true });
+    } catch (e) {
+      results = completedCalls(e);
+      if (results.length === 0) throw e;
+      error = e;
+    }
+    const [r0, r1, r2] = results;
+    const out = r0?.ok ? this.session.readMemory(before, r2?.ok ? 2 * size : size) : undefined;
+    const b: RemoteOutcome<Mempolicy> = r0 === undefined || !r0.ok || out === undefined
+      ? this.failure('get_mempolicy', r0 !== undefined && !r0.ok ? r0 : { errno: 5, errnoName: 'EIO' })
+      : { ok: true, value: this.decode(out, 0) };
+    const set: RemoteOutcome<null> | undefined = r1 === undefined ? undefined : r1.ok ? { ok: true, value: null } : this.failure('set_mempolicy', r1);
+    const back: RemoteOutcome<Mempolicy> | undefined = r2 === undefined || out === undefined ? undefined
+      : r2.ok ? { ok: true, value: this.decode(out, size) } : this.failure('get_mempolicy', r2);
+    // A transport failure during set_mempolicy leaves it unknown whether it ran.
+    const setMayHaveRun = b.ok && (set !== undefined ? set.ok : error !== undefined);
+    return {
+      before: b, setMayHaveRun,
+      ...(set === undefined ? {} : { set }),
+      ...(back === undefined ? {} : { after: back }),
+      ...(error === undefined ? {} : { error }),
+    };
+  }
+
   private failure(syscall: string, r: { errno: number; errnoName: string }): RemoteFailure {
     return { ok: false, syscall, errno: r.errno, errnoName: r.errnoName, meaning: errnoMeaning(syscall, r.errno) };
   }
 
   private get(tid: number, addr: bigint, flags: number): RemoteOutcome<Mempolicy> {
     const out = this.output();
-    const r = this.session.remoteSyscall(tid, 'get_mempolicy', [out, out + 8n, this.bits + 1, addr, flags]);
+    const c = this.getCall(out, addr, flags);
+    const r = this.session.remoteSyscall(tid, c.name, c.args);
     if (!r.ok) return this.failure('get_mempolicy', r);
-    const buf = this.session.readMemory(out, 8 + this.bits / 8);
-    const mode = buf.readInt32LE(0);
-    const words = new BigUint64Array(this.bits / 64);
-    for (let i = 0; i < words.length; i++) words[i] = buf.readBigUInt64LE(8 + i * 8);
-    return { ok: true, value: fromKernelMode(mode, decodeNodemask(words)) };
+    return { ok: true, value: this.decode(this.session.readMemory(out, this.outSize), 0) };
   }
 
   /** The thread's own policy (get_mempolicy with no flags), exactly as the kernel keeps it. */
@@ -74,10 +145,8 @@ export class RemoteMempolicy {
 
   /** set_mempolicy in thread `tid`. */
   setThreadPolicy(tid: number, p: Mempolicy): RemoteOutcome<null> {
-    const k = toKernelMode(p);
-    const hasNodes = k.nodes.length > 0;
-    const m = hasNodes ? this.nodemask(k.nodes) : undefined;
-    const r = this.session.remoteSyscall(tid, 'set_mempolicy', [k.mode, m?.addr ?? 0n, m?.maxnode ?? 0]);
+    const c = this.setCall(p);
+    const r = this.session.remoteSyscall(tid, c.name, c.args);
     return r.ok ? { ok: true, value: null } : this.failure('set_mempolicy', r);
   }
 

@@ -108,20 +108,24 @@ export function setThreadsInSession(
   verify = true,
 ): ThreadChange[] {
   const after = policyText(policy);
-  // Every previous policy is read before anything changes: a thread we cannot read is not touched.
-  const before = tids.map((tid) => {
-    const r = rm.threadPolicy(tid);
-    if (!r.ok) throw remoteError(`cannot read the policy of thread ${tid} of pid ${pid}`, r, { pid, tid });
-    return r.value;
-  });
   const changes: ThreadChange[] = [];
-  tids.forEach((tid, i) => {
-    const prev = before[i]!;
-    const r = rm.setThreadPolicy(tid, policy);
-    if (!r.ok) throw remoteError(`setting ${after} in thread ${tid} of pid ${pid} failed`, r, { pid, tid });
-    undo.push(`thread ${tid}`, () => rm.setThreadPolicy(tid, prev));
+  for (const tid of tids) {
+    // One injection per thread: read its policy, set the new one only if that worked, read it
+    // back. A thread whose policy cannot be read is not touched; the ones changed before it
+    // are undone by the caller.
+    const x = rm.exchangeThreadPolicy(tid, policy, verify);
+    if (!x.before.ok) {
+      if (x.error !== undefined) throw x.error;
+      throw remoteError(`cannot read the policy of thread ${tid} of pid ${pid}`, x.before, { pid, tid });
+    }
+    const prev = x.before.value;
+    if (x.setMayHaveRun) undo.push(`thread ${tid}`, () => rm.setThreadPolicy(tid, prev));
+    if (x.error !== undefined) throw x.error;
+    if (x.set === undefined) throw new NumapolError('EPROTO', `thread ${tid} of pid ${pid}: set_mempolicy did not run`);
+    if (!x.set.ok) throw remoteError(`setting ${after} in thread ${tid} of pid ${pid} failed`, x.set, { pid, tid });
     if (verify) {
-      const back = rm.threadPolicy(tid);
+      const back = x.after;
+      if (back === undefined) throw new NumapolError('EPROTO', `thread ${tid} of pid ${pid}: the policy was not read back`);
       if (!back.ok) throw remoteError(`cannot read back the policy of thread ${tid} of pid ${pid}`, back, { pid, tid });
       if (!samePolicy(policy, back.value)) {
         throw new NumapolError('EVERIFY', `thread ${tid} of pid ${pid} reports ${policyText(back.value)} after set_mempolicy(${after}) succeeded`, {
@@ -130,7 +134,7 @@ export function setThreadsInSession(
       }
     }
     changes.push({ tid, before: policyText(prev), after });
-  });
+  }
   return changes;
 }
 

@@ -1,5 +1,5 @@
 // Run with a CPU-less node (CXL-like memory tier):
-//   npm run vm -- --cpuless 3 'node --test dist/test/vm/migrate-cpuless.test.js'
+//   npm run vm -- --cpuless 3 'node --test dist/test/vm/migrate.cpuless.test.js'
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { queryPageNodes } from '../../src/kernel/index.js';
