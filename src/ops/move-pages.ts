@@ -1,8 +1,10 @@
 /**
- * The engine under `move`, paced `migrate` and `shm --move`: walks the pages of some segments in
- * batches, asks the kernel where each page is (move_pages with no nodes), picks the pages to move
- * and their destination, moves them with move_pages, and sorts every page's outcome into a tally.
- * A dry run stops after the query: the plan comes from the real placement.
+ * The engine under `move`, paced `migrate` and migrate lines: walks the pages of some segments in
+ * chunks, learns where each page is (from /proc/PID/pagemap when we may see frame numbers, else
+ * by a move_pages query), picks the pages to move and their destination, moves them with
+ * move_pages in paced steps, and sorts every page's outcome into a tally. A transparent huge page
+ * is one unit (its head) but counts as its base pages. A dry run stops after the placement: the
+ * plan comes from the real placement.
  */
 import { statSync } from 'node:fs';
 import { NumapolError, ProcessGoneError } from '../errors.js';
@@ -10,6 +12,7 @@ import { errnoName, movePagesCounted, queryPageNodes, SyscallError } from '../ke
 import { readVmas, type Vma } from '../procfs/vmas.js';
 import type { Segment } from './address-range.js';
 import { Pacer, batchPagesFor, checkPaceOptions, type PaceOptions, type PaceStats } from './pace.js';
+import { emptyUnits, openPlacement, pmdPages, pushUnit, UNKNOWN_NODE, type Units } from './page-units.js';
 
 const ENOENT = 2;
 const ENOMEM = 12;
@@ -61,6 +64,11 @@ export interface EngineOptions extends PaceOptions {
   readonly maxPages?: number;
   readonly dryRun?: boolean;
   readonly onProgress?: (p: Progress) => void;
+  /**
+   * Where placement comes from: 'auto' reads /proc/PID/pagemap when its frame numbers are
+   * visible and asks move_pages otherwise; 'query' always asks move_pages page by page.
+   */
+  readonly placement?: 'auto' | 'query';
 }
 
 export interface EngineResult {
@@ -96,14 +104,14 @@ export function failedPages(t: PageTally): number {
   return t.busy + t.noMemory + t.shared + Object.values(t.other).reduce((s, v) => s + v, 0);
 }
 
-function tallyError(t: PageTally, errno: number): void {
-  if (errno === ENOENT || errno === EFAULT) t.notPresent++;
-  else if (errno === EBUSY) t.busy++;
-  else if (errno === ENOMEM) t.noMemory++;
-  else if (errno === EACCES) t.shared++;
+function tallyError(t: PageTally, errno: number, pages: number): void {
+  if (errno === ENOENT || errno === EFAULT) t.notPresent += pages;
+  else if (errno === EBUSY) t.busy += pages;
+  else if (errno === ENOMEM) t.noMemory += pages;
+  else if (errno === EACCES) t.shared += pages;
   else {
     const name = errnoName(errno);
-    t.other[name] = (t.other[name] ?? 0) + 1;
+    t.other[name] = (t.other[name] ?? 0) + pages;
   }
 }
 
@@ -113,37 +121,45 @@ function stepOf(seg: Segment, basePage: number): bigint {
   return BigInt(kib !== undefined && kib * 1024 > basePage ? kib * 1024 : basePage);
 }
 
-/** A PMD-sized transparent huge page: 2 MiB with 4 KiB pages (x86_64, arm64 4K). */
-const THP_SPAN = 2n << 20n;
+/** Consecutive pages of one size in one segment. */
+interface Span {
+  readonly start: bigint;
+  readonly count: number;
+  readonly step: number;
+  /** hugetlb pages: pagemap words are per base page there, so these are always asked for. */
+  readonly hugetlb: boolean;
+}
 
 /**
- * Batches of page addresses over the segments, with each page's size in bytes. A batch ends only
- * at a 2 MiB boundary (up to 511 pages past `batch`), so a transparent huge page never straddles
- * two batches: its tail pages, which move with the head, are then accounted in the same step.
+ * The selection cut into chunks of about `batch` pages, whose placement is read in one go. A
+ * chunk of base pages ends only at a PMD boundary (2 MiB with 4 KiB pages), so a transparent
+ * huge page is never cut in two and can be recognised and moved whole by its head.
  */
-function* batches(segs: readonly Segment[], batch: number, basePage: number): Generator<{ addrs: BigUint64Array; bytes: Float64Array }> {
-  const cap = batch + Number(THP_SPAN / BigInt(basePage));
-  let addrs = new BigUint64Array(cap);
-  let bytes = new Float64Array(cap);
+function* chunks(segs: readonly Segment[], batch: number, basePage: number): Generator<Span[]> {
+  const pmdBytes = BigInt(pmdPages(basePage) * basePage);
+  let out: Span[] = [];
   let n = 0;
-  // Small batches (tight stall bounds) take priority over accounting huge pages in one step.
-  const aligned = batch >= Number(THP_SPAN / BigInt(basePage));
   for (const s of segs) {
     const step = stepOf(s, basePage);
-    const size = Number(step);
-    for (let a = (s.start / step) * step; a < s.end; a += step) {
-      addrs[n] = a;
-      bytes[n] = size;
-      n++;
-      if ((n >= batch && (!aligned || (a + step) % THP_SPAN === 0n)) || n === cap) {
-        yield { addrs: addrs.subarray(0, n), bytes: bytes.subarray(0, n) };
-        addrs = new BigUint64Array(cap);
-        bytes = new Float64Array(cap);
+    const hugetlb = Number(step) !== basePage;
+    const segEnd = ((s.end + step - 1n) / step) * step;
+    let a = (s.start / step) * step;
+    while (a < segEnd) {
+      let end = a + BigInt(Math.max(1, batch - n)) * step;
+      if (!hugetlb) end = ((end + pmdBytes - 1n) / pmdBytes) * pmdBytes;
+      if (end > segEnd) end = segEnd;
+      const count = Number((end - a) / step);
+      out.push({ start: a, count, step: Number(step), hugetlb });
+      n += count;
+      a = end;
+      if (n >= batch) {
+        yield out;
+        out = [];
         n = 0;
       }
     }
   }
-  if (n > 0) yield { addrs: addrs.subarray(0, n), bytes: bytes.subarray(0, n) };
+  if (out.length > 0) yield out;
 }
 
 function totalBytes(segs: readonly Segment[], basePage: number): number {
@@ -155,20 +171,38 @@ function totalBytes(segs: readonly Segment[], basePage: number): number {
   return b;
 }
 
-function addFlow(flows: Map<string, Flow>, from: number, to: number, bytes: number): void {
+function addFlow(flows: Map<string, Flow>, from: number, to: number, pages: number, bytes: number): void {
   const k = `${from}>${to}`;
   const f = flows.get(k);
-  if (f === undefined) flows.set(k, { from, to, pages: 1, bytes });
+  if (f === undefined) flows.set(k, { from, to, pages, bytes });
   else {
-    f.pages++;
+    f.pages += pages;
     f.bytes += bytes;
   }
+}
+
+/** A unit picked for moving: where it is and where it goes. */
+interface Pick {
+  readonly addr: bigint;
+  readonly pages: number;
+  readonly bytes: number;
+  readonly from: number;
+  readonly to: number;
+}
+
+/** Address of the last base page of a unit (for a THP: its last tail). */
+function lastPage(p: Pick, basePage: number): bigint {
+  return p.addr + BigInt((p.pages - 1) * basePage);
 }
 
 /**
  * Moves the pages of `segs` in process `pid`: each present page on node N goes to destOf(N)
  * (undefined: leave it). Throws SyscallError for whole-call failures (ESRCH gone, EPERM another
  * user's process, ENODEV a bad node); per-page failures are counted in the tally.
+ *
+ * Placement comes from /proc/PID/pagemap when its frame numbers are visible (root): one read per
+ * chunk instead of a move_pages query per page, and a transparent huge page is passed to
+ * move_pages by its head only. Otherwise (or with placement 'query') each page is asked for.
  */
 export async function movePagesPaced(
   pid: number,
@@ -188,112 +222,168 @@ export async function movePagesPaced(
   let pages = 0;
   let bytesMoved = 0;
   let lastReport = 0;
-  // Pages the kernel gave up on (a racing writer, a transient pin): retried after the pass.
-  const busy: { addr: bigint; from: number; to: number; bytes: number }[] = [];
-  for (const { addrs, bytes } of batches(segs, batch, basePage)) {
-    pages += addrs.length;
-    const where = queryPageNodes(pid, addrs);
-    const pick: number[] = [];
-    for (let i = 0; i < addrs.length; i++) {
-      const st = where[i]!;
+  // Units the kernel gave up on (a racing writer, a transient pin): retried after the pass.
+  const busy: Pick[] = [];
+
+  const credit = (p: Pick, n: number, bytes: number): void => {
+    tally.moved += n;
+    addFlow(flows, p.from, p.to, n, bytes);
+    bytesMoved += bytes;
+  };
+
+  /** Where each address is now (node or -errno): one move_pages query. */
+  const where = (addrs: readonly bigint[]): Int32Array => queryPageNodes(pid, BigUint64Array.from(addrs));
+
+  /**
+   * Credits the units that are on their destination by the head's status. A huge page counts
+   * whole only when its last page is there too: if it was split since pagemap was read, only
+   * the head moved, and the rest is sent round again page by page.
+   */
+  const settle = async (landed: Pick[]): Promise<void> => {
+    const huge = landed.filter((p) => p.pages > 1);
+    const tails = huge.length > 0 ? where(huge.map((p) => lastPage(p, basePage))) : new Int32Array(0);
+    const redo = emptyUnits();
+    let k = 0;
+    for (const p of landed) {
+      if (p.pages === 1) {
+        credit(p, 1, p.bytes);
+        continue;
+      }
+      if (tails[k++] === p.to) credit(p, p.pages, p.bytes);
+      else {
+        credit(p, 1, basePage);
+        budget += p.pages - 1;
+        for (let i = 1; i < p.pages; i++) pushUnit(redo, p.addr + BigInt(i * basePage), 1, basePage, UNKNOWN_NODE);
+      }
+    }
+    if (redo.addrs.length > 0) await place(redo);
+  };
+
+  /** One move_pages call (one paced step) over units going to their nodes. */
+  const moveStep = async (sel: Pick[]): Promise<void> => {
+    // The kernel migrates queued pages whenever the destination changes: group by destination.
+    sel.sort((a, b) => a.to - b.to);
+    const addrs = BigUint64Array.from(sel.map((p) => p.addr));
+    const dest = Int32Array.from(sel.map((p) => p.to));
+    let status: Int32Array | undefined;
+    let notMoved = 0;
+    await pacer.step(
+      sel.reduce((s, p) => s + p.bytes, 0),
+      () => {
+        try {
+          const r = movePagesCounted(pid, addrs, dest, opts.flags);
+          status = r.status;
+          notMoved = r.notMoved;
+        } catch (e) {
+          // A migration that cannot allocate fails the whole call: see per page what did move.
+          if (!(e instanceof SyscallError && e.errno === ENOMEM)) throw e;
+        }
+      },
+    );
+    const landed: Pick[] = [];
+    // When some pages failed, the kernel stops early and leaves the rest of the statuses unset
+    // (0, which reads as node 0): ask where the pages really are.
+    const st = status !== undefined && notMoved === 0 ? status : where(sel.map((p) => p.addr));
+    sel.forEach((p, j) => {
+      const s = st[j]!;
+      const own = status?.[j];
+      if (s === p.to) landed.push(p);
+      else if (status === undefined) tally.noMemory += p.pages;
+      else if (own !== undefined && own < 0 && own !== -EBUSY) tallyError(tally, -own, p.pages);
+      else {
+        tally.busy += p.pages;
+        busy.push(p);
+      }
+    });
+    await settle(landed);
+  };
+
+  /** Classifies units by their node (asking the kernel for those pagemap could not place), then moves the picked ones. */
+  const place = async (u: Units): Promise<void> => {
+    const unknown: number[] = [];
+    u.node.forEach((n, i) => {
+      if (n === UNKNOWN_NODE) unknown.push(i);
+    });
+    if (unknown.length > 0) {
+      const q = where(unknown.map((i) => u.addrs[i]!));
+      unknown.forEach((i, k) => (u.node[i] = q[k]!));
+    }
+    const picks: Pick[] = [];
+    for (let i = 0; i < u.addrs.length; i++) {
+      const st = u.node[i]!;
+      const n = u.pages[i]!;
       if (st < 0) {
-        tallyError(tally, -st);
+        tallyError(tally, -st, n);
         continue;
       }
       const d = destOf(st);
-      if (d === undefined) tally.notSelected++;
-      else if (d === st) tally.alreadyThere++;
-      else if (budget <= 0) tally.notSelected++;
+      if (d === undefined) tally.notSelected += n;
+      else if (d === st) tally.alreadyThere += n;
+      else if (budget <= 0) tally.notSelected += n;
       else {
-        pick.push(i);
-        budget--;
+        // A huge page moves whole: it may take the count past --pages by up to 511 pages.
+        picks.push({ addr: u.addrs[i]!, pages: n, bytes: u.bytes[i]!, from: st, to: d });
+        budget -= n;
       }
     }
-    if (pick.length === 0) continue;
     if (opts.dryRun) {
-      for (const i of pick) addFlow(flows, where[i]!, destOf(where[i]!)!, bytes[i]!);
-      continue;
+      for (const p of picks) addFlow(flows, p.from, p.to, p.pages, p.bytes);
+      return;
     }
-    const sel = new BigUint64Array(pick.length);
-    const dest = new Int32Array(pick.length);
-    let selBytes = 0;
-    pick.forEach((i, j) => {
-      sel[j] = addrs[i]!;
-      dest[j] = destOf(where[i]!)!;
-      selBytes += bytes[i]!;
-    });
-    let status: Int32Array | undefined;
-    let recheck = false;
-    await pacer.step(selBytes, () => {
-      try {
-        const r = movePagesCounted(pid, sel, dest, opts.flags);
-        status = r.status;
-        recheck = r.notMoved > 0;
-      } catch (e) {
-        // A migration that cannot allocate fails the whole call: see per page what did move.
-        if (!(e instanceof SyscallError && e.errno === ENOMEM)) throw e;
+    // Steps of at most `batch` pages (a huge page alone may be more: it cannot be cut).
+    for (let j = 0; j < picks.length; ) {
+      let n = 0;
+      let k = j;
+      while (k < picks.length && (k === j || n + picks[k]!.pages <= batch)) n += picks[k++]!.pages;
+      await moveStep(picks.slice(j, k));
+      j = k;
+    }
+  };
+
+  const placement = opts.placement === 'query' ? undefined : openPlacement(pid, basePage);
+  try {
+    for (const chunk of chunks(segs, batch, basePage)) {
+      const u = emptyUnits();
+      for (const s of chunk) {
+        pages += s.count;
+        if (placement !== undefined && !s.hugetlb) placement.read(s.start, s.count, u);
+        else for (let i = 0; i < s.count; i++) pushUnit(u, s.start + BigInt(i * s.step), 1, s.step, UNKNOWN_NODE);
       }
-    });
-    let after: Int32Array;
-    if (status === undefined) {
-      after = queryPageNodes(pid, sel);
-      for (let j = 0; j < sel.length; j++) {
-        if (after[j] === dest[j]) {
-          tally.moved++;
-          addFlow(flows, where[pick[j]!]!, dest[j]!, bytes[pick[j]!]!);
-          bytesMoved += bytes[pick[j]!]!;
-        } else tally.noMemory++;
-      }
-    } else {
-      // Tail pages of a huge page that moved with its head report -EBUSY; a failed migration can
-      // leave the destination in the status: ask the kernel where the pages really are.
-      if (!recheck) recheck = status.some((s) => s === -EBUSY);
-      after = recheck ? queryPageNodes(pid, sel) : status;
-      for (let j = 0; j < sel.length; j++) {
-        const i = pick[j]!;
-        if (after[j] === dest[j]) {
-          tally.moved++;
-          addFlow(flows, where[i]!, dest[j]!, bytes[i]!);
-          bytesMoved += bytes[i]!;
-        } else if (status[j]! < 0 && status[j] !== -EBUSY) tallyError(tally, -status[j]!);
-        else {
-          tally.busy++;
-          busy.push({ addr: sel[j]!, from: where[i]!, to: dest[j]!, bytes: bytes[i]! });
+      await place(u);
+      if (opts.onProgress) {
+        const now = performance.now();
+        if (now - lastReport > 100) {
+          lastReport = now;
+          opts.onProgress({ bytesDone: bytesMoved, bytesTotal, elapsedMs: now - t0 });
         }
       }
     }
-    if (opts.onProgress) {
-      const now = performance.now();
-      if (now - lastReport > 100) {
-        lastReport = now;
-        opts.onProgress({ bytesDone: bytesMoved, bytesTotal, elapsedMs: now - t0 });
-      }
-    }
+  } finally {
+    placement?.close();
   }
   for (let pass = 0; pass < BUSY_RETRIES && busy.length > 0 && !opts.dryRun; pass++) {
-    const sel = BigUint64Array.from(busy.map((b) => b.addr));
-    const dest = Int32Array.from(busy.map((b) => b.to));
+    const sel = busy.splice(0);
+    const addrs = BigUint64Array.from(sel.map((p) => p.addr));
+    const dest = Int32Array.from(sel.map((p) => p.to));
     await pacer.step(
-      busy.reduce((a, b) => a + b.bytes, 0),
+      sel.reduce((a, p) => a + p.bytes, 0),
       () => {
         try {
-          movePagesCounted(pid, sel, dest, opts.flags);
+          movePagesCounted(pid, addrs, dest, opts.flags);
         } catch (e) {
           if (!(e instanceof SyscallError && e.errno === ENOMEM)) throw e;
         }
       },
     );
-    const after = queryPageNodes(pid, sel);
-    const still: typeof busy = [];
-    busy.forEach((b, j) => {
-      if (after[j] === b.to) {
-        tally.busy--;
-        tally.moved++;
-        addFlow(flows, b.from, b.to, b.bytes);
-        bytesMoved += b.bytes;
-      } else still.push(b);
+    const after = where(sel.map((p) => p.addr));
+    const landed: Pick[] = [];
+    sel.forEach((p, j) => {
+      if (after[j] === p.to) {
+        tally.busy -= p.pages;
+        landed.push(p);
+      } else busy.push(p);
     });
-    busy.splice(0, busy.length, ...still);
+    await settle(landed);
   }
   if (opts.onProgress) opts.onProgress({ bytesDone: bytesMoved, bytesTotal: bytesMoved, elapsedMs: performance.now() - t0 });
   return {

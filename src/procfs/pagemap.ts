@@ -61,6 +61,28 @@ export class PagemapChunk {
   pfn(i: number): number {
     return this.words[2 * i + LO]! + (this.words[2 * i + HI]! & 0x7fffff) * TWO32;
   }
+
+  /**
+   * Whether pages i..i+count-1 are all present and backed by consecutive frames from pfn(i):
+   * one tight pass over the words, as a huge page mapped whole looks.
+   */
+  framesFollow(i: number, count: number): boolean {
+    if (i + count > this.length || count <= 0 || !this.present(i)) return false;
+    const w = this.words;
+    const lo0 = w[2 * i + LO]!;
+    // Present bit and the frame's high bits must stay the same unless the low word carries.
+    if (lo0 + count - 1 > 0xffffffff) {
+      const pfn = this.pfn(i);
+      for (let j = 1; j < count; j++) if (!this.present(i + j) || this.pfn(i + j) !== pfn + j) return false;
+      return true;
+    }
+    const hi0 = w[2 * i + HI]! & 0x807fffff;
+    for (let j = 1; j < count; j++) {
+      const k = 2 * (i + j);
+      if (w[k + LO] !== lo0 + j || (w[k + HI]! & 0x807fffff) !== hi0) return false;
+    }
+    return true;
+  }
 }
 
 /** True when some present page shows a frame number (frame 0 never backs a user page). */

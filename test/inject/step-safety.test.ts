@@ -73,6 +73,7 @@ describe('single-step injection keeps the target\'s SIGTRAP disposition', { skip
   it('a default-SIGTRAP target is stepped: signal masks unchanged, no trap flag left (the process lives on)', async () => {
     const t = await Target.start(['futex=3', 'read=1', 'sleep=1', 'busy=1', 'signals=1']);
     targets.push(t);
+    await sleep(200); // threads mid-creation run with every signal blocked for a moment
     const tids = readdirSync(`/proc/${t.pid}/task`);
     const masks = (): string[] => tids.map((tid) => maskOf(`/proc/${t.pid}/task/${tid}/status`, 'SigBlk').toString(16));
     const before = masks();
