@@ -179,14 +179,12 @@ describe('setProcessPolicy', () => {
 
 describe('soak', () => {
   it('2,000 policy flips on a busy multi-threaded target with 1 kHz signals: zero faults', async () => {
-    // No spawn=1 here: the engine sometimes leaves the leader traced for a moment after a session
-    // on a target that creates threads while busy (reported to the lead); threads created during
-    // the operation are covered above.
-    const t = await start(['futex=4', 'sleep=2', 'epoll=1', 'busy=2', 'signals=1']);
+    // spawn=1 keeps creating and ending threads between and during the sessions.
+    const t = await start(['futex=4', 'sleep=2', 'epoll=1', 'busy=2', 'signals=1', 'spawn=1']);
     const policies = ['bind=0', 'prefer=0', 'interleave=0', 'local', 'default'];
     for (let i = 0; i < 2000; i++) {
       const r = setProcessPolicy(t.pid, policies[i % policies.length]!);
-      assert.equal(r.threads.length, 13);
+      assert.ok(r.threads.length >= 13, `only ${r.threads.length} threads changed`);
       if (i % 200 === 0) await new Promise((res) => setTimeout(res, 1)); // let the target's output flow
     }
     setProcessPolicy(t.pid, 'bind=0');

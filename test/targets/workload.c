@@ -146,29 +146,34 @@ static void *accept_thread(void *a) {
   return NULL;
 }
 
-/* Deterministic integer and floating-point work: a register the engine fails to restore
-   changes the result, which is checked against a fresh computation at the end. */
+/* Deterministic integer and floating-point work in fixed segments: every segment must end with
+   the result of the first one, computed before anyone touched the thread. A register the engine
+   fails to restore changes a segment's result; checking per segment keeps finishing instant. */
+#define BUSY_SEGMENT 200000L
+/* Read through volatile so the compiler cannot fold a segment into a constant or hoist it. */
+static volatile double busy_x_seed = 1.0;
+static volatile unsigned long busy_h_seed = 1469598103934665603UL;
+static void busy_segment(double *xo, unsigned long *ho) {
+  double x = busy_x_seed;
+  unsigned long h = busy_h_seed;
+  for (long m = 0; m < BUSY_SEGMENT; m++) {
+    x = x * 1.0000001 + 1e-9;
+    if (x > 2.0) x -= 1.0;
+    h = (h ^ (unsigned long)m) * 1099511628211UL;
+  }
+  *xo = x;
+  *ho = h;
+}
+
 static void *busy_thread(void *a) {
   (void)a;
-  long n = 0;
-  double x = 1.0;
-  unsigned long h = 1469598103934665603UL;
+  double x0, x;
+  unsigned long h0, h;
+  busy_segment(&x0, &h0);
   while (!atomic_load(&stop_flag)) {
-    for (int k = 0; k < 1000; k++) {
-      x = x * 1.0000001 + 1e-9;
-      if (x > 2.0) x -= 1.0;
-      h = (h ^ (unsigned long)n) * 1099511628211UL;
-      n++;
-    }
+    busy_segment(&x, &h);
+    if (x != x0 || h != h0) atomic_fetch_add(&busy_bad, 1);
   }
-  double y = 1.0;
-  unsigned long g = 1469598103934665603UL;
-  for (long m = 0; m < n; m++) {
-    y = y * 1.0000001 + 1e-9;
-    if (y > 2.0) y -= 1.0;
-    g = (g ^ (unsigned long)m) * 1099511628211UL;
-  }
-  if (y != x || g != h) atomic_fetch_add(&busy_bad, 1);
   report_self("busy");
   return NULL;
 }
