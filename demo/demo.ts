@@ -75,8 +75,8 @@ async function main(): Promise<void> {
   say('The machine: nodes, CPUs, memory and distances (numactl --hardware, and more).');
   numapol(['hardware']);
 
-  say('A running program (like the seeds\' process 12024): a heap, an mmap area, libraries.');
-  const t = await startTarget(bin);
+  say('A running program (like the seeds\' process 12024): a heap, an mmap area, libraries; it runs on node 0\'s CPUs, so its pages are on node 0.');
+  const t = await startTarget(bin, online.length > 1 ? ['run', '--cpunodebind=0'] : []);
   numapol(['show', String(t.pid)]);
   say('Its memory areas (VMAs): the policy each uses and its pages per node (numa_maps joined with maps).');
   numapol(['maps', String(t.pid), '--min-pages', '1']);

@@ -257,6 +257,9 @@ static void install_seccomp(int kill_it) {
   }
 }
 
+/* Set once the thread's filter is in force: "ready" must not be printed before. */
+static atomic_int seccomp_thread_ready;
+
 static void *seccomp_thread(void *a) {
   (void)a;
   struct sock_filter f[] = {
@@ -271,6 +274,7 @@ static void *seccomp_thread(void *a) {
     perror("seccomp thread");
     exit(2);
   }
+  atomic_store(&seccomp_thread_ready, 1);
   return futex_thread(NULL);
 }
 
@@ -415,7 +419,10 @@ int main(int argc, char **argv) {
   for (long i = 0; i < busy; i++) start(busy_thread, i);
   if (sigs) { start(signal_thread, 0); start(sender_thread, 0); }
   if (spawn) start(spawner_thread, 0);
-  if (sec_thread) start(seccomp_thread, 0);
+  if (sec_thread) {
+    start(seccomp_thread, 0);
+    while (!atomic_load(&seccomp_thread_ready)) usleep(1000);
+  }
   zombie_mode = (int)zombie;
   pthread_t ctl;
   pthread_create(&ctl, NULL, controller, NULL);
