@@ -51,6 +51,11 @@ export interface InjectOptions {
   readonly watchSeccomp?: boolean;
   /** Stop the batch after the first call that returns -errno (later calls are not run). */
   readonly stopAtErrno?: boolean;
+  /**
+   * Called with each call's raw result while the thread is still stopped, before the next call
+   * runs (e.g. to fill memory the call just mapped). Throwing ends the batch there.
+   */
+  readonly afterCall?: (index: number, result: bigint) => void;
 }
 
 /** Signals the kernel forces on a thread for a fault at its own instruction (never re-queued). */
@@ -68,6 +73,11 @@ const completedResults = new WeakMap<object, bigint[]>();
  */
 export function completedBefore(e: unknown): readonly bigint[] {
   return (typeof e === 'object' && e !== null && completedResults.get(e)) || [];
+}
+
+/** Replaces what completedBefore(e) answers (a caller that added calls of its own hides them). */
+export function setCompletedBefore(e: unknown, results: bigint[]): void {
+  if (typeof e === 'object' && e !== null) completedResults.set(e, results);
 }
 
 /** True for a raw result in [-4095, -1]: the target's -errno. */
@@ -299,6 +309,7 @@ export function injectSyscalls(
         });
       }
       results.push(r);
+      opts.afterCall?.(results.length - 1, r);
       if (opts.stopAtErrno && isErrnoResult(r)) break;
     }
   } catch (e) {

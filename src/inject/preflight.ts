@@ -18,6 +18,8 @@ export interface ProcessFacts {
   threads: number;
   /** /proc/sys/kernel/yama/ptrace_scope, undefined when Yama is not built in. */
   yamaScope: number | undefined;
+  /** Signals the process ignores (SigIgn: bit n-1 = signal n); dispositions are shared by all threads. */
+  sigIgn: bigint;
 }
 
 function field(status: string, name: string): string | undefined {
@@ -48,6 +50,7 @@ export function readProcessFacts(pid: number, root = '/'): ProcessFacts {
     seccomp: num('Seccomp'),
     threads: num('Threads'),
     yamaScope: yama === undefined ? undefined : Number.parseInt(yama, 10),
+    sigIgn: /^[0-9a-f]+$/.test(field(status, 'SigIgn') ?? '') ? BigInt(`0x${field(status, 'SigIgn')}`) : 0n,
   };
 }
 

@@ -20,9 +20,10 @@ import { checkTraceable, readProcessFacts, threadState, type SeccompPolicy } fro
 import { ScratchArena } from './scratch.js';
 import { seizeAll, type SkippedThread } from './seize.js';
 import { deferSignals } from './signal-guard.js';
-import { findSyscallInstruction } from './syscall-insn.js';
+import { findSyscallInstruction, readMappings, scratchHole, type Mapping } from './syscall-insn.js';
+import { quietChildStops } from '../kernel/wait.js';
 import {
-  completedBefore, ignoredSignals, injectSyscalls, isErrnoResult, settleThread, stepIsSafe, type InjectCall, type InjectMode,
+  completedBefore, injectSyscalls, setCompletedBefore, isErrnoResult, settleThread, stepIsSafe, type InjectCall, type InjectMode,
 } from './inject.js';
 import { detachThread, type TracedThread } from './thread-state.js';
 
@@ -98,7 +99,11 @@ export interface StoppedProcess {
    * failure; `completedCalls(error)` gives the results of the calls that ran before it.
    */
   remoteSyscalls(tid: number, calls: readonly RemoteCall[], opts?: BatchOptions): RemoteResult[];
-  /** Copies bytes into a scratch mapping in the target (made on first use); returns their address. */
+  /**
+   * Copies bytes into scratch memory in the target and returns their address, valid for the
+   * session's remote calls and readMemory. The first page is mapped by the next injection (its
+   * mmap runs first in that batch), so other ways of touching it must call readMemory first.
+   */
   scratch(bytes: Buffer): bigint;
   /** Reads target memory (e.g. an output argument written by a remote syscall). */
   readMemory(addr: bigint, length: number): Buffer;
@@ -165,9 +170,10 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
   const options = PTRACE_O_TRACESYSGOOD | (seccomp === 'suspend' ? PTRACE_O_SUSPEND_SECCOMP : 0);
   const numbers = SYSCALL_NUMBERS[arch.syscallTable];
   const watchSeccomp = facts.seccomp === 2 && seccomp === 'allow';
-  const mode: InjectMode = opts.injection !== 'syscall-stops' && stepIsSafe(arch, ignoredSignals(pid), watchSeccomp) ? 'step' : 'syscall-stops';
+  const mode: InjectMode = opts.injection !== 'syscall-stops' && stepIsSafe(arch, facts.sigIgn, watchSeccomp) ? 'step' : 'syscall-stops';
 
   const release = deferSignals();
+  const loudChildStops = quietChildStops();
   const traced: TracedThread[] = [];
   const stats: SessionStats = {
     threads: 0, seizePasses: 0, seizeMs: 0, stoppedMs: 0, detachMs: 0, injections: 0, injectUs: [], injectionMode: mode, warnings: [],
@@ -198,10 +204,13 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
 
     // The leader may be a zombie without an mm: reach the address space through a live thread.
     const mmTid = (): number => traced.find((x) => x.alive)?.tid ?? pid;
+    // Read once: large for a process with many threads (a stack and a guard per thread).
+    let maps: Mapping[] | undefined;
+    const mappings = (): Mapping[] => (maps ??= readMappings(mmTid()));
     const raw = (t: TracedThread, calls: readonly InjectCall[], stopAtErrno = false): bigint[] => {
       if (insn === undefined) {
         try {
-          insn = findSyscallInstruction(mmTid(), arch);
+          insn = findSyscallInstruction(mmTid(), arch, mappings());
         } catch (e) {
           const state = threadState(pid, t.tid);
           const gone = (e as { code?: string }).code === 'ESRCH' || state === undefined || state === 'Z' || state === 'X';
@@ -211,14 +220,28 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
       }
       const start = performance.now();
       let n = 0;
+      // Argument memory promised by scratch() but not mapped yet: its mmap runs first, in this
+      // same injection, and its bytes are written before the caller's calls run.
+      const pre = arena?.pendingMmap();
+      const skip = pre === undefined ? 0 : 1;
+      let mmapSeen = false;
+      const afterCall = (i: number, r: bigint): void => {
+        if (i !== 0 || arena === undefined) return;
+        mmapSeen = true;
+        arena.mapped(r);
+      };
       try {
-        const r = injectSyscalls(t, arch, insn, calls, { mode, timeoutMs, watchSeccomp, stopAtErrno });
+        const all = pre === undefined ? calls : [{ nr: numbers.mmap, args: pre }, ...calls];
+        const r = injectSyscalls(t, arch, insn, all, { mode, timeoutMs, watchSeccomp, stopAtErrno, ...(pre === undefined ? {} : { afterCall }) });
         n = r.length;
         if (settling !== t) settle(settling);
         settling = t.phase === 'settling' ? t : undefined;
-        return r;
+        return r.slice(skip);
       } catch (e) {
-        n = completedBefore(e).length;
+        if (pre !== undefined && !mmapSeen) arena?.mmapUncertain();
+        const done = completedBefore(e);
+        n = done.length;
+        if (skip > 0) setCompletedBefore(e, done.slice(skip));
         throw e;
       } finally {
         stats.injections += n;
@@ -257,10 +280,18 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
       },
       scratch(bytes) {
         if (!active) throw new NumapolError('EINVAL', 'the stopped-process session is over');
-        arena ??= new ScratchArena(mmTid(), (name, args) => raw(anyStopped(), [{ nr: numbers[name], args }])[0] as bigint);
+        arena ??= new ScratchArena(
+          mmTid(),
+          (name, args) => raw(anyStopped(), [{ nr: numbers[name], args }])[0] as bigint,
+          (size) => scratchHole(mappings(), size),
+          () => void raw(anyStopped(), []),
+        );
         return arena.put(bytes);
       },
-      readMemory: (addr, length) => processVmRead(mmTid(), addr, length),
+      readMemory: (addr, length) => {
+        if (arena?.isPending(addr, length)) arena.flushPending();
+        return processVmRead(mmTid(), addr, length);
+      },
       stopTimeMs: () => performance.now() - t0,
     };
     const result = fn(session);
@@ -291,6 +322,7 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
     const end = performance.now();
     stats.detachMs = end - d0;
     stats.stoppedMs = end - t0;
+    loudChildStops();
     release();
     opts.onStats?.(stats);
     if (ok && detachErrors.length > 0) {

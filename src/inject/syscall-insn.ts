@@ -8,29 +8,58 @@ import { NumapolError, ProcessGoneError } from '../errors.js';
 import { processVmRead } from '../kernel/remote-memory.js';
 import type { Arch } from './arch/index.js';
 
-interface ExecMapping {
+/** One line of /proc/PID/maps, as much of it as the engine needs. */
+export interface Mapping {
   start: bigint;
   end: bigint;
+  perms: string;
   path: string;
 }
 
-function executableMappings(pid: number): ExecMapping[] {
+/** The mappings of `pid`, in address order. Read once per session: it is large for many threads. */
+export function readMappings(pid: number): Mapping[] {
   let text: string;
   try {
     text = readFileSync(`/proc/${pid}/maps`, 'utf8');
   } catch {
     throw new ProcessGoneError(pid);
   }
-  const out: ExecMapping[] = [];
+  const out: Mapping[] = [];
   for (const line of text.split('\n')) {
     const m = /^([0-9a-f]+)-([0-9a-f]+) (\S{4}) \S+ \S+ \S+\s*(.*)$/.exec(line);
-    if (m === null || m[3]?.[2] !== 'x' || m[3]?.[0] !== 'r') continue;
-    out.push({ start: BigInt(`0x${m[1]}`), end: BigInt(`0x${m[2]}`), path: m[4] ?? '' });
+    if (m === null) continue;
+    out.push({ start: BigInt(`0x${m[1]}`), end: BigInt(`0x${m[2]}`), perms: m[3] ?? '', path: m[4] ?? '' });
   }
   return out;
 }
 
-function rank(m: ExecMapping): number {
+const GUARD = 1n << 24n;
+const LOW = 1n << 32n;
+
+/**
+ * A free, page-aligned address for `size` bytes of scratch memory: near the top of the largest
+ * gap between mappings above 4 GiB (below the mmap area, far from the heap's growth), with 16 MiB
+ * to spare on both sides. The mapping only exists while every thread is stopped, so nothing in
+ * the program can race for the range; mmap(MAP_FIXED_NOREPLACE) still refuses an occupied one.
+ * Undefined when no gap is large enough.
+ */
+export function scratchHole(maps: readonly Mapping[], size: number): bigint | undefined {
+  const need = BigInt(size) + 2n * GUARD;
+  let best: { start: bigint; end: bigint } | undefined;
+  let prevEnd = 0n;
+  for (const m of maps) {
+    if (m.path === '[vsyscall]') continue;
+    const gapStart = prevEnd > LOW ? prevEnd : LOW;
+    if (m.start > gapStart && m.start - gapStart >= need && (best === undefined || m.start - gapStart > best.end - best.start)) {
+      best = { start: gapStart, end: m.start };
+    }
+    if (m.end > prevEnd) prevEnd = m.end;
+  }
+  if (best === undefined) return undefined;
+  return ((best.end - GUARD - BigInt(size)) / 4096n) * 4096n;
+}
+
+function rank(m: Mapping): number {
   if (m.path === '[vdso]') return 0;
   if (/\/libc[.-][^/]*$/.test(m.path)) return 1;
   if (m.path === '[vsyscall]') return 9; // emulated or execute-only: unusable
@@ -40,8 +69,8 @@ function rank(m: ExecMapping): number {
 const CHUNK = 1 << 20;
 
 /** Address of a syscall instruction in the address space of `pid` (any tid of the process works). */
-export function findSyscallInstruction(pid: number, arch: Arch): bigint {
-  const all = executableMappings(pid);
+export function findSyscallInstruction(pid: number, arch: Arch, mappings: readonly Mapping[] = readMappings(pid)): bigint {
+  const all = mappings.filter((m) => m.perms[0] === 'r' && m.perms[2] === 'x');
   // No mappings at all: the address space is gone (the process is exiting).
   if (all.length === 0) throw new ProcessGoneError(pid);
   const maps = all.filter((m) => rank(m) < 9).sort((a, b) => rank(a) - rank(b));

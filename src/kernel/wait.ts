@@ -90,3 +90,37 @@ const sleeper = new Int32Array(new SharedArrayBuffer(4));
 export function sleepSync(ms: number): void {
   Atomics.wait(sleeper, 0, 0, ms);
 }
+
+type Sigaction = (signal: number, act: number, oldact: number) => number;
+let sigactionFn: Sigaction | undefined;
+let sigactionBlock: PinnedBlock | undefined;
+const SIGCHLD = 17;
+const SA_NOCLDSTOP = 1;
+/** glibc's struct sigaction on 64-bit Linux: handler, 128-byte mask, int flags, restorer. */
+const SIGACTION_SIZE = 152;
+const SA_FLAGS = 136;
+
+/**
+ * Stops the kernel from sending this process a SIGCHLD for every ptrace stop of a tracee, until
+ * the returned function is called. Node installs a SIGCHLD handler once it has spawned a child;
+ * each tracee stop then costs a signal delivery and a pipe write in the tracer (about ten per
+ * injected thread). SA_NOCLDSTOP only silences stops and continues: child exits are still
+ * signalled, so child_process keeps working. Nothing changes when SIGCHLD has no handler.
+ */
+export function quietChildStops(): () => void {
+  const fn = (sigactionFn ??= libcFunc<Sigaction>('int sigaction(int, uintptr_t, uintptr_t)'));
+  const b = (sigactionBlock ??= new PinnedBlock(SIGACTION_SIZE));
+  b.buf.fill(0, 0, SIGACTION_SIZE);
+  if (fn(SIGCHLD, 0, b.addr) !== 0) return () => {};
+  const handler = b.buf.readBigUInt64LE(0);
+  const flags = b.buf.readInt32LE(SA_FLAGS);
+  // SIG_DFL (0) and SIG_IGN (1): the kernel drops the signal at once.
+  if (handler === 0n || handler === 1n || (flags & SA_NOCLDSTOP) !== 0) return () => {};
+  const saved = Buffer.from(b.buf.subarray(0, SIGACTION_SIZE));
+  b.buf.writeInt32LE(flags | SA_NOCLDSTOP, SA_FLAGS);
+  if (fn(SIGCHLD, b.addr, 0) !== 0) return () => {};
+  return () => {
+    saved.copy(b.buf, 0);
+    fn(SIGCHLD, b.addr, 0);
+  };
+}

@@ -171,8 +171,11 @@ function totalBytes(segs: readonly Segment[], basePage: number): number {
   return b;
 }
 
-function addFlow(flows: Map<string, Flow>, from: number, to: number, pages: number, bytes: number): void {
-  const k = `${from}>${to}`;
+/** Flows keyed by from * 2^16 + to: a number key, since every moved page passes here. */
+type Flows = Map<number, Flow>;
+
+function addFlow(flows: Flows, from: number, to: number, pages: number, bytes: number): void {
+  const k = from * 65536 + to;
   const f = flows.get(k);
   if (f === undefined) flows.set(k, { from, to, pages, bytes });
   else {
@@ -216,7 +219,7 @@ export async function movePagesPaced(
   const batch = batchPagesFor(opts, basePage);
   const pacer = new Pacer(opts);
   const tally = emptyTally();
-  const flows = new Map<string, Flow>();
+  const flows: Flows = new Map();
   const bytesTotal = totalBytes(segs, basePage);
   let budget = opts.maxPages ?? Infinity;
   let pages = 0;
@@ -262,7 +265,7 @@ export async function movePagesPaced(
   /** One move_pages call (one paced step) over units going to their nodes. */
   const moveStep = async (sel: Pick[]): Promise<void> => {
     // The kernel migrates queued pages whenever the destination changes: group by destination.
-    sel.sort((a, b) => a.to - b.to);
+    if (sel.some((p, j) => j > 0 && p.to < sel[j - 1]!.to)) sel.sort((a, b) => a.to - b.to);
     const addrs = BigUint64Array.from(sel.map((p) => p.addr));
     const dest = Int32Array.from(sel.map((p) => p.to));
     let status: Int32Array | undefined;

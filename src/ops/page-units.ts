@@ -91,26 +91,20 @@ export function openPlacement(pid: number, pageBytes: number, root = '/'): Place
         else if (anyPresent(c)) visible = false;
       }
       const first = Number((start / step) % BigInt(pmd));
+      const pmdStep = BigInt(pmd) * step;
+      // The address advances by addition: one BigInt operation per unit.
+      let addr = start;
       for (let i = 0; i < pages; ) {
-        const addr = start + BigInt(i) * step;
-        if (!c.present(i)) {
-          pushUnit(out, addr, 1, pageBytes, -ENOENT);
-          i++;
-          continue;
-        }
-        const pfn = visible === false ? 0 : c.pfn(i);
-        if (pfn === 0) {
-          pushUnit(out, addr, 1, pageBytes, UNKNOWN_NODE);
-          i++;
-          continue;
-        }
-        if (kpf !== undefined && (first + i) % pmd === 0 && i + pmd <= pages && pfn % pmd === 0 && isWholeThp(c, i, pfn, pmd, kpf)) {
+        const pfn = !c.present(i) ? -1 : visible === false ? 0 : c.pfn(i);
+        if (pfn > 0 && kpf !== undefined && (first + i) % pmd === 0 && i + pmd <= pages && pfn % pmd === 0 && isWholeThp(c, i, pfn, pmd, kpf)) {
           pushUnit(out, addr, pmd, pmd * pageBytes, nodeOf(pfn) ?? UNKNOWN_NODE);
           i += pmd;
+          addr += pmdStep;
           continue;
         }
-        pushUnit(out, addr, 1, pageBytes, nodeOf(pfn) ?? UNKNOWN_NODE);
+        pushUnit(out, addr, 1, pageBytes, pfn < 0 ? -ENOENT : pfn === 0 ? UNKNOWN_NODE : (nodeOf(pfn) ?? UNKNOWN_NODE));
         i++;
+        addr += step;
       }
     },
     close() {

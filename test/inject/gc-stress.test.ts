@@ -77,6 +77,8 @@ describe('kernel buffers under GC pressure', { skip: process.arch !== 'x64' }, (
     started.push(t);
     withStoppedProcess(t.pid, {}, (s) => {
       const addr = s.scratch(Buffer.alloc(64));
+      // The scratch mapping is made by the next injection (or readMemory).
+      s.readMemory(addr, 64);
       for (let i = 0; i < 3000; i++) {
         const data = Buffer.alloc(1 + (i % 63), i & 0xff);
         data[0] = (i * 7) & 0xff;

@@ -39,6 +39,7 @@ describe('withStoppedProcess', () => {
       tids = s.threads;
       assert.deepEqual(bindAllToNode0(s), []);
       scratchAt = s.scratch(Buffer.from([1]));
+      assert.equal(s.readMemory(scratchAt, 1)[0], 1);
       assert.equal(processVmRead(t.pid, scratchAt, 1)[0], 1);
     });
     for (const tid of tids) assert.equal(threadPolicyWord(t.pid, tid), 'bind:0', `thread ${tid}`);
