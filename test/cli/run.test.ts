@@ -116,3 +116,29 @@ test('run usage errors: no program, two policies, --balancing alone, --home-node
     assert.match(r.stderr, /^numapol: /);
   }
 });
+
+test('run --weighted-interleave: the mode the 6.1 guest lacks, checked on this kernel when it has it', (t) => {
+  const release = readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim();
+  const [maj, min] = release.split('.').map(Number) as [number, number];
+  const r = numapol(['run', '--weighted-interleave=0', '--', 'cat', '/proc/self/numa_maps']);
+  if (maj < 6 || (maj === 6 && min < 9)) {
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /weighted_interleave needs Linux 6\.9 or later/);
+    t.skip(`kernel ${release} has no weighted interleave`);
+    return;
+  }
+  assert.equal(r.status, 0, r.stderr);
+  // Every VMA shows the task policy (VMAs without pages end the line right after it).
+  const ls = lines(r.stdout);
+  assert.ok(ls.length > 3);
+  for (const l of ls) assert.match(l, /^[0-9a-f]+ weighted interleave:0( |$)/);
+});
+
+test('run --preferred-many and --policy with flags, as the kernel prints them', () => {
+  const many = numapol(['run', '--preferred-many=0', '--', 'head', '-1', '/proc/self/numa_maps']);
+  assert.equal(many.status, 0, many.stderr);
+  assert.match(many.stdout, /^[0-9a-f]+ prefer \(many\):0 /);
+  const stat = numapol(['run', '--policy', 'bind=static:0', '--', 'head', '-1', '/proc/self/numa_maps']);
+  assert.equal(stat.status, 0, stat.stderr);
+  assert.match(stat.stdout, /^[0-9a-f]+ bind=static:0 /);
+});

@@ -108,7 +108,7 @@ test('a full destination node: ENOMEM counted per page, data intact', { skip }, 
   writeFileSync('/proc/sys/vm/drop_caches', '3');
   const meminfo = readFileSync(`/sys/devices/system/node/node${full}/meminfo`, 'utf8');
   const freeKiB = Number(/MemFree:\s+(\d+) kB/.exec(meminfo)?.[1]);
-  const hog = await startWriter('hog', Math.floor(freeKiB / 1024) - 8, { wrap: ["numactl", `--membind=${full}`] });
+  const hog = await startWriter('hog', Math.floor(freeKiB / 1024) - 8, { wrap: ["numactl", `--preferred=${full}`] });
   const w = await startWriter('anon', 32, { wrap: ['numactl', '--preferred=0'] });
   try {
     const r = await movePidRange(w.pid, { range: { start: w.addr, end: w.addr + w.len }, to: full });
