@@ -284,6 +284,9 @@ export async function movePagesPaced(
       },
     );
     const landed: Pick[] = [];
+    // Huge pages whose head did not land while the call failed: the kernel may have split them
+    // and moved some of the pieces, so they are looked at page by page.
+    const pieces: { p: Pick; enomem: boolean }[] = [];
     // When some pages failed, the kernel stops early and leaves the rest of the statuses unset
     // (0, which reads as node 0): ask where the pages really are.
     const st = status !== undefined && notMoved === 0 ? status : where(sel.map((p) => p.addr));
@@ -291,6 +294,7 @@ export async function movePagesPaced(
       const s = st[j]!;
       const own = status?.[j];
       if (s === p.to) landed.push(p);
+      else if (p.pages > 1 && st !== status) pieces.push({ p, enomem: status === undefined });
       else if (status === undefined) tally.noMemory += p.pages;
       else if (own !== undefined && own < 0 && own !== -EBUSY) tallyError(tally, -own, p.pages);
       else {
@@ -298,6 +302,23 @@ export async function movePagesPaced(
         busy.push(p);
       }
     });
+    if (pieces.length > 0) {
+      const addrs: bigint[] = [];
+      for (const { p } of pieces) for (let i = 0; i < p.pages; i++) addrs.push(p.addr + BigInt(i * basePage));
+      const now = where(addrs);
+      let k = 0;
+      for (const { p, enomem } of pieces) {
+        for (let i = 0; i < p.pages; i++, k++) {
+          const one: Pick = { addr: addrs[k]!, pages: 1, bytes: basePage, from: p.from, to: p.to };
+          if (now[k] === p.to) credit(one, 1, basePage);
+          else if (enomem) tally.noMemory++;
+          else {
+            tally.busy++;
+            busy.push(one);
+          }
+        }
+      }
+    }
     await settle(landed);
   };
 

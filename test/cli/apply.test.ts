@@ -2,11 +2,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
-import { Target } from '../targets/target.js';
+import { Target, targetStarter } from '../targets/target.js';
 import { numapol } from './helpers.js';
 
-const started: Target[] = [];
-after(() => started.forEach((t) => t.kill()));
+const start = targetStarter();
 
 function vmaPolicyWord(pid: number, addr: string): string | undefined {
   return readFileSync(`/proc/${pid}/numa_maps`, 'utf8').split('\n').find((l) => l.startsWith(`${addr} `))?.split(' ')[1];
@@ -14,8 +13,7 @@ function vmaPolicyWord(pid: number, addr: string): string | undefined {
 
 describe('numapol apply', () => {
   it('applies lines from stdin and from a file; a bad line exits 2 naming it and changes nothing', async () => {
-    const t = await Target.start(['futex=1']);
-    started.push(t);
+    const t = await start(['futex=1']);
     const m = await t.command('map 1', /mapped 0x([0-9a-f]+) (\d+)/);
     const addr = m[1]!;
     const r = numapol(['apply', String(t.pid), '-', '--json'], { input: `interleave=0\n${addr} bind=0\n` });

@@ -2,11 +2,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
-import { Target } from '../targets/target.js';
+import { Target, targetStarter } from '../targets/target.js';
 import { numapol, STACK_LINE } from './helpers.js';
 
-const started: Target[] = [];
-after(() => started.forEach((t) => t.kill()));
+const start = targetStarter();
 
 function taskPolicyWord(pid: number, tid: number): string {
   return (readFileSync(`/proc/${pid}/task/${tid}/numa_maps`, 'utf8').split('\n')[0] ?? '').split(' ')[1] ?? '';
@@ -14,8 +13,7 @@ function taskPolicyWord(pid: number, tid: number): string {
 
 describe('numapol set', () => {
   it('sets every thread; --json has before/after per thread; show --exact reads it back', async () => {
-    const t = await Target.start(['futex=2', 'sleep=1']);
-    started.push(t);
+    const t = await start(['futex=2', 'sleep=1']);
     const r = numapol(['set', String(t.pid), 'bind=0', '--json']);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stderr, '');
@@ -37,8 +35,7 @@ describe('numapol set', () => {
   });
 
   it('--range and --vma set a VMA policy; --dry-run changes nothing', async () => {
-    const t = await Target.start(['futex=1']);
-    started.push(t);
+    const t = await start(['futex=1']);
     const m = await t.command('map 1', /mapped 0x([0-9a-f]+) (\d+)/);
     const dry = numapol(['set', String(t.pid), 'interleave=0', '--range', `${m[1]}+1m`, '--dry-run']);
     assert.equal(dry.status, 0, dry.stderr);
@@ -55,8 +52,7 @@ describe('numapol set', () => {
   });
 
   it('usage errors exit 2 with one line; a seccomp target is refused (1) unless --allow-seccomp', async () => {
-    const t = await Target.start(['futex=1', 'seccomp=errno']);
-    started.push(t);
+    const t = await start(['futex=1', 'seccomp=errno']);
     for (const args of [
       ['set', String(t.pid)],
       ['set', String(t.pid), 'bogus=1'],

@@ -1,17 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { completedCalls, withStoppedProcess, type InjectMode, type SessionStats } from '../../src/inject/index.js';
-import { Target } from '../targets/target.js';
+import { Target, targetStarter } from '../targets/target.js';
 import { MPOL_BIND, threadPolicyWord } from './helpers.js';
 
-const started: Target[] = [];
-after(() => started.forEach((t) => t.kill()));
+const start = targetStarter();
 
-async function start(args: string[]): Promise<Target> {
-  const t = await Target.start(args);
-  started.push(t);
-  return t;
-}
 
 for (const injection of ['auto', 'syscall-stops'] as const) {
   describe(`remoteSyscalls (injection ${injection})`, () => {

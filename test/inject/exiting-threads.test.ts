@@ -7,16 +7,14 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { withStoppedProcess } from '../../src/inject/index.js';
-import { Target } from '../targets/target.js';
+import { Target, targetStarter } from '../targets/target.js';
 import { MPOL_BIND, MPOL_DEFAULT, tracerOf } from './helpers.js';
 
-const started: Target[] = [];
-after(() => started.forEach((t) => t.kill()));
+const start = targetStarter();
 
 describe('threads that exit while being stopped', () => {
   it('hundreds of back-to-back sessions on busy, sleeping and thread-creating threads: none refused, none left traced', async () => {
-    const t = await Target.start(['futex=4', 'sleep=2', 'busy=2', 'spawn=1']);
-    started.push(t);
+    const t = await start(['futex=4', 'sleep=2', 'busy=2', 'spawn=1']);
     const mask = Buffer.alloc(8);
     mask[0] = 1;
     let exited = 0;

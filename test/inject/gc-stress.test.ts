@@ -13,10 +13,9 @@ import { processVmRead, processVmWrite } from '../../src/kernel/remote-memory.js
 import { wait4, WNOHANG } from '../../src/kernel/wait.js';
 import { withStoppedProcess } from '../../src/inject/index.js';
 import { X86_64_REGS } from '../../src/inject/arch/x86_64.js';
-import { Target } from '../targets/target.js';
+import { Target, targetStarter } from '../targets/target.js';
 
-const started: Target[] = [];
-after(() => started.forEach((t) => t.kill()));
+const start = targetStarter();
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as (opts?: { type: 'minor' | 'major' }) => void;
@@ -34,8 +33,7 @@ function churn(n: number): number {
 
 describe('kernel buffers under GC pressure', { skip: process.arch !== 'x64' }, () => {
   it('register and signal-mask round trips stay exact while the GC runs', async () => {
-    const t = await Target.start(['futex=2']);
-    started.push(t);
+    const t = await start(['futex=2']);
     const tid = Number(readdirSync(`/proc/${t.pid}/task`).find((x) => Number(x) !== t.pid));
     ptraceSeize(tid, 0);
     ptraceInterrupt(tid);
@@ -73,8 +71,7 @@ describe('kernel buffers under GC pressure', { skip: process.arch !== 'x64' }, (
   });
 
   it('process_vm_readv/writev of small buffers are exact while the GC runs', async () => {
-    const t = await Target.start(['futex=1']);
-    started.push(t);
+    const t = await start(['futex=1']);
     withStoppedProcess(t.pid, {}, (s) => {
       const addr = s.scratch(Buffer.alloc(64));
       // The scratch mapping is made by the next injection (or readMemory).
@@ -92,8 +89,7 @@ describe('kernel buffers under GC pressure', { skip: process.arch !== 'x64' }, (
   });
 
   it('injections stay correct with forced GCs between them', async () => {
-    const t = await Target.start(['futex=3', 'sleep=1', 'read=1']);
-    started.push(t);
+    const t = await start(['futex=3', 'sleep=1', 'read=1']);
     for (let round = 0; round < 30; round++) {
       withStoppedProcess(t.pid, {}, (s) => {
         for (const tid of s.threads) {

@@ -1,16 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { withStoppedProcess } from '../../src/inject/index.js';
-import { Target } from '../targets/target.js';
+import { Target, targetStarter } from '../targets/target.js';
 import { bindAllToNode0, MPOL_BIND, sleep, threadPolicyWord } from './helpers.js';
 
-const started: Target[] = [];
-after(() => started.forEach((t) => t.kill()));
+const start = targetStarter();
 
 describe('many and changing threads', () => {
   it('changes all of 250+ threads', async () => {
-    const t = await Target.start(['futex=200', 'sleep=20', 'busy=2', 'read=30']);
-    started.push(t);
+    const t = await start(['futex=200', 'sleep=20', 'busy=2', 'read=30']);
     let tids: readonly number[] = [];
     withStoppedProcess(t.pid, {}, (s) => {
       tids = s.threads;
@@ -27,8 +25,7 @@ describe('many and changing threads', () => {
   });
 
   it('stops a process that creates and ends threads all the time; new threads inherit the policy', async () => {
-    const t = await Target.start(['spawn=1', 'futex=2', 'busy=1']);
-    started.push(t);
+    const t = await start(['spawn=1', 'futex=2', 'busy=1']);
     await sleep(100);
     let skipped = 0;
     for (let i = 0; i < 5; i++) {

@@ -3,17 +3,11 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { withStoppedProcess } from '../../src/inject/index.js';
-import { Target } from '../targets/target.js';
+import { Target, targetStarter } from '../targets/target.js';
 import { bindAllToNode0, MPOL_BIND, sleep, tracerOf } from './helpers.js';
 
-const started: Target[] = [];
-after(() => started.forEach((t) => t.kill()));
+const start = targetStarter();
 
-async function start(args: string[]): Promise<Target> {
-  const t = await Target.start(args);
-  started.push(t);
-  return t;
-}
 
 function assertUntouched(pid: number): void {
   assert.equal(tracerOf(pid), 0, 'no tracer left behind');

@@ -3,18 +3,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { processVmRead } from '../../src/kernel/remote-memory.js';
 import { withStoppedProcess, type SessionStats } from '../../src/inject/index.js';
-import { Target } from '../targets/target.js';
+import { Target, targetStarter } from '../targets/target.js';
 import { bindAllToNode0, MPOL_BIND, resetAll, sleep, threadPolicyWord, tracerOf } from './helpers.js';
 
-const started: Target[] = [];
+const start = targetStarter();
 const show = (x: unknown): string => JSON.stringify(x, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
-after(() => started.forEach((t) => t.kill()));
-
-async function start(args: string[]): Promise<Target> {
-  const t = await Target.start(args);
-  started.push(t);
-  return t;
-}
 
 describe('withStoppedProcess', () => {
   it('runs gettid in each thread and gets that thread\'s id back', async () => {

@@ -2,16 +2,14 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
-import { Target } from '../targets/target.js';
+import { Target, targetStarter } from '../targets/target.js';
 import { MPOL_BIND, tracerOf } from './helpers.js';
 
-const started: Target[] = [];
-after(() => started.forEach((t) => t.kill()));
+const start = targetStarter();
 
 describe('signals to numapol during an operation', () => {
   it('finishes the restore and detach, then dies of the signal', async () => {
-    const t = await Target.start(['futex=3', 'busy=1', 'read=1']);
-    started.push(t);
+    const t = await start(['futex=3', 'busy=1', 'read=1']);
     const child = spawn(process.execPath, [fileURLToPath(new URL('./signal-child.js', import.meta.url)), String(t.pid)], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });

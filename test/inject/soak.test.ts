@@ -1,16 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { withStoppedProcess } from '../../src/inject/index.js';
-import { Target } from '../targets/target.js';
+import { Target, targetStarter } from '../targets/target.js';
 import { MPOL_BIND, MPOL_DEFAULT } from './helpers.js';
 
-const started: Target[] = [];
-after(() => started.forEach((t) => t.kill()));
+const start = targetStarter();
 
 describe('soak', () => {
   it('flips the policy thousands of times on a busy multithreaded target without a single fault', async () => {
-    const t = await Target.start(['futex=2', 'read=1', 'sleep=2', 'epoll=1', 'busy=2', 'signals=1', 'spawn=1']);
-    started.push(t);
+    const t = await start(['futex=2', 'read=1', 'sleep=2', 'epoll=1', 'busy=2', 'signals=1', 'spawn=1']);
     let flips = 0;
     let sessions = 0;
     while (flips < 4000) {

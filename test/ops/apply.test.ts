@@ -3,16 +3,14 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { NumapolError } from '../../src/errors.js';
 import { applyCommands, parseApplyText } from '../../src/ops/apply.js';
-import { Target } from '../targets/target.js';
+import { Target, targetStarter } from '../targets/target.js';
 import { heapStart, taskPolicyWord, tidsOf, vmaPolicyWord } from './policy-test-helpers.js';
 
-const started: Target[] = [];
-after(() => started.forEach((t) => t.kill()));
+const start = targetStarter();
 
 describe('applyCommands', () => {
   it('process, VMA and range lines in one stop; migrate lines after', async () => {
-    const t = await Target.start(['futex=2', 'busy=1']);
-    started.push(t);
+    const t = await start(['futex=2', 'busy=1']);
     const m = await t.command('alloc 1', /allocated 0x([0-9a-f]+) (\d+)/);
     const a = BigInt(`0x${m[1]}`);
     const heap = heapStart(t.pid).toString(16);
@@ -38,8 +36,7 @@ describe('applyCommands', () => {
   });
 
   it('a bad line fails with its number and nothing changes', async () => {
-    const t = await Target.start(['futex=1']);
-    started.push(t);
+    const t = await start(['futex=1']);
     const heap = heapStart(t.pid).toString(16);
     for (const [text, line, re] of [
       [`bind=0\n${heap} interleave=0\nbind=9`, 3, /node/],

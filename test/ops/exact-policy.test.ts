@@ -6,16 +6,14 @@ import { exactThreadPolicies } from '../../src/ops/exact-policy.js';
 import { setProcessPolicy } from '../../src/ops/set-policy.js';
 import { setRangePolicy } from '../../src/ops/set-range-policy.js';
 import { showProcess } from '../../src/ops/show.js';
-import { Target } from '../targets/target.js';
+import { Target, targetStarter } from '../targets/target.js';
 import { tidsOf } from './policy-test-helpers.js';
 
-const started: Target[] = [];
-after(() => started.forEach((t) => t.kill()));
+const start = targetStarter();
 
 describe('exactThreadPolicies', () => {
   it("agrees with each thread's own report, also where numa_maps inference cannot tell", async () => {
-    const t = await Target.start(['futex=3', 'sleep=1']);
-    started.push(t);
+    const t = await start(['futex=3', 'sleep=1']);
     setProcessPolicy(t.pid, 'bind=static:0', { threads: 'main' });
     const other = tidsOf(t.pid).find((x) => x !== t.pid)!;
     setProcessPolicy(t.pid, 'interleave=0', { threads: [other] });

@@ -4,16 +4,14 @@ import { after, describe, it } from 'node:test';
 import { NumapolError } from '../../src/errors.js';
 import { setHomeNode } from '../../src/ops/home-node.js';
 import { setRangePolicy } from '../../src/ops/set-range-policy.js';
-import { Target } from '../targets/target.js';
+import { Target, targetStarter } from '../targets/target.js';
 import { vmaPolicyWord } from './policy-test-helpers.js';
 
-const started: Target[] = [];
-after(() => started.forEach((t) => t.kill()));
+const start = targetStarter();
 
 describe('setHomeNode', () => {
   it('sets a home node on a bind range, refuses a prefer range and a range with no policy', async () => {
-    const t = await Target.start(['futex=1']);
-    started.push(t);
+    const t = await start(['futex=1']);
     const m = await t.command('map 2', /mapped 0x([0-9a-f]+) (\d+)/);
     const addr = BigInt(`0x${m[1]}`);
     const range = { start: addr, end: addr + BigInt(m[2]!) };

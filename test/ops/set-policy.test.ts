@@ -7,20 +7,14 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { NumapolError } from '../../src/errors.js';
 import { parseThreadSelection, setProcessPolicy } from '../../src/ops/set-policy.js';
-import { Target } from '../targets/target.js';
+import { Target, targetStarter } from '../targets/target.js';
 
 const MPOL_PREFERRED = 1;
 const MPOL_BIND = 2;
 const MPOL_INTERLEAVE = 3;
 
-const started: Target[] = [];
-after(() => started.forEach((t) => t.kill()));
+const start = targetStarter();
 
-async function start(args: string[]): Promise<Target> {
-  const t = await Target.start(args);
-  started.push(t);
-  return t;
-}
 
 function tidsOf(pid: number): number[] {
   return readdirSync(`/proc/${pid}/task`).map(Number);

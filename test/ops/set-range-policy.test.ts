@@ -4,11 +4,10 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { NumapolError } from '../../src/errors.js';
 import { setRangePolicy } from '../../src/ops/set-range-policy.js';
-import { Target } from '../targets/target.js';
+import { Target, targetStarter } from '../targets/target.js';
 import { heapStart, taskPolicyWord, tidsOf, vmaPolicyWord } from './policy-test-helpers.js';
 
-const started: Target[] = [];
-after(() => started.forEach((t) => t.kill()));
+const start = targetStarter();
 
 async function mapped(t: Target, mib: number, verb = 'map'): Promise<{ addr: bigint; len: bigint }> {
   const m = await t.command(`${verb} ${mib}`, /(?:mapped|allocated) 0x([0-9a-f]+) (\d+)/);
@@ -17,8 +16,7 @@ async function mapped(t: Target, mib: number, verb = 'map'): Promise<{ addr: big
 
 describe('setRangePolicy', () => {
   it('mbinds a range (START+LEN) and only that VMA shows the policy; the target touches it fine', async () => {
-    const t = await Target.start(['futex=2', 'busy=1', 'sleep=1']);
-    started.push(t);
+    const t = await start(['futex=2', 'busy=1', 'sleep=1']);
     const a = await mapped(t, 4);
     const r = setRangePolicy(t.pid, 'interleave=0', { range: { start: a.addr, end: a.addr + a.len } });
     assert.equal(r.ranges.length, 1);
@@ -35,8 +33,7 @@ describe('setRangePolicy', () => {
   });
 
   it('part of a VMA splits it; --vma [heap] names the heap; --move and --strict are accepted', async () => {
-    const t = await Target.start(['futex=1']);
-    started.push(t);
+    const t = await start(['futex=1']);
     const a = await mapped(t, 1, 'alloc');
     const half = a.addr + a.len / 2n;
     const r = setRangePolicy(t.pid, 'bind=0', { range: { start: half, end: a.addr + a.len } }, { move: true, strict: true });
@@ -54,8 +51,7 @@ describe('setRangePolicy', () => {
   });
 
   it('a range that is not wholly mapped is refused before anything is stopped; dry run changes nothing', async () => {
-    const t = await Target.start(['futex=1']);
-    started.push(t);
+    const t = await start(['futex=1']);
     const a = await mapped(t, 1);
     assert.throws(() => setRangePolicy(t.pid, 'bind=0', { range: { start: 0x1000n, end: 0x2000n } }), (e: unknown) => e instanceof NumapolError && e.code === 'ENOMAPPING');
     const d = setRangePolicy(t.pid, 'bind=0', { range: { start: a.addr } }, { dryRun: true });

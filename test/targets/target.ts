@@ -1,5 +1,6 @@
 /** Runs a test target and reads its self-checks. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { after } from 'node:test';
 import { buildTarget } from './build.js';
 
 export interface ThreadReport {
@@ -114,4 +115,18 @@ export class Target {
   kill(): void {
     if (this.alive()) this.child.kill('SIGKILL');
   }
+}
+
+/**
+ * A `start` for one test file: every target it starts is killed when the file's tests are done,
+ * whatever happened in them.
+ */
+export function targetStarter(): (args: string[], name?: string) => Promise<Target> {
+  const started: Target[] = [];
+  after(() => started.forEach((t) => t.kill()));
+  return async (args, name) => {
+    const t = await Target.start(args, name);
+    started.push(t);
+    return t;
+  };
 }

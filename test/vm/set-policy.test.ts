@@ -6,14 +6,13 @@ import { queryPageNodes } from '../../src/kernel/index.js';
 import { setHomeNode } from '../../src/ops/home-node.js';
 import { setProcessPolicy } from '../../src/ops/set-policy.js';
 import { setRangePolicy } from '../../src/ops/set-range-policy.js';
-import { Target } from '../targets/target.js';
+import { Target, targetStarter } from '../targets/target.js';
 import { topologyFromEnv } from './harness/topology.js';
 
 const topology = topologyFromEnv();
 const skip = !topology ? 'not inside the test bed (NUMAPOL_VM_TOPOLOGY unset)' : topology.nodes.length < 4 ? 'needs 4 nodes' : false;
 const PAGE = 4096;
-const started: Target[] = [];
-after(() => started.forEach((t) => t.kill()));
+const start = targetStarter();
 
 function placement(pid: number, addr: bigint, len: bigint): Map<number, number> {
   const addrs = BigUint64Array.from({ length: Number(len) / PAGE }, (_, i) => addr + BigInt(i * PAGE));
@@ -28,8 +27,7 @@ async function region(t: Target, verb: 'alloc' | 'map', mib: number): Promise<{ 
 }
 
 test('set PID bind=2: the target allocates on node 2 afterwards', { skip }, async () => {
-  const t = await Target.start(['futex=2', 'busy=1']);
-  started.push(t);
+  const t = await start(['futex=2', 'busy=1']);
   setProcessPolicy(t.pid, 'bind=2');
   const r = await region(t, 'alloc', 8);
   assert.deepEqual([...placement(t.pid, r.addr, r.len)], [[2, 2048]]);
@@ -40,8 +38,7 @@ test('set PID bind=2: the target allocates on node 2 afterwards', { skip }, asyn
 });
 
 test('set --range interleave=1-3: pages touched later spread over 1-3', { skip }, async () => {
-  const t = await Target.start(['futex=1']);
-  started.push(t);
+  const t = await start(['futex=1']);
   const r = await region(t, 'map', 12);
   setRangePolicy(t.pid, 'interleave=1-3', { range: { start: r.addr, end: r.addr + r.len } });
   await t.command(`touch 0x${r.addr.toString(16)}`, /touched/);
@@ -51,8 +48,7 @@ test('set --range interleave=1-3: pages touched later spread over 1-3', { skip }
 });
 
 test('set --range bind=3 --move moves the pages already there; home-node on a bind range', { skip }, async () => {
-  const t = await Target.start(['futex=1']);
-  started.push(t);
+  const t = await start(['futex=1']);
   setProcessPolicy(t.pid, 'bind=0');
   const r = await region(t, 'alloc', 8);
   assert.deepEqual([...placement(t.pid, r.addr, r.len)], [[0, 2048]]);
