@@ -60,7 +60,7 @@ export interface Progress {
 export interface EngineOptions extends PaceOptions {
   /** MPOL_MF_MOVE or MPOL_MF_MOVE_ALL. */
   readonly flags: number;
-  /** Move at most this many pages (the seeds' `N0(100)>1`). */
+  /** Move at most this many base pages (the seeds' `N0(100)>1`); huge pages only when they fit whole. */
   readonly maxPages?: number;
   readonly dryRun?: boolean;
   readonly onProgress?: (p: Progress) => void;
@@ -343,9 +343,11 @@ export async function movePagesPaced(
       const d = destOf(st);
       if (d === undefined) tally.notSelected += n;
       else if (d === st) tally.alreadyThere += n;
-      else if (budget <= 0) tally.notSelected += n;
-      else {
-        // A huge page moves whole: it may take the count past --pages by up to 511 pages.
+      else if (budget < n) {
+        // --pages is exact: a huge page that does not fit in what is left of it stays (it can
+        // only move whole); base pages after it may still fill the count.
+        tally.notSelected += n;
+      } else {
         picks.push({ addr: u.addrs[i]!, pages: n, bytes: u.bytes[i]!, from: st, to: d });
         budget -= n;
       }

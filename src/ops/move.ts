@@ -18,7 +18,10 @@ export interface MoveOptions extends OpsOptions, Selection, PaceOptions {
   readonly to: string | number;
   /** Only pages now on these nodes (numactl node list). */
   readonly from?: string | readonly number[];
-  /** At most this many pages. */
+  /**
+   * At most this many pages, exactly this many when there are enough. A transparent huge page
+   * moves whole, so one that does not fit in what is left of the count stays.
+   */
   readonly maxPages?: number;
   /** Also move pages other processes map (MPOL_MF_MOVE_ALL; needs CAP_SYS_NICE). Default: when root. */
   readonly moveShared?: boolean;

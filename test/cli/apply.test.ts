@@ -1,8 +1,8 @@
 // `numapol apply PID [FILE|-]`: the seeds' lines from a file or stdin.
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { after, describe, it } from 'node:test';
-import { Target, targetStarter } from '../targets/target.js';
+import { describe, it } from 'node:test';
+import { targetStarter } from '../targets/target.js';
 import { numapol } from './helpers.js';
 
 const start = targetStarter();

@@ -1,8 +1,8 @@
 // `numapol set`, `home-node` and `show --exact` as a user runs them: output, errors, exit codes.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, describe, it } from 'node:test';
-import { Target, targetStarter } from '../targets/target.js';
+import { describe, it } from 'node:test';
+import { targetStarter } from '../targets/target.js';
 import { numapol, STACK_LINE } from './helpers.js';
 
 const start = targetStarter();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { completedCalls, withStoppedProcess, type InjectMode, type SessionStats } from '../../src/inject/index.js';
-import { Target, targetStarter } from '../targets/target.js';
+import { targetStarter } from '../targets/target.js';
 import { MPOL_BIND, threadPolicyWord } from './helpers.js';
 
 const start = targetStarter();

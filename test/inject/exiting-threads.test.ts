@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { withStoppedProcess } from '../../src/inject/index.js';
-import { Target, targetStarter } from '../targets/target.js';
+import { targetStarter } from '../targets/target.js';
 import { MPOL_BIND, MPOL_DEFAULT, tracerOf } from './helpers.js';
 
 const start = targetStarter();

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { getRegs, getSigmask, ptraceDetach, ptraceInterrupt, ptraceSeize, setRegs, setSigmask } from '../../src/kernel/ptrace.js';
@@ -13,7 +13,7 @@ import { processVmRead, processVmWrite } from '../../src/kernel/remote-memory.js
 import { wait4, WNOHANG } from '../../src/kernel/wait.js';
 import { withStoppedProcess } from '../../src/inject/index.js';
 import { X86_64_REGS } from '../../src/inject/arch/x86_64.js';
-import { Target, targetStarter } from '../targets/target.js';
+import { targetStarter } from '../targets/target.js';
 
 const start = targetStarter();
 

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { after, describe, it } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
 import { withStoppedProcess } from '../../src/inject/index.js';
-import { Target, targetStarter } from '../targets/target.js';
+import { targetStarter } from '../targets/target.js';
 import { bindAllToNode0, MPOL_BIND, sleep, tracerOf } from './helpers.js';
 
 const start = targetStarter();

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { processVmRead } from '../../src/kernel/remote-memory.js';
 import { withStoppedProcess, type SessionStats } from '../../src/inject/index.js';
-import { Target, targetStarter } from '../targets/target.js';
+import { targetStarter } from '../targets/target.js';
 import { bindAllToNode0, MPOL_BIND, resetAll, sleep, threadPolicyWord, tracerOf } from './helpers.js';
 
 const start = targetStarter();

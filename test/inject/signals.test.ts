@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { after, describe, it } from 'node:test';
-import { Target, targetStarter } from '../targets/target.js';
+import { describe, it } from 'node:test';
+import { targetStarter } from '../targets/target.js';
 import { MPOL_BIND, tracerOf } from './helpers.js';
 
 const start = targetStarter();

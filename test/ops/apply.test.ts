@@ -1,9 +1,9 @@
 // applyCommands: the seeds' syntax, every line checked before anything changes.
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { NumapolError } from '../../src/errors.js';
 import { applyCommands, parseApplyText } from '../../src/ops/apply.js';
-import { Target, targetStarter } from '../targets/target.js';
+import { targetStarter } from '../targets/target.js';
 import { heapStart, taskPolicyWord, tidsOf, vmaPolicyWord } from './policy-test-helpers.js';
 
 const start = targetStarter();

@@ -1,12 +1,12 @@
 // exactThreadPolicies and show --exact: what each thread's own get_mempolicy says, including
 // flags numa_maps inference cannot separate from VMA policies.
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { exactThreadPolicies } from '../../src/ops/exact-policy.js';
 import { setProcessPolicy } from '../../src/ops/set-policy.js';
 import { setRangePolicy } from '../../src/ops/set-range-policy.js';
 import { showProcess } from '../../src/ops/show.js';
-import { Target, targetStarter } from '../targets/target.js';
+import { targetStarter } from '../targets/target.js';
 import { tidsOf } from './policy-test-helpers.js';
 
 const start = targetStarter();

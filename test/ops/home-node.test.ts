@@ -1,10 +1,10 @@
 // setHomeNode on a live target: needs a bind (or preferred_many) VMA policy, refuses others.
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { NumapolError } from '../../src/errors.js';
 import { setHomeNode } from '../../src/ops/home-node.js';
 import { setRangePolicy } from '../../src/ops/set-range-policy.js';
-import { Target, targetStarter } from '../targets/target.js';
+import { targetStarter } from '../targets/target.js';
 import { vmaPolicyWord } from './policy-test-helpers.js';
 
 const start = targetStarter();

@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { NumapolError } from '../../src/errors.js';
 import { parseThreadSelection, setProcessPolicy } from '../../src/ops/set-policy.js';
-import { Target, targetStarter } from '../targets/target.js';
+import { targetStarter } from '../targets/target.js';
 
 const MPOL_PREFERRED = 1;
 const MPOL_BIND = 2;

@@ -1,7 +1,7 @@
 // setRangePolicy on a live target: the VMA gets its own policy (numa_maps shows it on that VMA
 // only), pages touched afterwards are still the target's own, and a dry run changes nothing.
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { NumapolError } from '../../src/errors.js';
 import { setRangePolicy } from '../../src/ops/set-range-policy.js';
 import { Target, targetStarter } from '../targets/target.js';

@@ -1,3 +1,6 @@
+import assert from 'node:assert/strict';
+import { ParseError } from '../../src/errors.js';
+import type { NodeContext } from '../../src/policy/nodelist.js';
 /** fast-check generators of valid mempolicies, shared by the policy tests. */
 import fc from 'fast-check';
 import { mempolicy, nodeSet, type Mempolicy, type MempolicyFlags, type NodeSet, type NodesRemap } from '../../src/policy/model.js';
@@ -91,3 +94,18 @@ export const policyShapedText: fc.Arbitrary<string> = fc
     mostly(fc.constantFrom('', '', '', ' home=1', ' home:2', ' home=+0'), fc.constantFrom(' home=', ' home=0-1', ' extra', '\n', ' ', '}', ' home=1 home=1')),
   )
   .map((parts) => parts.join(''));
+
+/** Machine contexts the parser tests share: four dense nodes, and sparse ids with a cpuset leaving node 0 out. */
+export const fourNodes: NodeContext = { nodes: [0, 1, 2, 3] };
+export const sparse: NodeContext = { nodes: [0, 2, 4, 6], allowed: [2, 4, 6] };
+
+/** The ParseError `fn` throws; fails the test when it throws nothing or something else. */
+export function parseError(fn: () => unknown): ParseError {
+  try {
+    fn();
+  } catch (e) {
+    assert.ok(e instanceof ParseError, `expected ParseError, got ${String(e)}`);
+    return e;
+  }
+  assert.fail('expected a ParseError');
+}

@@ -1,23 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { NumapolError, ParseError } from '../../src/errors.js';
-import { MAX_NUMNODES, formatNodeList, parseNodeList, type NodeContext } from '../../src/policy/nodelist.js';
-import { nodes } from './arbitraries.js';
+import { NumapolError } from '../../src/errors.js';
+import { MAX_NUMNODES, formatNodeList, parseNodeList } from '../../src/policy/nodelist.js';
+import { nodes, fourNodes, parseError, sparse } from './arbitraries.js';
 
-const fourNodes: NodeContext = { nodes: [0, 1, 2, 3] };
-/** Sparse ids, and a cpuset that leaves node 0 out. */
-const sparse: NodeContext = { nodes: [0, 2, 4, 6], allowed: [2, 4, 6] };
-
-function parseError(fn: () => unknown): ParseError {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof ParseError, `expected ParseError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected a ParseError');
-}
 
 describe('parseNodeList', () => {
   it('reads numbers, ranges and lists in any order, sorted and without duplicates', () => {

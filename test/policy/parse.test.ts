@@ -7,20 +7,8 @@ import type { NodeContext } from '../../src/policy/nodelist.js';
 import { formatPolicy } from '../../src/policy/format.js';
 import { parsePolicy, scanPolicy } from '../../src/policy/parse.js';
 import { shapeProblem } from '../../src/policy/validate.js';
-import { policyShapedText, policyishText, withoutHome } from './arbitraries.js';
+import { policyShapedText, policyishText, withoutHome, fourNodes, parseError, sparse } from './arbitraries.js';
 
-const fourNodes: NodeContext = { nodes: [0, 1, 2, 3] };
-const sparse: NodeContext = { nodes: [0, 2, 4, 6], allowed: [2, 4, 6] };
-
-function parseError(fn: () => unknown): ParseError {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof ParseError, `expected ParseError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected a ParseError');
-}
 
 describe('parsePolicy: the kernel numa_maps form', () => {
   const examples: [string, Mempolicy][] = [

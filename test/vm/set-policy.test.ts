@@ -1,7 +1,7 @@
 // Inside the 4-node guest: after `numapol set`, the pages the target allocates land where the
 // policy says (queried with move_pages), and --move moves the pages already there.
 import assert from 'node:assert/strict';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { queryPageNodes } from '../../src/kernel/index.js';
 import { setHomeNode } from '../../src/ops/home-node.js';
 import { setProcessPolicy } from '../../src/ops/set-policy.js';

@@ -1,18 +1,17 @@
 import { UsageError } from '../../errors.js';
-import { parseAddressRange } from '../../ops/address-range.js';
 import { setHomeNode, type HomeNodeReport } from '../../ops/home-node.js';
-import { noExtraArgs, optString, pidArg } from '../args.js';
+import { noExtraArgs, pidArg } from '../args.js';
 import { defineCommand } from '../command.js';
 import { stopLine, STOP_OPTIONS } from '../policy-render.js';
 import { formatTable } from '../table.js';
+import { RANGE_OPTIONS, rangeSelection } from '../selectors.js';
 
 export default defineCommand<HomeNodeReport>({
   name: 'home-node',
   summary: 'Set the home node of bind / preferred_many ranges of a running process (set_mempolicy_home_node, Linux 5.17).',
   usage: 'numapol home-node PID (--range START[-END|+LEN] | --vma NAME) NODE [--allow-seccomp] [--dry-run] [--json]',
   options: {
-    range: { type: 'string', valueName: 'START[-END|+LEN]', description: 'hex addresses as numa_maps prints them' },
-    vma: { type: 'string', valueName: 'NAME', description: '[heap], [stack], a file path or a glob' },
+    ...RANGE_OPTIONS,
     ...STOP_OPTIONS,
   },
   details: `Allocations in those ranges start at NODE and fall back by distance from it. Ranges with no policy of
@@ -23,9 +22,7 @@ JSON fields: pid, node, dryRun, ranges[] {start, end, mapping, policy, applies},
     const node = positionals[1];
     if (node === undefined) throw new UsageError('home-node: missing NODE');
     noExtraArgs(positionals, 2, 'home-node');
-    const range = optString(values, 'range');
-    const vma = optString(values, 'vma');
-    return setHomeNode(pid, { ...(range === undefined ? {} : { range: parseAddressRange(range) }), ...(vma === undefined ? {} : { vma }) }, node, {
+    return setHomeNode(pid, rangeSelection(values), node, {
       dryRun: values['dry-run'] === true,
       ...(values['allow-seccomp'] === true ? { seccomp: 'allow' as const } : {}),
     });

@@ -1,6 +1,7 @@
 import { listVmas, type MapsReport } from '../../ops/maps.js';
 import { formatNodeList } from '../../policy/nodelist.js';
 import { defineCommand } from '../command.js';
+import { VMA_KIND_OPTIONS, vmaKinds } from '../selectors.js';
 import { noExtraArgs, optInt, optString, pidArg } from '../args.js';
 import { formatBytes, formatTable, hex } from '../table.js';
 
@@ -10,10 +11,7 @@ export default defineCommand<MapsReport>({
   usage: 'numapol maps PID [--tid TID] [--anon|--file] [--text|--data] [--name PATTERN] [--min-pages N] [--smaps] [--json]',
   options: {
     tid: { type: 'string', valueName: 'TID', description: "one thread's view: VMAs without their own policy show this thread's" },
-    anon: { type: 'boolean', description: 'only anonymous memory (heap, stack, anon, shared anon, hugetlb)' },
-    file: { type: 'boolean', description: 'only file-backed mappings' },
-    text: { type: 'boolean', description: 'only executable mappings' },
-    data: { type: 'boolean', description: 'only writable, non-executable mappings' },
+    ...VMA_KIND_OPTIONS,
     name: { type: 'string', valueName: 'PATTERN', description: "[heap], [stack], a path, a file name or a glob (*libc*)" },
     'min-pages': { type: 'string', valueName: 'N', description: 'only VMAs with at least N resident pages' },
     smaps: { type: 'boolean', description: 'also read smaps (Rss, Pss, THP) into the JSON output' },
@@ -32,10 +30,7 @@ smaps?}.`,
       ...(tid === undefined ? {} : { tid }),
       ...(name === undefined ? {} : { name }),
       ...(minPages === undefined ? {} : { minPages }),
-      anon: values['anon'] === true,
-      file: values['file'] === true,
-      text: values['text'] === true,
-      data: values['data'] === true,
+      ...vmaKinds(values),
       smaps: values['smaps'] === true,
     });
   },

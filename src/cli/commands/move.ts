@@ -1,11 +1,11 @@
 import { UsageError } from '../../errors.js';
-import { parseAddressRange } from '../../ops/address-range.js';
 import { movePidRange, type MoveReport } from '../../ops/move.js';
 import { noExtraArgs, optInt, optString, pidArg } from '../args.js';
 import { defineCommand } from '../command.js';
 import { flowTable, PACE_OPTIONS, paceOptions, tallyLine } from '../move-render.js';
 import { progressBar } from '../progress.js';
 import { formatBytes } from '../table.js';
+import { RANGE_OPTIONS, VMA_KIND_OPTIONS, rangeSelection, vmaKinds } from '../selectors.js';
 
 export default defineCommand<MoveReport>({
   name: 'move',
@@ -13,12 +13,8 @@ export default defineCommand<MoveReport>({
   usage:
     'numapol move PID (--range START[-END|+LEN] | --vma NAME | --anon|--file|--text|--data) --to NODE [--from NODES] [--pages N] [--rebind] [--rate MB/s] [--batch PAGES] [--dry-run] [--json]',
   options: {
-    range: { type: 'string', valueName: 'START[-END|+LEN]', description: 'hex addresses as maps prints them; LEN like 64m; START alone: its whole VMA' },
-    vma: { type: 'string', valueName: 'NAME', description: "[heap], [stack], a path, a file name or a glob (*libc*)" },
-    anon: { type: 'boolean', description: 'anonymous memory (heap, stack, anon, shared anon)' },
-    file: { type: 'boolean', description: 'file-backed mappings' },
-    text: { type: 'boolean', description: 'executable mappings (program and library text)' },
-    data: { type: 'boolean', description: 'writable, non-executable mappings (data, bss, heap, stack, anon)' },
+    ...RANGE_OPTIONS,
+    ...VMA_KIND_OPTIONS,
     to: { type: 'string', valueName: 'NODE', description: 'destination node' },
     from: { type: 'string', valueName: 'NODES', description: 'only pages now on these nodes' },
     pages: { type: 'string', valueName: 'N', description: 'move at most N pages' },
@@ -39,8 +35,7 @@ durationMs, rebind? {ranges[], mode, nodes, errors[] {start, end, errno, meaning
     noExtraArgs(positionals, 1, 'move');
     const to = optString(values, 'to');
     if (to === undefined) throw new UsageError('move: --to NODE is required');
-    const range = optString(values, 'range');
-    const name = optString(values, 'vma');
+    const { range, vma: name } = rangeSelection(values);
     const from = optString(values, 'from');
     const pages = optInt(values, 'pages');
     const shared = values['move-shared'] === true ? true : values['no-move-shared'] === true ? false : undefined;
@@ -48,15 +43,12 @@ durationMs, rebind? {ranges[], mode, nodes, errors[] {start, end, errno, meaning
     try {
       return await movePidRange(pid, {
         to,
-        ...(range === undefined ? {} : { range: parseAddressRange(range) }),
+        ...(range === undefined ? {} : { range }),
         ...(name === undefined ? {} : { name }),
         ...(from === undefined ? {} : { from }),
         ...(pages === undefined ? {} : { maxPages: pages }),
         ...(shared === undefined ? {} : { moveShared: shared }),
-        anon: values['anon'] === true,
-        file: values['file'] === true,
-        text: values['text'] === true,
-        data: values['data'] === true,
+        ...vmaKinds(values),
         rebind: values['rebind'] === true,
         dryRun: values['dry-run'] === true,
         onProgress: bar.update,

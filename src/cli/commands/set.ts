@@ -1,10 +1,10 @@
 import { UsageError } from '../../errors.js';
-import { parseAddressRange } from '../../ops/address-range.js';
 import { parseThreadSelection, setProcessPolicy, type SetPolicyReport } from '../../ops/set-policy.js';
 import { setRangePolicy, type SetRangeReport } from '../../ops/set-range-policy.js';
 import { optString, pidArg } from '../args.js';
 import { defineCommand } from '../command.js';
 import { rangeTable, stopLine, STOP_OPTIONS, threadTable } from '../policy-render.js';
+import { RANGE_OPTIONS, rangeSelection } from '../selectors.js';
 
 type SetResult = SetPolicyReport | SetRangeReport;
 
@@ -15,8 +15,7 @@ export default defineCommand<SetResult>({
     'numapol set PID POLICY [--threads all|main|TID,...] | [--range START[-END|+LEN] | --vma NAME] [--move|--move-all] [--strict]  [--allow-seccomp] [--dry-run] [--json]',
   options: {
     threads: { type: 'string', valueName: 'all|main|TID,...', description: 'which threads get the policy (default all); new threads inherit it from their creator' },
-    range: { type: 'string', valueName: 'START[-END|+LEN]', description: 'set a VMA policy on this range (hex as numa_maps prints; START alone: its VMA)' },
-    vma: { type: 'string', valueName: 'NAME', description: 'set a VMA policy on [heap], [stack], a file path or a glob' },
+    ...RANGE_OPTIONS,
     move: { type: 'boolean', description: 'with --range/--vma: move the pages already there (MPOL_MF_MOVE)' },
     'move-all': { type: 'boolean', description: 'also pages shared with other processes (MPOL_MF_MOVE_ALL; needs CAP_SYS_NICE)' },
     strict: { type: 'boolean', description: 'fail if pages in the range do not follow the policy (MPOL_MF_STRICT)' },
@@ -34,16 +33,15 @@ stop {threadsStopped, seizeMs, stoppedMs, detachMs, injections}; with --range/--
     const pid = pidArg(positionals, 'set');
     const policy = positionals.slice(1).join(' ');
     if (policy === '') throw new UsageError('set: missing POLICY (e.g. bind=0, interleave=all, default)');
-    const range = optString(values, 'range');
-    const vma = optString(values, 'vma');
+    const sel = rangeSelection(values);
     const threads = optString(values, 'threads');
     const common = {
       dryRun: values['dry-run'] === true,
       ...(values['allow-seccomp'] === true ? { seccomp: 'allow' as const } : {}),
     };
-    if (range !== undefined || vma !== undefined) {
+    if (sel.range !== undefined || sel.vma !== undefined) {
       if (threads !== undefined) throw new UsageError('set: --threads sets task policies; --range/--vma set a VMA policy for every thread: use one or the other');
-      return setRangePolicy(pid, policy, { ...(range === undefined ? {} : { range: parseAddressRange(range) }), ...(vma === undefined ? {} : { vma }) }, {
+      return setRangePolicy(pid, policy, sel, {
         ...common,
         move: values['move'] === true,
         moveAll: values['move-all'] === true,
