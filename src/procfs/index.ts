@@ -11,3 +11,4 @@ export * from './status.js';
 export * from './tasks.js';
 export * from './processes.js';
 export * from './process-nodes.js';
+export * from './pagemap.js';

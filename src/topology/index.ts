@@ -8,3 +8,4 @@ export * from './weights.js';
 export * from './numastat.js';
 export * from './cpuset.js';
 export * from './machine.js';
+export * from './memory-blocks.js';
