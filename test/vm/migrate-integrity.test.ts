@@ -112,13 +112,15 @@ test('a full destination node: ENOMEM counted per page, data intact', { skip }, 
   // first, so the hog really leaves only a few MiB.
   writeFileSync('/proc/sys/vm/drop_caches', '3');
   const freeKiB = (): number => Number(/MemFree:\s+(\d+) kB/.exec(readFileSync(`/sys/devices/system/node/node${full}/meminfo`, 'utf8'))?.[1]);
-  // A preferred allocation spills to other nodes near the watermark: top the node up until only
-  // a few MiB are left, whatever the first hog left behind.
+  // Hogs bound to the node (a preferred one would spill elsewhere near the watermark), each
+  // leaving 24 MiB above the watermarks so none is OOM-killed. The kernel keeps some free memory
+  // whatever we do, so the node ends with a few dozen MiB free: a 160 MiB range cannot fit.
   const hogs: Writer[] = [];
-  for (let i = 0; i < 4 && freeKiB() > 16 * 1024; i++) {
-    hogs.push(await startWriter('hog', Math.floor(freeKiB() / 1024) - 8, { wrap: ['numactl', `--preferred=${full}`] }));
+  for (let i = 0; i < 2 && freeKiB() > 64 * 1024; i++) {
+    hogs.push(await startWriter('hog', Math.floor(freeKiB() / 1024) - 24, { wrap: ['numactl', `--membind=${full}`] }));
   }
-  const w = await startWriter('anon', 32, { wrap: ['numactl', '--preferred=0'] });
+  assert.ok(freeKiB() <= 64 * 1024, `node ${full} still has ${freeKiB()} KiB free`);
+  const w = await startWriter('anon', 160, { wrap: ['numactl', '--preferred=0'] });
   try {
     const r = await movePidRange(w.pid, { range: { start: w.addr, end: w.addr + w.len }, to: full });
     assert.ok(r.tally.noMemory > 0, `some pages found no room: ${JSON.stringify(r.tally)}`);
