@@ -19,6 +19,18 @@ export function paceOptions(values: ParsedValues): PaceOptions {
   return { ...(rateBytesPerSecond === undefined ? {} : { rateBytesPerSecond }), ...(batch === undefined ? {} : { batchPages: batch }) };
 }
 
+export const SHARED_OPTIONS = {
+  'move-shared': { type: 'boolean', description: 'also move pages other processes map (MPOL_MF_MOVE_ALL; default when root)' },
+  'no-move-shared': { type: 'boolean', description: 'leave pages other processes map where they are' },
+} as const;
+
+/** --move-shared / --no-move-shared as the ops take it: `moveShared` only when one was given. */
+export function sharedOption(values: ParsedValues): { moveShared?: boolean } {
+  if (values['move-shared'] === true) return { moveShared: true };
+  if (values['no-move-shared'] === true) return { moveShared: false };
+  return {};
+}
+
 export const PACE_OPTIONS = {
   rate: { type: 'string', valueName: 'MB/s', description: 'move at most this many MB (10^6 bytes) per second, in ~10 ms steps' },
   batch: { type: 'string', valueName: 'PAGES', description: 'pages per move_pages step (bounds how long the target is held)' },

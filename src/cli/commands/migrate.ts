@@ -3,7 +3,7 @@ import { migrateProcess, type MigrateReport } from '../../ops/migrate.js';
 import { formatNodeList } from '../../policy/index.js';
 import { noExtraArgs, pidArg } from '../args.js';
 import { defineCommand } from '../command.js';
-import { flowTable, PACE_OPTIONS, paceOptions, tallyLine } from '../move-render.js';
+import { flowTable, PACE_OPTIONS, SHARED_OPTIONS, sharedOption, paceOptions, tallyLine } from '../move-render.js';
 import { progressBar } from '../progress.js';
 import { formatBytes } from '../table.js';
 
@@ -12,8 +12,7 @@ export default defineCommand<MigrateReport>({
   summary: "Move all of a process's pages on nodes FROM to nodes TO, keeping their relative placement (migratepages), and say what did not move and why.",
   usage: 'numapol migrate PID FROM TO [--rate MB/s] [--batch PAGES] [--dry-run] [--json]',
   options: {
-    'move-shared': { type: 'boolean', description: 'also move pages other processes map (MPOL_MF_MOVE_ALL; default when root)' },
-    'no-move-shared': { type: 'boolean', description: 'leave pages other processes map where they are' },
+    ...SHARED_OPTIONS,
     'no-explain': { type: 'boolean', description: 'do not retry leftover pages one by one to learn why they stayed' },
     ...PACE_OPTIONS,
   },
@@ -33,13 +32,12 @@ after? {node: pages}, pageSize, steps, longestStepMs, durationMs.`,
     const to = positionals[2];
     if (from === undefined || to === undefined) throw new UsageError('migrate: usage: numapol migrate PID FROM TO');
     noExtraArgs(positionals, 3, 'migrate');
-    const shared = values['move-shared'] === true ? true : values['no-move-shared'] === true ? false : undefined;
     const bar = progressBar();
     try {
       return await migrateProcess(pid, from, to, {
         dryRun: values['dry-run'] === true,
         explain: values['no-explain'] !== true,
-        ...(shared === undefined ? {} : { moveShared: shared }),
+        ...sharedOption(values),
         onProgress: bar.update,
         ...paceOptions(values),
       });

@@ -2,7 +2,7 @@ import { UsageError } from '../../errors.js';
 import { movePidRange, type MoveReport } from '../../ops/move.js';
 import { noExtraArgs, optInt, optString, pidArg } from '../args.js';
 import { defineCommand } from '../command.js';
-import { flowTable, PACE_OPTIONS, paceOptions, tallyLine } from '../move-render.js';
+import { flowTable, PACE_OPTIONS, SHARED_OPTIONS, sharedOption, paceOptions, tallyLine } from '../move-render.js';
 import { progressBar } from '../progress.js';
 import { formatBytes } from '../table.js';
 import { RANGE_OPTIONS, VMA_KIND_OPTIONS, rangeSelection, vmaKinds } from '../selectors.js';
@@ -19,8 +19,7 @@ export default defineCommand<MoveReport>({
     from: { type: 'string', valueName: 'NODES', description: 'only pages now on these nodes' },
     pages: { type: 'string', valueName: 'N', description: 'move at most N pages' },
     rebind: { type: 'boolean', description: "also bind the range to NODE so new pages follow (injected mbind with MPOL_MF_MOVE)" },
-    'move-shared': { type: 'boolean', description: 'also move pages other processes map (MPOL_MF_MOVE_ALL; default when root)' },
-    'no-move-shared': { type: 'boolean', description: 'leave pages other processes map where they are' },
+    ...SHARED_OPTIONS,
     ...PACE_OPTIONS,
   },
   details: `Every page of the selection ends in one outcome: moved, already there, not selected (not on --from,
@@ -38,7 +37,6 @@ durationMs, rebind? {ranges[], mode, nodes, errors[] {start, end, errno, meaning
     const { range, vma: name } = rangeSelection(values);
     const from = optString(values, 'from');
     const pages = optInt(values, 'pages');
-    const shared = values['move-shared'] === true ? true : values['no-move-shared'] === true ? false : undefined;
     const bar = progressBar();
     try {
       return await movePidRange(pid, {
@@ -47,7 +45,7 @@ durationMs, rebind? {ranges[], mode, nodes, errors[] {start, end, errno, meaning
         ...(name === undefined ? {} : { name }),
         ...(from === undefined ? {} : { from }),
         ...(pages === undefined ? {} : { maxPages: pages }),
-        ...(shared === undefined ? {} : { moveShared: shared }),
+        ...sharedOption(values),
         ...vmaKinds(values),
         rebind: values['rebind'] === true,
         dryRun: values['dry-run'] === true,
