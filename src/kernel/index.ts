@@ -7,7 +7,7 @@ export { syscall, syscallAbout, type SyscallArg } from './syscall.js';
 export * from './mempolicy-constants.js';
 export { maxNodeBits, encodeNodemask, decodeNodemask, maxnodeArg } from './nodemask.js';
 export { encodeBitmask, decodeBitmask } from './bitmask.js';
-export { parseRangeList } from './range-list.js';
+export { parseRangeList, parseRanges, formatRanges } from './range-list.js';
 export {
   getMempolicy,
   getMempolicyNode,

@@ -8,7 +8,7 @@ import { NumapolError, UsageError } from '../errors.js';
 import { execvp, schedSetaffinity, setMempolicy } from '../kernel/index.js';
 import { formatPolicy, toKernelMode, type Mempolicy, type NodeSet } from '../policy/index.js';
 import { readMachine } from '../topology/machine.js';
-import { parseRanges } from '../topology/ranges.js';
+import { parseRanges } from '../kernel/range-list.js';
 import { checkKernelSupports } from './kernel-support.js';
 import type { OpsOptions } from './options.js';
 

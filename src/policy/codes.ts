@@ -85,28 +85,3 @@ export function fromKernelMode(modeWithFlags: number, nodes: Iterable<number> = 
   };
   return mempolicy(mode, set, flags);
 }
-
-/**
- * Nodes as the kernel's nodemask: 64-bit words, bit n of word n/64 for node n, at least
- * `minBits` bits long (get_mempolicy needs room for nr_node_ids bits).
- */
-export function toNodemaskWords(nodes: Iterable<number>, minBits = 64): BigUint64Array {
-  const set = nodeSet(nodes);
-  const top = Math.max(minBits, (set[set.length - 1] ?? -1) + 1);
-  const words = new BigUint64Array(Math.max(1, Math.ceil(top / 64)));
-  for (const n of set) {
-    const i = Math.floor(n / 64);
-    words[i] = (words[i] as bigint) | (1n << BigInt(n % 64));
-  }
-  return words;
-}
-
-/** The nodes whose bits are set in a nodemask of 64-bit words. */
-export function fromNodemaskWords(words: ArrayLike<bigint>): NodeSet {
-  const nodes: number[] = [];
-  for (let i = 0; i < words.length; i++) {
-    let w = BigInt.asUintN(64, words[i] as bigint);
-    for (let bit = 0; w !== 0n; bit++, w >>= 1n) if (w & 1n) nodes.push(i * 64 + bit);
-  }
-  return nodes;
-}

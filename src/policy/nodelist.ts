@@ -18,6 +18,7 @@
  *          per-zone policies do not exist in Linux any more.
  */
 import { NumapolError, ParseError } from '../errors.js';
+import { formatRanges } from '../kernel/range-list.js';
 import { nodeSet, type NodeSet } from './model.js';
 
 /**
@@ -199,19 +200,7 @@ export function parseNodeList(text: string, ctx?: NodeContext): NodeSet {
  * `pairs: 'list'` writes two adjacent nodes as `2,3` instead, as the seeds' examples do.
  */
 export function formatNodeList(nodes: Iterable<number>, options: { pairs?: 'range' | 'list' } = {}): string {
-  const sorted = nodeSet(nodes);
-  const parts: string[] = [];
-  for (let i = 0; i < sorted.length; ) {
-    const first = sorted[i] as number;
-    let j = i;
-    while (j + 1 < sorted.length && sorted[j + 1] === (sorted[j] as number) + 1) j++;
-    const last = sorted[j] as number;
-    if (last === first) parts.push(String(first));
-    else if (last === first + 1 && options.pairs === 'list') parts.push(String(first), String(last));
-    else parts.push(`${first}-${last}`);
-    i = j + 1;
-  }
-  return parts.join(',');
+  return formatRanges(nodes, options);
 }
 
 /**

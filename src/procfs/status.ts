@@ -1,7 +1,7 @@
 /**
  * /proc/PID/status: identity, state, tracer, seccomp and cpuset fields.
  */
-import { parseRanges } from '../topology/ranges.js';
+import { parseRanges } from '../kernel/range-list.js';
 import { readProcText, type ProcOptions } from './read.js';
 
 export interface ProcessStatus {

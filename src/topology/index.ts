@@ -1,4 +1,4 @@
-export * from './ranges.js';
+
 export type { RootOptions } from './sysfs.js';
 export * from './nodes.js';
 export * from './node-cpus.js';

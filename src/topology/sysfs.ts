@@ -4,7 +4,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { NumapolError } from '../errors.js';
-import { parseRanges } from './ranges.js';
+import { parseRanges } from '../kernel/range-list.js';
 
 /** Options every topology reader takes. */
 export interface RootOptions {

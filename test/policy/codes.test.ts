@@ -12,12 +12,10 @@ import {
   MPOL_PREFERRED,
   MPOL_WEIGHTED_INTERLEAVE,
   fromKernelMode,
-  fromNodemaskWords,
   modeNumber,
   toKernelMode,
-  toNodemaskWords,
 } from '../../src/policy/codes.js';
-import { nodes, validPolicy, withoutHome } from './arbitraries.js';
+import { validPolicy, withoutHome } from './arbitraries.js';
 
 describe('kernel mode numbers', () => {
   it('match include/uapi/linux/mempolicy.h', () => {
@@ -58,17 +56,5 @@ describe('kernel mode numbers', () => {
         assert.deepEqual(fromKernelMode(k.mode, k.nodes), withoutHome(p));
       }),
     );
-  });
-});
-
-describe('nodemask words', () => {
-  it('put node n at bit n%64 of word n/64', () => {
-    assert.deepEqual([...toNodemaskWords([0, 2, 64])], [5n, 1n]);
-    assert.equal(toNodemaskWords([], 1024).length, 16);
-    assert.equal(toNodemaskWords([63]).length, 1);
-  });
-
-  it('round-trip', () => {
-    fc.assert(fc.property(nodes(0, 40), (set) => assert.deepEqual(fromNodemaskWords(toNodemaskWords(set)), set)));
   });
 });

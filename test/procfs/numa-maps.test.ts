@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseNumaMapsLine, readNumaMaps, streamNumaMaps, type NumaMapsEntry } from '../../src/procfs/numa-maps.js';
 import { formatNumaMapsLine } from '../../src/procfs/numa-maps-format.js';
-import { formatRanges } from '../../src/topology/ranges.js';
+import { formatRanges } from '../../src/kernel/range-list.js';
 import { fixture } from '../fixtures/fixture-path.js';
 
 test('current format: counters, nodes, page size', () => {
