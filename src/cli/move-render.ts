@@ -1,9 +1,10 @@
 /** Text shared by `migrate`, `move` and `apply`'s migrate lines: per-page outcomes and flows. */
 import { UsageError } from '../errors.js';
-import type { Flow, PageTally } from '../ops/move-pages.js';
+import type { Flow, PageTally, Progress } from '../ops/move-pages.js';
 import type { PaceOptions } from '../ops/pace.js';
 import type { ParsedValues } from './command.js';
 import { optInt, optString } from './args.js';
+import { progressBar } from './progress.js';
 import { formatBytes, formatTable } from './table.js';
 
 /** --rate MB/s and --batch PAGES. */
@@ -29,6 +30,26 @@ export function sharedOption(values: ParsedValues): { moveShared?: boolean } {
   if (values['move-shared'] === true) return { moveShared: true };
   if (values['no-move-shared'] === true) return { moveShared: false };
   return {};
+}
+
+/** What `migrate` and `move` take alike from the command line, plus the progress callback. */
+export interface MoveCommonOptions extends PaceOptions {
+  dryRun: boolean;
+  moveShared?: boolean;
+  onProgress: (p: Progress) => void;
+}
+
+/**
+ * Runs a page move with the options both `migrate` and `move` share (--dry-run, --move-shared,
+ * --rate, --batch) and a progress bar on a terminal, removed whatever happens.
+ */
+export async function withMoveOptions<T>(values: ParsedValues, run: (common: MoveCommonOptions) => Promise<T>): Promise<T> {
+  const bar = progressBar();
+  try {
+    return await run({ dryRun: values['dry-run'] === true, ...sharedOption(values), ...paceOptions(values), onProgress: bar.update });
+  } finally {
+    bar.done();
+  }
 }
 
 export const PACE_OPTIONS = {

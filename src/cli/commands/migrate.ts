@@ -3,8 +3,7 @@ import { migrateProcess, type MigrateReport } from '../../ops/migrate.js';
 import { formatNodeList } from '../../policy/index.js';
 import { noExtraArgs, pidArg } from '../args.js';
 import { defineCommand } from '../command.js';
-import { flowTable, PACE_OPTIONS, SHARED_OPTIONS, sharedOption, paceOptions, tallyLine } from '../move-render.js';
-import { progressBar } from '../progress.js';
+import { flowTable, PACE_OPTIONS, SHARED_OPTIONS, tallyLine, withMoveOptions } from '../move-render.js';
 import { formatBytes } from '../table.js';
 
 export default defineCommand<MigrateReport>({
@@ -32,18 +31,7 @@ after? {node: pages}, pageSize, steps, longestStepMs, durationMs.`,
     const to = positionals[2];
     if (from === undefined || to === undefined) throw new UsageError('migrate: usage: numapol migrate PID FROM TO');
     noExtraArgs(positionals, 3, 'migrate');
-    const bar = progressBar();
-    try {
-      return await migrateProcess(pid, from, to, {
-        dryRun: values['dry-run'] === true,
-        explain: values['no-explain'] !== true,
-        ...sharedOption(values),
-        onProgress: bar.update,
-        ...paceOptions(values),
-      });
-    } finally {
-      bar.done();
-    }
+    return withMoveOptions(values, (common) => migrateProcess(pid, from, to, { ...common, explain: values['no-explain'] !== true }));
   },
   render: (r) => {
     const lines: string[] = [];

@@ -2,8 +2,7 @@ import { UsageError } from '../../errors.js';
 import { movePidRange, type MoveReport } from '../../ops/move.js';
 import { noExtraArgs, optInt, optString, pidArg } from '../args.js';
 import { defineCommand } from '../command.js';
-import { flowTable, PACE_OPTIONS, SHARED_OPTIONS, sharedOption, paceOptions, tallyLine } from '../move-render.js';
-import { progressBar } from '../progress.js';
+import { flowTable, PACE_OPTIONS, SHARED_OPTIONS, tallyLine, withMoveOptions } from '../move-render.js';
 import { formatBytes } from '../table.js';
 import { RANGE_OPTIONS, VMA_KIND_OPTIONS, rangeSelection, vmaKinds } from '../selectors.js';
 
@@ -37,24 +36,18 @@ durationMs, rebind? {ranges[], mode, nodes, errors[] {start, end, errno, meaning
     const { range, vma: name } = rangeSelection(values);
     const from = optString(values, 'from');
     const pages = optInt(values, 'pages');
-    const bar = progressBar();
-    try {
-      return await movePidRange(pid, {
+    return withMoveOptions(values, (common) =>
+      movePidRange(pid, {
+        ...common,
         to,
         ...(range === undefined ? {} : { range }),
         ...(name === undefined ? {} : { name }),
         ...(from === undefined ? {} : { from }),
         ...(pages === undefined ? {} : { maxPages: pages }),
-        ...sharedOption(values),
         ...vmaKinds(values),
         rebind: values['rebind'] === true,
-        dryRun: values['dry-run'] === true,
-        onProgress: bar.update,
-        ...paceOptions(values),
-      });
-    } finally {
-      bar.done();
-    }
+      }),
+    );
   },
   render: (r) => {
     const lines: string[] = [];
