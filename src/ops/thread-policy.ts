@@ -4,36 +4,13 @@
  * VMAs show is the task's. Only the first block of the file is read: the kernel generates
  * numa_maps lazily, so this walks the page tables of a few VMAs, not of the whole process.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
-import { join } from 'node:path';
-import { ProcessGoneError } from '../errors.js';
 import { parseNumaMapsLine } from '../procfs/numa-maps.js';
+import { readProcHead } from '../procfs/read.js';
 
 const HEAD_BYTES = 8192;
 
 export function inferThreadPolicyText(pid: number, tid: number, root = '/'): string {
-  const path = join(root, 'proc', String(pid), 'task', String(tid), 'numa_maps');
-  let text: string;
-  try {
-    const fd = openSync(path, 'r');
-    try {
-      const buf = Buffer.allocUnsafe(HEAD_BYTES);
-      let len = 0;
-      // Fill the whole head: a seq_file read returns one record batch at a time.
-      for (;;) {
-        const n = readSync(fd, buf, len, HEAD_BYTES - len, null);
-        if (n <= 0 || (len += n) >= HEAD_BYTES) break;
-      }
-      text = buf.toString('utf8', 0, len);
-    } finally {
-      closeSync(fd);
-    }
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ESRCH') {
-      throw new ProcessGoneError(tid === pid ? pid : tid, { cause: e });
-    }
-    throw e;
-  }
+  const text = readProcHead(pid, 'numa_maps', HEAD_BYTES, { root, tid });
   const lines = text.split('\n');
   if (text.length === HEAD_BYTES) lines.pop(); // the last line may be cut short
   const counts = new Map<string, number>();

@@ -7,11 +7,11 @@
  * Frame numbers are visible only with CAP_SYS_ADMIN (since 4.2 others read 0): callers check
  * pfnsVisible and fall back to asking the kernel page by page (move_pages) when they are hidden.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
 import { NumapolError } from '../errors.js';
-import { procDir, procError, procPath, type ProcOptions } from './read.js';
+import { procDir, procError, procPath, readFully, type ProcOptions } from './read.js';
 
 /** Bits of /proc/kpageflags words (include/uapi/linux/kernel-page-flags.h). */
 export const KPF_COMPOUND_HEAD = 15;
@@ -89,16 +89,6 @@ export class PagemapChunk {
 export function pfnsVisible(c: PagemapChunk): boolean {
   for (let i = 0; i < c.length; i++) if (c.present(i)) return c.pfn(i) !== 0;
   return false;
-}
-
-function readFully(fd: number, buf: Uint8Array, position: number): number {
-  let done = 0;
-  while (done < buf.length) {
-    const n = readSync(fd, buf, done, buf.length - done, position + done);
-    if (n === 0) break;
-    done += n;
-  }
-  return done;
 }
 
 /** An open /proc/PID/pagemap: read ranges of it, then close. */

@@ -2,7 +2,7 @@
  * Reading /proc/PID[/task/TID]/FILE under a root, with the errors a user can act on:
  * a vanished process is ProcessGoneError, a forbidden one is EACCES naming what to do.
  */
-import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { NumapolError, ProcessGoneError } from '../errors.js';
 
@@ -77,4 +77,33 @@ function goneError(pid: number, opts: ProcOptions, cause: unknown): ProcessGoneE
   const err = new ProcessGoneError(opts.tid, { cause, details: { tgid: pid } });
   err.message = `thread ${opts.tid} of pid ${pid} is gone`;
   return err;
+}
+
+/** Reads until `buf` is full or the file ends, from `position`; returns the bytes read. */
+export function readFully(fd: number, buf: Uint8Array, position: number): number {
+  let done = 0;
+  while (done < buf.length) {
+    const n = readSync(fd, buf, done, buf.length - done, position + done);
+    if (n === 0) break;
+    done += n;
+  }
+  return done;
+}
+
+/**
+ * The first `bytes` of a /proc file. The kernel generates files such as numa_maps as they are
+ * read, so a head costs only the records it holds, not a walk of the whole process.
+ */
+export function readProcHead(pid: number, file: string, bytes: number, opts: ProcOptions = {}): string {
+  const buf = Buffer.allocUnsafe(bytes);
+  try {
+    const fd = openSync(procPath(pid, file, opts), 'r');
+    try {
+      return buf.toString('utf8', 0, readFully(fd, buf, 0));
+    } finally {
+      closeSync(fd);
+    }
+  } catch (e) {
+    throw procError(e, pid, file, opts);
+  }
 }

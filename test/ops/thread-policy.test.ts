@@ -40,9 +40,9 @@ test('inferThreadPolicyText: only the first 8 KiB are read (a cut-off last line 
   assert.equal(inferThreadPolicyText(5, 6, fakeTask(`${[...head, ...tail].join('\n')}\n`)), 'interleave:0');
 });
 
-test('inferThreadPolicyText: a thread that is not there is ProcessGoneError naming the tid', () => {
+test('inferThreadPolicyText: a thread that is not there is ProcessGoneError naming the tid and its pid', () => {
   assert.throws(
     () => inferThreadPolicyText(244, 9999, fixture('proc-guest-policies')),
-    (e: unknown) => e instanceof ProcessGoneError && e.message === 'pid 9999 is gone',
+    (e: unknown) => e instanceof ProcessGoneError && e.message === 'thread 9999 of pid 244 is gone',
   );
 });

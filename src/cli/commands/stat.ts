@@ -1,14 +1,9 @@
 import { numastat, type CounterRow, type StatReport } from '../../ops/stat.js';
 import { defineCommand } from '../command.js';
 import { noExtraArgs, optInt, optList } from '../args.js';
-import { formatTable } from '../table.js';
+import { formatMiB as mib, formatTable } from '../table.js';
 
-const MiB = 1048576;
 const PAGE = 4096;
-
-function mib(v: number): string {
-  return (v / MiB).toFixed(2);
-}
 
 function nodeTable(first: string, nodes: readonly number[], rows: readonly (readonly string[])[]): string {
   return formatTable(
