@@ -14,6 +14,7 @@ import { processVmWrite } from '../kernel/remote-memory.js';
 
 const PAGE = 4096;
 const PROT_READ_WRITE = 3n;
+const PROT_READ_WRITE_EXEC = 7n;
 const MAP_PRIVATE_ANONYMOUS = 0x22n;
 /** Fails with EEXIST instead of replacing a mapping (Linux 4.17+; older kernels take a hint). */
 const MAP_FIXED_NOREPLACE = 0x100000n;
@@ -39,6 +40,9 @@ export class ScratchArena {
   private readonly regions: ScratchRegion[] = [];
   private pending: PendingRegion | undefined;
   private holeTried = false;
+  private code: ScratchRegion | undefined;
+  /** The target may not map executable memory (SELinux execmem, MDWE...): do not ask again. */
+  private execDenied = false;
 
   /**
    * `hole(size)` proposes a free address for a deferred region (undefined: map at once).
@@ -54,7 +58,7 @@ export class ScratchArena {
   /** Copies `bytes` into the target and returns their address (16-byte aligned). */
   put(bytes: Buffer): bigint {
     const need = Math.max(1, bytes.length);
-    const region = this.regions.find((r) => r.size - r.used >= need);
+    const region = this.regions.find((r) => r !== this.code && r.size - r.used >= need);
     if (region !== undefined) {
       const addr = region.addr + BigInt(region.used);
       processVmWrite(this.pid, addr, bytes);
@@ -83,6 +87,36 @@ export class ScratchArena {
     const fresh: ScratchRegion = { addr: BigInt.asUintN(64, ret), size, used: 0 };
     this.regions.push(fresh);
     return this.put(bytes);
+  }
+
+  /**
+   * Copies machine code into an executable region of its own (an injection of its own maps it
+   * the first time) and returns its address; undefined when the target may not have executable
+   * anonymous memory, so the caller runs its calls another way.
+   */
+  putCode(bytes: Buffer): bigint | undefined {
+    if (this.execDenied) return undefined;
+    const need = Math.max(1, bytes.length);
+    let r = this.code;
+    if (r === undefined || r.size - r.used < need) {
+      const size = Math.ceil(need / PAGE) * PAGE;
+      const ret = this.call('mmap', [0n, BigInt(size), PROT_READ_WRITE_EXEC, MAP_PRIVATE_ANONYMOUS, -1n, 0n]);
+      if (ret === -13n || ret === -1n) {
+        // EACCES / EPERM: a security policy forbids it.
+        this.execDenied = true;
+        return undefined;
+      }
+      if (isErrno(ret)) {
+        throw new NumapolError('ESCRATCH', `pid ${this.pid}: the injected mmap for ${size} bytes of code failed with errno ${-ret}`, { details: { pid: this.pid, errno: Number(-ret) } });
+      }
+      r = { addr: BigInt.asUintN(64, ret), size, used: 0 };
+      this.regions.push(r);
+      this.code = r;
+    }
+    const addr = r.addr + BigInt(r.used);
+    processVmWrite(this.pid, addr, bytes);
+    r.used += Math.ceil(need / 16) * 16;
+    return addr;
   }
 
   /** The arguments of the mmap that creates the pending region, to run before the next calls. */
@@ -146,6 +180,7 @@ export class ScratchArena {
     // Never mapped: nothing to undo.
     this.pending = undefined;
     const errors: unknown[] = [];
+    this.code = undefined;
     while (this.regions.length > 0) {
       const r = this.regions.pop() as ScratchRegion;
       try {

@@ -23,7 +23,7 @@ import { deferSignals } from './signal-guard.js';
 import { findSyscallInstruction, readMappings, scratchHole, type Mapping } from './syscall-insn.js';
 import { quietChildStops } from '../kernel/wait.js';
 import {
-  completedBefore, injectSyscalls, setCompletedBefore, isErrnoResult, settleThread, stepIsSafe, type InjectCall, type InjectMode,
+  completedBefore, injectMany, injectSyscalls, setCompletedBefore, isErrnoResult, stepIsSafe, STUB_NOT_RUN, type InjectCall, type InjectMode, type StubRun,
 } from './inject.js';
 import { detachThread, type TracedThread } from './thread-state.js';
 
@@ -45,6 +45,19 @@ export interface RemoteCall {
 export interface BatchOptions {
   /** Do not run the calls after the first one that fails with an errno (default false). */
   readonly stopAtErrno?: boolean;
+}
+
+/** One thread's batch for remoteSyscallsEach. */
+export interface ThreadCalls {
+  readonly tid: number;
+  readonly calls: readonly RemoteCall[];
+}
+
+/** How one thread's batch of remoteSyscallsEach ended: results of the calls run, and a transport failure if any. */
+export interface ThreadOutcome {
+  readonly tid: number;
+  readonly results: readonly RemoteResult[];
+  readonly error?: unknown;
 }
 
 export interface StopOptions {
@@ -80,6 +93,8 @@ export interface SessionStats {
   injectUs: number[];
   /** How the syscalls were run (see StopOptions.injection). */
   injectionMode: InjectMode;
+  /** Batches that ran as code written into the target (remoteSyscallsEach), one stop each. */
+  stubBatches: number;
   /** Cleanup problems that did not hide the primary outcome (e.g. a failed munmap). */
   warnings: string[];
 }
@@ -99,6 +114,13 @@ export interface StoppedProcess {
    * failure; `completedCalls(error)` gives the results of the calls that ran before it.
    */
   remoteSyscalls(tid: number, calls: readonly RemoteCall[], opts?: BatchOptions): RemoteResult[];
+  /**
+   * Runs each thread's batch like remoteSyscalls, all threads at once: the tracer works on one
+   * while the others wake, run their calls and stop, so N threads cost far less than N times
+   * one. A failure in one thread does not stop the others; each outcome says how its batch
+   * ended. Argument memory must not be shared between threads that write to it.
+   */
+  remoteSyscallsEach(batches: readonly ThreadCalls[], opts?: BatchOptions): ThreadOutcome[];
   /**
    * Copies bytes into scratch memory in the target and returns their address, valid for the
    * session's remote calls and readMemory. The first page is mapped by the next injection (its
@@ -150,6 +172,12 @@ function toResult(ret: bigint): RemoteResult {
   return { ok: true, value: ret };
 }
 
+/** Stubs start 16-byte aligned, like functions. */
+function pad16(code: Buffer): Buffer {
+  const len = Math.ceil(code.length / 16) * 16;
+  return len === code.length ? code : Buffer.concat([code, Buffer.alloc(len - code.length, 0xcc)]);
+}
+
 function toArg(a: number | bigint): bigint {
   if (typeof a === 'bigint') return a;
   if (!Number.isSafeInteger(a)) throw new UsageError(`syscall argument ${a} is not an integer`);
@@ -176,23 +204,11 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
   const loudChildStops = quietChildStops();
   const traced: TracedThread[] = [];
   const stats: SessionStats = {
-    threads: 0, seizePasses: 0, seizeMs: 0, stoppedMs: 0, detachMs: 0, injections: 0, injectUs: [], injectionMode: mode, warnings: [],
+    threads: 0, seizePasses: 0, seizeMs: 0, stoppedMs: 0, detachMs: 0, injections: 0, injectUs: [], injectionMode: mode, stubBatches: 0, warnings: [],
   };
   const t0 = performance.now();
   let arena: ScratchArena | undefined;
   let insn: bigint | undefined;
-  // The last thread injected in step mode settles into its event stop while we work on the
-  // next one; at most one thread is settling at a time.
-  let settling: TracedThread | undefined;
-  const settle = (t: TracedThread | undefined): void => {
-    if (t === undefined) return;
-    try {
-      settleThread(t, timeoutMs);
-    } catch (e) {
-      // Its calls had run and its own state was back: not a failure of any call.
-      stats.warnings.push(e instanceof Error ? e.message : String(e));
-    }
-  };
   let active = true;
   let ok = false;
   try {
@@ -207,7 +223,7 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
     // Read once: large for a process with many threads (a stack and a guard per thread).
     let maps: Mapping[] | undefined;
     const mappings = (): Mapping[] => (maps ??= readMappings(mmTid()));
-    const raw = (t: TracedThread, calls: readonly InjectCall[], stopAtErrno = false): bigint[] => {
+    const syscallInsn = (t: TracedThread): bigint => {
       if (insn === undefined) {
         try {
           insn = findSyscallInstruction(mmTid(), arch, mappings());
@@ -218,6 +234,10 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
           throw e;
         }
       }
+      return insn;
+    };
+    const raw = (t: TracedThread, calls: readonly InjectCall[], stopAtErrno = false): bigint[] => {
+      const at = syscallInsn(t);
       const start = performance.now();
       let n = 0;
       // Argument memory promised by scratch() but not mapped yet: its mmap runs first, in this
@@ -232,10 +252,8 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
       };
       try {
         const all = pre === undefined ? calls : [{ nr: numbers.mmap, args: pre }, ...calls];
-        const r = injectSyscalls(t, arch, insn, all, { mode, timeoutMs, watchSeccomp, stopAtErrno, ...(pre === undefined ? {} : { afterCall }) });
+        const r = injectSyscalls(t, arch, at, all, { mode, timeoutMs, watchSeccomp, stopAtErrno, ...(pre === undefined ? {} : { afterCall }) });
         n = r.length;
-        if (settling !== t) settle(settling);
-        settling = t.phase === 'settling' ? t : undefined;
         return r.slice(skip);
       } catch (e) {
         if (pre !== undefined && !mmapSeen) arena?.mmapUncertain();
@@ -247,6 +265,28 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
         stats.injections += n;
         stats.injectUs.push(Math.round((performance.now() - start) * 1000));
       }
+    };
+    const scratchArena = (): ScratchArena => {
+      arena ??= new ScratchArena(
+        mmTid(),
+        (name, args) => raw(anyStopped(), [{ nr: numbers[name], args }])[0] as bigint,
+        (size) => scratchHole(mappings(), size),
+        () => void raw(anyStopped(), []),
+      );
+      return arena;
+    };
+    /** Writes one stub per batch into executable memory; undefined when the target may not have any. */
+    const writeStubs = (batches: readonly { calls: InjectCall[] }[], stopAtErrno: boolean): StubRun[] | undefined => {
+      const build = arch.stub!;
+      const codes = batches.map((w) => build(w.calls, stopAtErrno, STUB_NOT_RUN));
+      const base = scratchArena().putCode(Buffer.concat(codes.map((c) => pad16(c.code))));
+      if (base === undefined) return undefined;
+      let at = base;
+      return codes.map((c) => {
+        const entry = at;
+        at += BigInt(pad16(c.code).length);
+        return { entry, results: entry + BigInt(c.resultsOffset) };
+      });
     };
     const callsOf = (list: readonly RemoteCall[]): InjectCall[] => list.map((c) => {
       const nr = (numbers as Record<string, number>)[c.name];
@@ -260,7 +300,7 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
       return t;
     };
     const anyStopped = (): TracedThread => {
-      const t = traced.find((x) => x.phase === 'stopped') ?? traced.find((x) => x.phase === 'settling');
+      const t = traced.find((x) => x.ready);
       if (t === undefined) throw new NumapolError('ETHREADEXIT', `pid ${pid} has no stopped thread left`);
       return t;
     };
@@ -278,15 +318,45 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
         if (calls.length === 0) return [];
         return raw(t, callsOf(calls), batch.stopAtErrno ?? false).map(toResult);
       },
+      remoteSyscallsEach(batches, batch = {}) {
+        const stopAtErrno = batch.stopAtErrno ?? false;
+        const work = batches.filter((b) => b.calls.length > 0).map((b) => ({ tid: b.tid, t: threadOf(b.tid), calls: callsOf(b.calls) }));
+        const out = new Map<number, ThreadOutcome>();
+        const one = (w: { tid: number; t: TracedThread; calls: InjectCall[] }): void => {
+          try {
+            out.set(w.tid, { tid: w.tid, results: raw(w.t, w.calls, stopAtErrno).map(toResult) });
+          } catch (e) {
+            out.set(w.tid, { tid: w.tid, results: completedCalls(e), error: e });
+          }
+        };
+        // A batch of several calls runs as code written into the target when it can: one stop
+        // per thread instead of one per call.
+        const useStub = mode === 'step' && arch.stub !== undefined && work.length > 1 && work.some((w) => w.calls.length > 1);
+        // Argument memory not mapped yet is mapped by the first thread's batch, alone: the
+        // others must not run before it exists.
+        let rest = work;
+        if (rest.length > 0 && (arena?.pendingMmap() !== undefined || insn === undefined)) {
+          one(rest[0]!);
+          rest = rest.slice(1);
+        }
+        if (rest.length > 0) {
+          const at = syscallInsn(rest[0]!.t);
+          const stubs = useStub ? writeStubs(rest, stopAtErrno) : undefined;
+          const start = performance.now();
+          if (stubs !== undefined) stats.stubBatches += stubs.length;
+          const outcomes = injectMany(arch, at, rest.map((w, i) => ({ t: w.t, calls: w.calls, ...(stubs === undefined ? {} : { stub: stubs[i]! }) })), { mode, timeoutMs, watchSeccomp, stopAtErrno });
+          rest.forEach((w, i) => {
+            const o = outcomes[i]!;
+            stats.injections += o.results.length;
+            out.set(w.tid, { tid: w.tid, results: o.results.map(toResult), ...(o.failure === undefined ? {} : { error: o.failure }) });
+          });
+          stats.injectUs.push(Math.round((performance.now() - start) * 1000));
+        }
+        return batches.map((b) => out.get(b.tid) ?? { tid: b.tid, results: [] });
+      },
       scratch(bytes) {
         if (!active) throw new NumapolError('EINVAL', 'the stopped-process session is over');
-        arena ??= new ScratchArena(
-          mmTid(),
-          (name, args) => raw(anyStopped(), [{ nr: numbers[name], args }])[0] as bigint,
-          (size) => scratchHole(mappings(), size),
-          () => void raw(anyStopped(), []),
-        );
-        return arena.put(bytes);
+        return scratchArena().put(bytes);
       },
       readMemory: (addr, length) => {
         if (arena?.isPending(addr, length)) arena.flushPending();
@@ -307,7 +377,6 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
       for (const e of errs) stats.warnings.push(e instanceof Error ? e.message : String(e));
     }
     const d0 = performance.now();
-    settle(settling);
     const detachErrors: unknown[] = [];
     for (const t of traced) {
       try {

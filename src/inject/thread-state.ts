@@ -3,12 +3,15 @@
  *
  *   seized ──(event stop)──▶ stopped ──inject──▶ injecting ──(back at an event stop,
  *      │                        │                 registers and mask restored)──▶ stopped
- *      │                        │                       └─(step: restored)─▶ settling ─(event stop)─▶ stopped
- *      └──────(exit)──────▶ gone ◀───────────────────┘               │
- *                                                     detach ◀───────┘ ──▶ detached
+ *      │                        │                       └─(step: restored at the last trap)─▶ trapped
+ *      └──────(exit)──────▶ gone ◀───────────────────┘                                         │
+ *                                          detach ◀── stopped, trapped (inject again) ◀───────┘ ──▶ detached
  *
- * "stopped" always means: in a PTRACE_EVENT_STOP with the thread's own registers and signal
- * mask. Foreign registers exist only inside `injectSyscalls` (inject.ts), one thread at a time.
+ * "stopped" means: in a PTRACE_EVENT_STOP with the thread's own registers and signal mask;
+ * "trapped": in the SIGTRAP signal-delivery-stop of its last injected call, with its own
+ * registers and mask back. Both are inside get_signal, so resuming either applies the kernel's
+ * restart rules to the thread's own registers; we always resume with signal 0, which drops the
+ * trap. Foreign registers exist only inside an Injection (injection.ts).
  */
 import {
   ptraceCont, ptraceDetach, ptraceInterrupt, ptraceSeize,
@@ -19,11 +22,7 @@ import {
 import { isErrno } from './errors.js';
 import { threadState } from './preflight.js';
 
-/**
- * 'settling': its injected calls are done and its own registers and mask restored; it runs
- * kernel code on its way to an event stop (see inject.ts).
- */
-export type ThreadPhase = 'seized' | 'stopped' | 'injecting' | 'settling' | 'gone' | 'detached';
+export type ThreadPhase = 'seized' | 'stopped' | 'injecting' | 'trapped' | 'gone' | 'detached';
 
 export class TracedThread {
   phase: ThreadPhase = 'seized';
@@ -34,6 +33,11 @@ export class TracedThread {
 
   get alive(): boolean {
     return this.phase !== 'gone' && this.phase !== 'detached';
+  }
+
+  /** In a stop with its own registers, ready for an injection or a detach. */
+  get ready(): boolean {
+    return this.phase === 'stopped' || this.phase === 'trapped';
   }
 }
 

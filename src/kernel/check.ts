@@ -5,8 +5,9 @@ import { SyscallError } from './syscall-error.js';
  * The one call-and-check helper: run a libc call, read errno at once if it returned -1, and
  * throw a SyscallError naming the call. No caller ignores a return value.
  */
-export function check<R extends number | bigint>(syscall: string, call: () => R, context?: string): R {
+export function check<R extends number | bigint>(syscall: string, call: () => R, context?: string | (() => string)): R {
   const ret = call();
-  if (ret === -1 || ret === -1n) throw new SyscallError(syscall, errno(), context);
+  // The context is built only on failure: hot paths (ptrace, thousands of calls) pay nothing.
+  if (ret === -1 || ret === -1n) throw new SyscallError(syscall, errno(), typeof context === 'function' ? context() : context);
   return ret;
 }

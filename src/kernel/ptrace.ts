@@ -72,7 +72,7 @@ let ptraceFn: PtraceFn | undefined;
 /** ptrace(request, tid, addr, data); addresses are user-space pointers (exact as doubles). */
 function ptrace(request: number, tid: number, addr: number, data: number): number {
   const fn = (ptraceFn ??= libcFunc<PtraceFn>('long ptrace(int, int, uintptr_t, uintptr_t)'));
-  return Number(check('ptrace', () => fn(request, tid, addr, data), `${REQUEST_NAMES[request] ?? request} tid ${tid}`));
+  return Number(check('ptrace', () => fn(request, tid, addr, data), () => `${REQUEST_NAMES[request] ?? request} tid ${tid}`));
 }
 
 /** PTRACE_SEIZE: attach without stopping. */

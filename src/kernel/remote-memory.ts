@@ -51,6 +51,48 @@ export function processVmRead(pid: number, addr: bigint, length: number): Buffer
   }
 }
 
+/** Most iovecs one process_vm_readv takes (UIO_MAXIOV). */
+const MAX_IOV = 1024;
+const manyIov = new GrowablePinned();
+
+/**
+ * Reads many small ranges of process `pid` with as few process_vm_readv calls as possible (one
+ * per 1,024 ranges). Returns one buffer per range; undefined for a range the kernel did not read
+ * in full (it stops at the first range it cannot read: the caller reads those one by one).
+ */
+export function processVmReadMany(pid: number, ranges: readonly { addr: bigint; length: number }[]): (Buffer | undefined)[] {
+  const fn = libcFunc<VmFn>('intptr_t process_vm_readv(int, uintptr_t, unsigned long, uintptr_t, unsigned long, unsigned long)');
+  const out: (Buffer | undefined)[] = [];
+  for (let from = 0; from < ranges.length; from += MAX_IOV) {
+    const part = ranges.slice(from, from + MAX_IOV);
+    const total = part.reduce((n, r) => n + r.length, 0);
+    const iovs = manyIov.get(32 * part.length);
+    const local = data.get(Math.max(total, 1));
+    try {
+      let off = 0;
+      part.forEach((r, i) => {
+        iovs.buf.writeBigUInt64LE(BigInt(local.addr + off), 16 * i);
+        iovs.buf.writeBigUInt64LE(BigInt(r.length), 16 * i + 8);
+        const remote = 16 * (part.length + i);
+        iovs.buf.writeBigUInt64LE(BigInt.asUintN(64, r.addr), remote);
+        iovs.buf.writeBigUInt64LE(BigInt(r.length), remote + 8);
+        off += r.length;
+      });
+      const n = Number(fn(pid, iovs.addr, part.length, iovs.addr + 16 * part.length, part.length, 0));
+      const got = n < 0 ? 0 : n;
+      off = 0;
+      for (const r of part) {
+        out.push(off + r.length <= got ? Buffer.from(local.buf.subarray(off, off + r.length)) : undefined);
+        off += r.length;
+      }
+    } finally {
+      data.release();
+      manyIov.release();
+    }
+  }
+  return out;
+}
+
 /** Writes all of `data` at `addr` in process `pid`; throws EFAULT-style SyscallError on a short write. */
 export function processVmWrite(pid: number, addr: bigint, bytes: Buffer): void {
   if (bytes.length === 0) return;

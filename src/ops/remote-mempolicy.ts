@@ -4,7 +4,7 @@
  * operation that changes a running process's policy (set, set --range, home-node, apply, show
  * --exact) goes through here, so the argument encoding lives in one place.
  */
-import { completedCalls, type RemoteResult, type StoppedProcess } from '../inject/index.js';
+import type { RemoteResult, StoppedProcess } from '../inject/index.js';
 import { NumapolError } from '../errors.js';
 import { decodeNodemask, encodeNodemask, errnoMeaning, maxNodeBits, MPOL_F_ADDR } from '../kernel/index.js';
 import { formatPolicy, fromKernelMode, toKernelMode, type Mempolicy } from '../policy/index.js';
@@ -57,8 +57,8 @@ export class RemoteMempolicy {
     return this.out;
   }
 
-  /** Two adjacent get_mempolicy output areas, for a read before and a read after. */
-  private pair: bigint | undefined;
+  /** get_mempolicy output areas for exchanges: two per thread (before, after), reused. */
+  private exchangeArea: { addr: bigint; threads: number } | undefined;
 
   private get outSize(): number {
     return 8 + this.bits / 8;
@@ -82,32 +82,37 @@ export class RemoteMempolicy {
   }
 
   /**
-   * In one injection into `tid` (one save and restore of its registers): get_mempolicy, then
-   * set_mempolicy(p) only if that worked, then with `verify` get_mempolicy again.
+   * In each of `tids`, in one injection (one save and restore of its registers): get_mempolicy,
+   * then set_mempolicy(p) only if that worked, then with `verify` get_mempolicy again. All
+   * threads at once (each has its own output areas). Never throws for one thread's failure:
+   * each exchange says what ran, so the caller can undo exactly what changed.
    */
-  exchangeThreadPolicy(tid: number, p: Mempolicy, verify: boolean): PolicyExchange {
+  exchangeThreadPolicies(tids: readonly number[], p: Mempolicy, verify: boolean): PolicyExchange[] {
     const size = this.outSize;
-    this.pair ??= this.session.scratch(Buffer.alloc(2 * size));
-    const before = this.pair;
-    const after = before + BigInt(size);
-    const calls = [this.getCall(before, 0n, 0), this.setCall(p), ...(verify ? [this.getCall(after, 0n, 0)] : [])];
-    let results: RemoteResult[];
-    let error: unknown;
-    try {
-      results = this.session.remoteSyscalls(tid, calls, { stopAtErrno: true });
-    } catch (e) {
-      results = completedCalls(e);
-      if (results.length === 0) throw e;
-      error = e;
+    const slot = 2 * size;
+    // Outputs first: the nodemask set_mempolicy reads then shares their first page.
+    if (this.exchangeArea === undefined || this.exchangeArea.threads < tids.length) {
+      this.exchangeArea = { addr: this.session.scratch(Buffer.alloc(tids.length * slot)), threads: tids.length };
     }
+    const area = this.exchangeArea.addr;
+    const set = this.setCall(p);
+    const outcomes = this.session.remoteSyscallsEach(tids.map((tid, i) => {
+      const before = area + BigInt(i * slot);
+      return { tid, calls: [this.getCall(before, 0n, 0), set, ...(verify ? [this.getCall(before + BigInt(size), 0n, 0)] : [])] };
+    }), { stopAtErrno: true });
+    const mem = outcomes.some((o) => o.results[0]?.ok) ? this.session.readMemory(area, tids.length * slot) : undefined;
+    return outcomes.map((o, i) => this.exchangeOf(o.results, o.error, mem, i * slot));
+  }
+
+  /** One thread's exchange from its results and its output areas at `offset` in `mem`. */
+  private exchangeOf(results: readonly RemoteResult[], error: unknown, mem: Buffer | undefined, offset: number): PolicyExchange {
     const [r0, r1, r2] = results;
-    const out = r0?.ok ? this.session.readMemory(before, r2?.ok ? 2 * size : size) : undefined;
-    const b: RemoteOutcome<Mempolicy> = r0 === undefined || !r0.ok || out === undefined
+    const b: RemoteOutcome<Mempolicy> = r0 === undefined || !r0.ok || mem === undefined
       ? this.failure('get_mempolicy', r0 !== undefined && !r0.ok ? r0 : { errno: 5, errnoName: 'EIO' })
-      : { ok: true, value: this.decode(out, 0) };
+      : { ok: true, value: this.decode(mem, offset) };
     const set: RemoteOutcome<null> | undefined = r1 === undefined ? undefined : r1.ok ? { ok: true, value: null } : this.failure('set_mempolicy', r1);
-    const back: RemoteOutcome<Mempolicy> | undefined = r2 === undefined || out === undefined ? undefined
-      : r2.ok ? { ok: true, value: this.decode(out, size) } : this.failure('get_mempolicy', r2);
+    const back: RemoteOutcome<Mempolicy> | undefined = r2 === undefined || mem === undefined ? undefined
+      : r2.ok ? { ok: true, value: this.decode(mem, offset + this.outSize) } : this.failure('get_mempolicy', r2);
     // A transport failure during set_mempolicy leaves it unknown whether it ran.
     const setMayHaveRun = b.ok && (set !== undefined ? set.ok : error !== undefined);
     return {

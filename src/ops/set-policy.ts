@@ -108,18 +108,24 @@ export function setThreadsInSession(
   verify = true,
 ): ThreadChange[] {
   const after = policyText(policy);
+  // One injection per thread, all threads at once: read its policy, set the new one only if
+  // that worked, read it back. Every change that may have happened is logged for undo before
+  // any failure is reported, so the caller's rollback covers all of them.
+  const xs = rm.exchangeThreadPolicies(tids, policy, verify);
+  xs.forEach((x, i) => {
+    const tid = tids[i]!;
+    if (x.setMayHaveRun && x.before.ok) {
+      const prev = x.before.value;
+      undo.push(`thread ${tid}`, () => rm.setThreadPolicy(tid, prev));
+    }
+  });
   const changes: ThreadChange[] = [];
-  for (const tid of tids) {
-    // One injection per thread: read its policy, set the new one only if that worked, read it
-    // back. A thread whose policy cannot be read is not touched; the ones changed before it
-    // are undone by the caller.
-    const x = rm.exchangeThreadPolicy(tid, policy, verify);
+  xs.forEach((x, i) => {
+    const tid = tids[i]!;
     if (!x.before.ok) {
       if (x.error !== undefined) throw x.error;
       throw remoteError(`cannot read the policy of thread ${tid} of pid ${pid}`, x.before, { pid, tid });
     }
-    const prev = x.before.value;
-    if (x.setMayHaveRun) undo.push(`thread ${tid}`, () => rm.setThreadPolicy(tid, prev));
     if (x.error !== undefined) throw x.error;
     if (x.set === undefined) throw new NumapolError('EPROTO', `thread ${tid} of pid ${pid}: set_mempolicy did not run`);
     if (!x.set.ok) throw remoteError(`setting ${after} in thread ${tid} of pid ${pid} failed`, x.set, { pid, tid });
@@ -133,8 +139,8 @@ export function setThreadsInSession(
         });
       }
     }
-    changes.push({ tid, before: policyText(prev), after });
-  }
+    changes.push({ tid, before: policyText(x.before.value), after });
+  });
   return changes;
 }
 

@@ -1,5 +1,12 @@
 import type { SupportedArch } from '../../kernel/syscall-numbers.js';
 
+/** Machine code for a batch of syscalls (see x86_64-stub.ts). */
+export interface StubCode {
+  readonly code: Buffer;
+  /** Where call i stores its raw result (a 64-bit word at resultsOffset + 8i). */
+  readonly resultsOffset: number;
+}
+
 /** What the engine needs to know about one CPU architecture's registers. */
 export interface Arch {
   /** The kernel's name (uname -m). */
@@ -18,4 +25,9 @@ export interface Arch {
   injectedRegs(saved: Buffer, insnAddr: bigint, nr: number, args: readonly bigint[]): Buffer;
   /** The raw return value (signed): -4095..-1 is -errno. */
   syscallResult(regs: Buffer): bigint;
+  /**
+   * Code that runs `calls` in order, storing each raw result in its slot (`notRun` until then),
+   * and ends in a trap; absent where not written yet.
+   */
+  readonly stub?: (calls: readonly { nr: number; args: readonly bigint[] }[], stopAtErrno: boolean, notRun: bigint) => StubCode;
 }

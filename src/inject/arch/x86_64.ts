@@ -1,5 +1,6 @@
 /** x86_64: struct user_regs_struct (arch/x86/include/asm/user_64.h), 27 × 8 bytes. */
 import type { Arch } from './types.js';
+import { x86_64Stub } from './x86_64-stub.js';
 
 export const X86_64_REGS = {
   r15: 0, r14: 8, r13: 16, r12: 24, rbp: 32, rbx: 40, r11: 48, r10: 56, r9: 64, r8: 72,
@@ -36,4 +37,5 @@ export const x86_64: Arch = {
     return r;
   },
   syscallResult: (regs) => regs.readBigInt64LE(X86_64_REGS.rax),
+  stub: x86_64Stub,
 };

@@ -1,0 +1,51 @@
+/**
+ * x86_64 machine code that runs a batch of syscalls in one go: for each call, load the number
+ * and the six argument registers, `syscall`, store rax into the call's result slot; with
+ * stopAtErrno, jump to the end on a result in [-4095, -1]. It ends with `int3`, whose SIGTRAP
+ * stop hands the thread back to the tracer. One ptrace stop for the whole batch instead of one
+ * per call. The result slots follow the code and are addressed relative to rip, so the block
+ * runs wherever it is copied.
+ */
+import type { StubCode } from './types.js';
+
+/** REX.W/REX.WB + opcode of `movabs reg, imm64` for rdi, rsi, rdx, r10, r8, r9 (the syscall ABI). */
+const MOVABS_ARG = [[0x48, 0xbf], [0x48, 0xbe], [0x48, 0xba], [0x49, 0xba], [0x49, 0xb8], [0x49, 0xb9]] as const;
+/** mov eax, imm32 (5) + six movabs (60) + syscall (2) + mov [rip+disp32], rax (7). */
+const CALL_BYTES = 5 + 6 * 10 + 2 + 7;
+/** cmp rax, -4095 (6) + jae rel32 (6). */
+const CHECK_BYTES = 12;
+
+export function x86_64Stub(calls: readonly { nr: number; args: readonly bigint[] }[], stopAtErrno: boolean, notRun: bigint): StubCode {
+  const checks = stopAtErrno ? Math.max(0, calls.length - 1) : 0;
+  const end = calls.length * CALL_BYTES + checks * CHECK_BYTES;
+  const resultsOffset = Math.ceil((end + 1) / 8) * 8;
+  const code = Buffer.alloc(resultsOffset + 8 * calls.length, 0xcc);
+  let at = 0;
+  const byte = (...b: number[]): void => {
+    for (const x of b) code[at++] = x;
+  };
+  calls.forEach((c, i) => {
+    if (c.args.length > MOVABS_ARG.length) throw new RangeError(`a syscall takes at most 6 arguments, got ${c.args.length}`);
+    byte(0xb8); // mov eax, imm32 (zero-extends into rax)
+    code.writeUInt32LE(c.nr >>> 0, at);
+    at += 4;
+    MOVABS_ARG.forEach((op, a) => {
+      byte(op[0], op[1]);
+      code.writeBigUInt64LE(BigInt.asUintN(64, c.args[a] ?? 0n), at);
+      at += 8;
+    });
+    byte(0x0f, 0x05); // syscall
+    byte(0x48, 0x89, 0x05); // mov [rip + disp32], rax
+    code.writeInt32LE(resultsOffset + 8 * i - (at + 4), at);
+    at += 4;
+    if (stopAtErrno && i < calls.length - 1) {
+      byte(0x48, 0x3d, 0x01, 0xf0, 0xff, 0xff); // cmp rax, -4095 (imm32, sign-extended)
+      byte(0x0f, 0x83); // jae rel32: rax >= -4095 unsigned is an errno
+      code.writeInt32LE(end - (at + 4), at);
+      at += 4;
+    }
+  });
+  // code[end] is the int3 (the fill); the slots say "not run" until their call stores a result.
+  for (let i = 0; i < calls.length; i++) code.writeBigInt64LE(notRun, resultsOffset + 8 * i);
+  return { code, resultsOffset };
+}

@@ -1,0 +1,587 @@
+/**
+ * One thread's injection as an explicit state machine, so that many threads can have theirs in
+ * flight at once (see runInjections). The steps are those of the design note (step 4): save the
+ * thread's registers and signal mask, run each call at an existing syscall instruction, come
+ * back to a stop inside get_signal and restore there, where the kernel applies its
+ * syscall-restart rules to the restored registers (a thread blocked in read/futex restarts
+ * instead of seeing 512).
+ *
+ * Two ways to run one call:
+ * - 'step' (x86_64): PTRACE_SINGLESTEP from the `syscall` instruction runs the whole syscall and
+ *   stops once, at a SIGTRAP signal-delivery-stop on the way back to user mode (the kernel's
+ *   single-step report at syscall exit). One stop per call instead of two. The SIGTRAP is
+ *   forced on the thread; forcing a signal that is blocked or ignored would reset the target's
+ *   SIGTRAP disposition to SIG_DFL, so SIGTRAP stays unblocked in the injection mask, and a
+ *   target that ignores SIGTRAP gets the other way. We never deliver the trap (resume with 0).
+ * - 'syscall-stops': PTRACE_SYSCALL to the syscall-entry stop, again to the exit stop. Used when
+ *   stepping is not safe: SIGTRAP ignored by the target, or a seccomp filter we must watch.
+ *
+ * 'syscall-stops' leaves the last call's stop with PTRACE_INTERRUPT + PTRACE_CONT, so the thread
+ * never returns to user mode with our registers, and restores at the event stop it reaches.
+ * 'step' restores at the last call's SIGTRAP stop itself: that stop is inside get_signal too,
+ * so the restart rules apply to the restored registers all the same, and the thread stays
+ * there ('trapped') until it is injected again or detached with signal 0, which drops the trap
+ * and clears the trap flag the kernel set for stepping. Going on to an event stop instead would
+ * cost every thread one more wake-up. The price: if numapol is SIGKILLed while threads are
+ * trapped, the kernel delivers them the SIGTRAP (default action: the process dumps core), just
+ * as it would crash a thread killed mid-call with our registers; SIGINT/SIGTERM/SIGHUP/SIGQUIT
+ * wait for the operation to finish (signal-guard.ts).
+ */
+import { readFileSync } from 'node:fs';
+import { NumapolError } from '../errors.js';
+import {
+  getRseqConfiguration, getSiginfo, getSigmask, lastRegs, ptraceCont, ptraceInterrupt, ptraceSingleStep,
+  ptraceSyscall, readRegs, setRegs, setSigmask, tgkill,
+} from '../kernel/ptrace.js';
+import { processVmRead, processVmReadMany } from '../kernel/remote-memory.js';
+import { isEventStop, isSignalDeliveryStop, isSyscallStop, SIGTRAP, type WaitStatus } from '../kernel/wait.js';
+import type { Arch } from './arch/index.js';
+import { isErrno, stopTimeout, threadExited } from './errors.js';
+import { threadState } from './preflight.js';
+import { pollStatus, type TracedThread } from './thread-state.js';
+
+export type InjectMode = 'step' | 'syscall-stops';
+
+/** One syscall to run: number and raw arguments. */
+export interface InjectCall {
+  readonly nr: number;
+  readonly args: readonly bigint[];
+}
+
+export interface InjectOptions {
+  readonly mode: InjectMode;
+  /** Longest wait for any one stop, in ms. */
+  readonly timeoutMs: number;
+  /** The target has a seccomp filter and we run under it: look for a SIGSYS it may force. */
+  readonly watchSeccomp?: boolean;
+  /** Stop the batch after the first call that returns -errno (later calls are not run). */
+  readonly stopAtErrno?: boolean;
+  /**
+   * Called with each call's raw result while the thread is still stopped, before the next call
+   * runs (e.g. to fill memory the call just mapped). Throwing ends the batch there.
+   */
+  readonly afterCall?: (index: number, result: bigint) => void;
+}
+
+/** Signals the kernel forces on a thread for a fault at its own instruction (never re-queued). */
+const FAULT_SIGNALS = new Set([4, 5, 7, 8, 11, 31]);
+const SIGSYS = 31;
+const ALL_SIGNALS = (1n << 64n) - 1n;
+/** Everything blocked but SIGTRAP: the single-step trap must meet an unblocked signal. */
+const STEP_MASK = ALL_SIGNALS & ~(1n << BigInt(SIGTRAP - 1));
+/** A thread that keeps reporting stops that are not the one awaited is broken somehow. */
+const MAX_ROUNDS = 100;
+
+/** True for a raw result in [-4095, -1]: the target's -errno. */
+export function isErrnoResult(r: bigint): boolean {
+  return r < 0n && r >= -4095n;
+}
+
+function seccompRejected(t: TracedThread, nr: number): NumapolError {
+  return new NumapolError('ESECCOMP', `the seccomp filter of pid ${t.pid} forbids syscall ${nr} (it answered with SIGSYS, which would have killed or trapped the program); the call was not made and the signal was not delivered`, {
+    details: { pid: t.pid, tid: t.tid, nr },
+  });
+}
+
+/** A status that is not a stop: the thread died. */
+function died(t: TracedThread, s: WaitStatus, what: string, nr: number): NumapolError {
+  t.phase = 'gone';
+  if (s.kind === 'killed' && s.signal === SIGSYS) {
+    return new NumapolError('ESECCOMP', `pid ${t.pid} was killed by its seccomp filter (SIGSYS) when thread ${t.tid} ran the injected syscall ${nr}`, {
+      details: { pid: t.pid, tid: t.tid },
+    });
+  }
+  return threadExited(t.pid, t.tid, `${what} (${s.kind === 'killed' ? `killed by signal ${s.signal}` : s.kind === 'exited' ? `exit status ${s.code}` : 'stopped'})`);
+}
+
+function faulted(t: TracedThread, signal: number, what: string): NumapolError {
+  return new NumapolError('EFAULT', `thread ${t.tid} of pid ${t.pid} faulted (signal ${signal}) ${what}; the signal was not delivered`, {
+    details: { pid: t.pid, tid: t.tid, signal },
+  });
+}
+
+/**
+ * Waits for the next event stop of a thread that is running under our trace. Signals met on
+ * the way are not delivered: faults (our registers caused them) are returned, others are
+ * pushed on `requeue` to be re-queued after the restore.
+ */
+export function waitEventStop(t: TracedThread, timeoutMs: number, what: string, requeue: number[]): number[] {
+  const deadline = performance.now() + timeoutMs;
+  const faults: number[] = [];
+  for (;;) {
+    const s = pollStatus(t, deadline);
+    if (s === undefined) throw stopTimeout(t.pid, t.tid, timeoutMs, threadState(t.pid, t.tid), what);
+    if (s.kind !== 'stopped') {
+      t.phase = 'gone';
+      throw threadExited(t.pid, t.tid, what);
+    }
+    if (isEventStop(s)) return faults;
+    if (isSignalDeliveryStop(s)) (FAULT_SIGNALS.has(s.signal) ? faults : requeue).push(s.signal);
+    // Any other stop consumed the pending interrupt: ask again.
+    ptraceInterrupt(t.tid);
+    ptraceCont(t.tid, 0);
+  }
+}
+
+/** A thread's current rseq critical section (struct rseq_cs): [start, start+length), abort. */
+export interface RseqSection {
+  readonly start: bigint;
+  readonly length: bigint;
+  readonly abort: bigint;
+}
+
+/** struct rseq_cs: u32 version, u32 flags, u64 start_ip, u64 post_commit_offset, u64 abort_ip. */
+function readRseqCs(tid: number, csPtr: bigint): RseqSection | null {
+  const cs = processVmRead(tid, csPtr, 32);
+  if (cs.length < 32) return null;
+  return { start: cs.readBigUInt64LE(8), length: cs.readBigUInt64LE(16), abort: cs.readBigUInt64LE(24) };
+}
+
+/** The thread's rseq critical section, null when it registered none or is in none. */
+function rseqSection(t: TracedThread): RseqSection | null {
+  const cfg = getRseqConfiguration(t.tid);
+  if (cfg === undefined || cfg.abiPointer === 0n) return null;
+  // struct rseq: u32 cpu_id_start, u32 cpu_id, u64 rseq_cs (pointer to struct rseq_cs).
+  const head = processVmRead(t.tid, cfg.abiPointer + 8n, 8);
+  if (head.length < 8) return null;
+  const csPtr = head.readBigUInt64LE(0);
+  return csPtr === 0n ? null : readRseqCs(t.tid, csPtr);
+}
+
+/**
+ * rseqSection for many stopped threads of one process, reading all their rseq areas with one
+ * process_vm_readv instead of one each. Undefined where it could not tell (the injection then
+ * reads that thread's own).
+ */
+export function rseqSections(ts: readonly TracedThread[]): (RseqSection | null | undefined)[] {
+  const cfgs = ts.map((t) => {
+    try {
+      return getRseqConfiguration(t.tid);
+    } catch {
+      return undefined;
+    }
+  });
+  const asked = ts.map((_, i) => i).filter((i) => (cfgs[i]?.abiPointer ?? 0n) !== 0n);
+  const reader = ts.find((t) => t.ready);
+  const heads = reader === undefined ? [] : processVmReadMany(reader.tid, asked.map((i) => ({ addr: cfgs[i]!.abiPointer + 8n, length: 8 })));
+  const out: (RseqSection | null | undefined)[] = cfgs.map((c) => (c === undefined ? undefined : c.abiPointer === 0n ? null : undefined));
+  asked.forEach((i, k) => {
+    const h = heads[k];
+    if (h === undefined) return;
+    const csPtr = h.readBigUInt64LE(0);
+    out[i] = csPtr === 0n ? null : readRseqCs(ts[i]!.tid, csPtr);
+  });
+  return out;
+}
+
+/**
+ * rseq (restartable sequences): a thread stopped inside its critical section must resume at the
+ * abort handler, as the kernel would make it after preemption; our injection makes the kernel
+ * forget the section (it clears rseq_cs when it sees our instruction pointer).
+ */
+function rseqFixup(arch: Arch, saved: Buffer, cs: RseqSection | null): Buffer {
+  if (cs === null) return saved;
+  const ip = arch.instructionPointer(saved);
+  if (ip >= cs.start && ip - cs.start < cs.length) return arch.withInstructionPointer(saved, cs.abort);
+  return saved;
+}
+
+/** SIGSYS in the thread's private pending set (/proc/PID/task/TID/status SigPnd, bit 30). */
+function sigsysPending(t: TracedThread): boolean {
+  try {
+    const m = /^SigPnd:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${t.pid}/task/${t.tid}/status`, 'utf8'));
+    return m !== null && ((BigInt(`0x${m[1]}`) >> 30n) & 1n) === 1n;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * What the thread is waiting for: a call's single-step trap, its syscall-entry or -exit stop,
+ * or (syscall-stops) the event stop after the last call.
+ */
+type Waiting = 'step' | 'entry' | 'exit' | 'final' | 'stub';
+
+/**
+ * A batch written as machine code into the target (arch.stub): the thread runs it from `entry`
+ * and ends in a trap; the results are then the 64-bit words at `results`, STUB_NOT_RUN where
+ * the stub stopped early. Only with 'step' (the trap is a forced SIGTRAP, like a single-step).
+ */
+export interface StubRun {
+  readonly entry: bigint;
+  readonly results: bigint;
+}
+
+/** What a stub's result slot holds until its call runs (no syscall returns it). */
+export const STUB_NOT_RUN = -(1n << 63n);
+
+type Stop = Extract<WaitStatus, { kind: 'stopped' }>;
+
+/**
+ * One thread's batch of calls. `begin()` saves its state and starts the first call; each wait
+ * status of the thread goes to `onStatus()` until `done`. Then `results` holds the raw result
+ * register (signed) of each call run, and `failure` a transport failure, if any: the thread is
+ * by then back in its own registers and mask whenever it is alive.
+ */
+export class Injection {
+  readonly results: bigint[] = [];
+  failure: unknown;
+  done = false;
+  get stubRun(): StubRun | undefined {
+    return this.stub;
+  }
+
+  get callCount(): number {
+    return this.calls.length;
+  }
+
+  /** When the stop awaited now is late (performance.now() ms). */
+  deadline = 0;
+  private waiting: Waiting = 'step';
+  private rounds = 0;
+  private saved: Buffer = Buffer.alloc(0);
+  private restore: Buffer = Buffer.alloc(0);
+  private mask = 0n;
+  private readonly requeue: number[] = [];
+  private sigsysPendingBefore = false;
+  private foreign = false;
+  private readonly after: bigint;
+
+  constructor(
+    readonly t: TracedThread,
+    private readonly arch: Arch,
+    private readonly insn: bigint,
+    private readonly calls: readonly InjectCall[],
+    private readonly opts: InjectOptions,
+    private readonly stub?: StubRun,
+    private readonly stubResultsLater = false,
+    /** The thread's rseq section when already known (rseqSections), else read in begin(). */
+    private readonly rseq?: RseqSection | null,
+  ) {
+    this.after = insn + BigInt(arch.syscallInsn.length);
+    if (stub !== undefined && opts.mode !== 'step') throw new RangeError('a stub runs only in step mode');
+  }
+
+  private get nr(): number {
+    if (this.waiting === 'stub') return -1;
+    return this.calls[this.results.length]?.nr ?? this.calls[this.calls.length - 1]?.nr ?? -1;
+  }
+
+  private what(): string {
+    if (this.waiting === 'stub') return 'in the injected code';
+    return this.waiting === 'entry' ? `entering the injected syscall ${this.nr}`
+      : this.waiting === 'final' ? 'after the injected syscall' : `in the injected syscall ${this.nr}`;
+  }
+
+  /** Saves the thread's registers and mask and starts the first call. */
+  begin(): void {
+    const { t, arch } = this;
+    if (!t.ready) {
+      this.fail(new NumapolError('EINVAL', `thread ${t.tid} is ${t.phase}, not stopped`));
+      return;
+    }
+    try {
+      const len = readRegs(t.tid, arch.regsSize + 64);
+      this.saved = Buffer.from(lastRegs(len));
+      this.mask = getSigmask(t.tid);
+    } catch (e) {
+      if (isErrno(e, 'ESRCH')) {
+        t.phase = 'gone';
+        this.fail(threadExited(t.pid, t.tid, 'before the injected syscall'));
+        return;
+      }
+      this.fail(e);
+      return;
+    }
+    if (this.saved.length !== arch.regsSize) {
+      this.fail(new NumapolError('ECOMPAT', `thread ${t.tid} of pid ${t.pid} runs in 32-bit compat mode (register set of ${this.saved.length} bytes); only native ${arch.name} processes are supported`, {
+        details: { pid: t.pid, tid: t.tid },
+      }));
+      return;
+    }
+    try {
+      this.restore = rseqFixup(arch, this.saved, this.rseq === undefined ? rseqSection(t) : this.rseq);
+      this.sigsysPendingBefore = (this.opts.watchSeccomp ?? false) && sigsysPending(t);
+      t.phase = 'injecting';
+      setSigmask(t.tid, this.opts.mode === 'step' ? STEP_MASK : ALL_SIGNALS);
+      this.foreign = true;
+      this.next();
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  /** Starts the next call, or finishes when there is none. */
+  private next(): void {
+    const call = this.calls[this.results.length];
+    if (call === undefined) {
+      this.finish();
+      return;
+    }
+    if (this.stub !== undefined) {
+      setRegs(this.t.tid, this.arch.injectedRegs(this.saved, this.stub.entry, 0, []));
+      this.rounds = 0;
+      this.waiting = 'stub';
+      this.resume();
+      return;
+    }
+    setRegs(this.t.tid, this.arch.injectedRegs(this.saved, this.insn, call.nr, call.args));
+    this.rounds = 0;
+    if (this.opts.mode === 'step') {
+      this.waiting = 'step';
+      this.resume();
+    } else {
+      this.waiting = 'entry';
+      this.resume();
+    }
+  }
+
+  /** Lets the thread go on towards the stop awaited. */
+  private resume(): void {
+    this.deadline = performance.now() + this.opts.timeoutMs;
+    if (this.waiting === 'step') ptraceSingleStep(this.t.tid, 0);
+    else if (this.waiting === 'stub') ptraceCont(this.t.tid, 0);
+    else if (this.waiting === 'final') {
+      ptraceInterrupt(this.t.tid);
+      ptraceCont(this.t.tid, 0);
+    } else ptraceSyscall(this.t.tid, 0);
+  }
+
+  /** The awaited stop did not come in time. */
+  onTimeout(): void {
+    this.fail(stopTimeout(this.t.pid, this.t.tid, this.opts.timeoutMs, threadState(this.t.pid, this.t.tid), this.what()));
+  }
+
+  /** Feeds one wait status of the thread. */
+  onStatus(s: WaitStatus): void {
+    try {
+      this.advance(s);
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  private advance(s: WaitStatus): void {
+    const { t } = this;
+    if (s.kind !== 'stopped') {
+      if (this.waiting === 'final') {
+        t.phase = 'gone';
+        throw threadExited(t.pid, t.tid, this.what());
+      }
+      throw died(t, s, this.what(), this.nr);
+    }
+    if (this.rounds++ > MAX_ROUNDS) throw new NumapolError('EPROTO', `thread ${t.tid} of pid ${t.pid} keeps stopping ${this.what()}`);
+    switch (this.waiting) {
+      case 'step': return this.onStepStatus(s);
+      case 'entry':
+      case 'exit': return this.onSyscallStatus(s);
+      case 'final': return this.onFinalStatus(s);
+      case 'stub': return this.onStubStatus(s);
+    }
+  }
+
+  private onStubStatus(s: Stop): void {
+    const { t } = this;
+    const stub = this.stub as StubRun;
+    if (isSignalDeliveryStop(s)) {
+      if (s.signal === SIGTRAP) {
+        // Sent by a process (si_code <= 0): the program's, given back later. Else the kernel's,
+        // and the stub's only trapping instruction is its final int3 (no trap flag is set).
+        if (getSiginfo(t.tid).code <= 0) this.requeue.push(SIGTRAP);
+        else {
+          this.stubDone(stub);
+          return;
+        }
+      } else if (FAULT_SIGNALS.has(s.signal)) {
+        throw faulted(t, s.signal, 'in the injected code');
+      } else {
+        this.requeue.push(s.signal);
+      }
+    }
+    this.resume();
+  }
+
+  /**
+   * The stub trapped at its end: its results are in memory. Many threads' results are read in
+   * one go afterwards (stubResultsFrom) when `stubResultsLater` is set.
+   */
+  private stubDone(stub: StubRun): void {
+    if (!this.stubResultsLater) this.stubResultsFrom(processVmRead(this.t.tid, stub.results, 8 * this.calls.length), stub.results);
+    this.finish();
+  }
+
+  /** Takes the stub's results from `mem`, a copy of target memory starting at address `base`. */
+  stubResultsFrom(mem: Buffer, base: bigint): void {
+    const stub = this.stub;
+    if (stub === undefined || this.results.length > 0) return;
+    const at = Number(stub.results - base);
+    for (let i = 0; i < this.calls.length && at + 8 * i + 8 <= mem.length; i++) {
+      const r = mem.readBigInt64LE(at + 8 * i);
+      if (r === STUB_NOT_RUN) break;
+      this.results.push(r);
+      this.opts.afterCall?.(i, r);
+    }
+  }
+
+  private onStepStatus(s: Stop): void {
+    const { t, arch } = this;
+    if (isSignalDeliveryStop(s)) {
+      if (s.signal === SIGTRAP) {
+        const len = readRegs(t.tid, arch.regsSize);
+        const regs = lastRegs(len);
+        const ip = arch.instructionPointer(regs);
+        const result = arch.syscallResult(regs);
+        // A SIGTRAP sent by a process (si_code <= 0) is the program's: give it back later.
+        if (getSiginfo(t.tid).code <= 0) this.requeue.push(SIGTRAP);
+        if (ip === this.after) {
+          this.completed(result);
+          return;
+        }
+        if (ip !== this.insn) {
+          throw new NumapolError('EPROTO', `thread ${t.tid} of pid ${t.pid} stopped at 0x${ip.toString(16)} ${this.what()}, expected 0x${this.after.toString(16)}`, {
+            details: { pid: t.pid, tid: t.tid },
+          });
+        }
+        // Trapped before running the instruction (a SIGTRAP from elsewhere): step again.
+      } else if (FAULT_SIGNALS.has(s.signal)) {
+        throw s.signal === SIGSYS ? seccompRejected(t, this.nr) : faulted(t, s.signal, this.what());
+      } else {
+        // SIGSTOP and the like cannot be blocked: take them out of the way, re-queue later.
+        this.requeue.push(s.signal);
+      }
+    }
+    // Event stops (a group-stopped process reports one on resume): step again.
+    this.resume();
+  }
+
+  private onSyscallStatus(s: Stop): void {
+    const { t, arch } = this;
+    if (isSyscallStop(s)) {
+      if (this.waiting === 'entry') {
+        this.waiting = 'exit';
+        this.resume();
+        return;
+      }
+      readRegs(t.tid, arch.regsSize);
+      this.completed(arch.syscallResult(lastRegs(arch.regsSize)));
+      return;
+    }
+    if (isSignalDeliveryStop(s)) {
+      if (FAULT_SIGNALS.has(s.signal)) throw faulted(t, s.signal, this.what());
+      this.requeue.push(s.signal);
+    }
+    // A group-stopped process reports one extra event stop on the first resume.
+    this.resume();
+  }
+
+  private onFinalStatus(s: Stop): void {
+    if (isEventStop(s)) {
+      this.restoreHere();
+      return;
+    }
+    if (isSignalDeliveryStop(s)) {
+      if (FAULT_SIGNALS.has(s.signal)) throw s.signal === SIGSYS ? seccompRejected(this.t, this.nr) : faulted(this.t, s.signal, this.what());
+      this.requeue.push(s.signal);
+    }
+    // Any other stop consumed the pending interrupt: ask again.
+    this.resume();
+  }
+
+  /** One call has run and the thread is stopped right after it. */
+  private completed(result: bigint): void {
+    const { t, opts } = this;
+    if (opts.watchSeccomp && !this.sigsysPendingBefore && sigsysPending(t)) {
+      // SECCOMP_RET_KILL_*/TRAP skipped the call and forced SIGSYS with SA_IMMUTABLE (5.16+):
+      // a tracer can no longer intercept it, so the process dies once released.
+      throw new NumapolError('ESECCOMP', `the seccomp filter of pid ${t.pid} rejected syscall ${this.nr} with SIGSYS: the call was not made, and the filter kills (or traps) the process when it resumes. Leave such processes alone (seccomp: 'refuse') or suspend the filter as root (seccomp: 'suspend')`, {
+        details: { pid: t.pid, tid: t.tid, nr: this.nr },
+      });
+    }
+    this.results.push(result);
+    opts.afterCall?.(this.results.length - 1, result);
+    if (opts.stopAtErrno && isErrnoResult(result)) {
+      this.finish();
+      return;
+    }
+    this.next();
+  }
+
+  /** After the last call: go back to a stop inside get_signal and restore there. */
+  private finish(): void {
+    const { t } = this;
+    if (this.opts.mode === 'step') {
+      // At the last call's SIGTRAP stop, inside get_signal: restoring here is as good as at an
+      // event stop (the restart rules run when get_signal returns).
+      setRegs(t.tid, this.restore);
+      setSigmask(t.tid, this.mask);
+      this.foreign = false;
+      for (const sig of this.requeue.splice(0)) tgkill(t.pid, t.tid, sig);
+      t.phase = 'trapped';
+      this.done = true;
+      return;
+    }
+    this.waiting = 'final';
+    this.rounds = 0;
+    this.resume();
+  }
+
+  /** At an event stop: the thread's own registers and mask back, and its signals re-queued. */
+  private restoreHere(): void {
+    const { t } = this;
+    setRegs(t.tid, this.restore);
+    setSigmask(t.tid, this.mask);
+    this.foreign = false;
+    t.phase = 'stopped';
+    for (const sig of this.requeue.splice(0)) tgkill(t.pid, t.tid, sig);
+    this.done = true;
+  }
+
+  /**
+   * Ends the injection with `e`: a thread still in foreign registers is brought back to an event
+   * stop (synchronously: failures are rare) and restored there.
+   */
+  private fail(e: unknown): void {
+    const { t } = this;
+    let failure = e;
+    try {
+      if (t.phase === 'injecting' && this.foreign) {
+        ptraceInterrupt(t.tid);
+        ptraceCont(t.tid, 0);
+        const faults = waitEventStop(t, this.opts.timeoutMs, 'after the injected syscall', this.requeue);
+        // A seccomp filter that rejects the call with KILL or TRAP skips it and forces SIGSYS on
+        // the thread; we catch that signal here and never deliver it: the target survives.
+        if (faults.includes(SIGSYS)) failure ??= seccompRejected(t, this.nr);
+        else if (faults.length > 0) failure ??= faulted(t, faults[0] as number, 'in the injected syscall');
+      }
+      if (t.phase === 'injecting') this.restoreHere();
+    } catch (e2) {
+      if (isErrno(e2, 'ESRCH') && threadState(t.pid, t.tid) === undefined) t.phase = 'gone';
+    }
+    if (isErrno(failure, 'ESRCH') && t.phase !== 'stopped') failure = threadExited(t.pid, t.tid, 'during the injected syscall');
+    if (t.phase === 'gone' && !(failure instanceof NumapolError)) failure = threadExited(t.pid, t.tid, 'during the injected syscall');
+    this.failure = failure;
+    this.done = true;
+  }
+}
+
+/**
+ * Runs many threads' injections at once: each is started, then their stops are taken in the
+ * order they were started, and a thread that needs another stop goes to the back of the line.
+ * A tracee takes tens of microseconds to wake, run one syscall and stop again; with all of them
+ * in flight, that time overlaps with the tracer's work on the others instead of adding up.
+ * Returns when every injection is done (each one's own `failure` says how it ended).
+ */
+export function runInjections(list: readonly Injection[]): void {
+  const line: Injection[] = [];
+  for (const j of list) {
+    j.begin();
+    if (!j.done) line.push(j);
+  }
+  for (let head = 0; head < line.length; head++) {
+    const j = line[head] as Injection;
+    const s = pollStatus(j.t, j.deadline);
+    if (s === undefined) j.onTimeout();
+    else j.onStatus(s);
+    if (!j.done) line.push(j);
+  }
+}
