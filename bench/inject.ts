@@ -21,18 +21,29 @@ function gdbMs(pid: number, all: boolean): number {
   return ms;
 }
 
-function numapolRuns(pid: number, runs: number, threads: 'all' | 'main', verify = true): { totalMs: number; stoppedMs: number; n: number } {
+/**
+ * `runs` calls after a first one: the first runs cold (V8 has not compiled the engine's hot
+ * paths yet: what a one-shot CLI call pays), the median of the others is the steady state of a
+ * long-lived caller such as a daemon.
+ */
+function numapolRuns(pid: number, runs: number, threads: 'all' | 'main', verify = true): { firstMs: number; totalMs: number; stoppedMs: number; n: number } {
   const totals: number[] = [];
   const stopped: number[] = [];
   let n = 0;
-  for (let i = 0; i < runs; i++) {
+  let firstMs = NaN;
+  for (let i = 0; i <= runs; i++) {
     const t0 = performance.now();
     const r = setProcessPolicy(pid, i % 2 ? 'default' : 'bind=0', { threads, verify });
-    totals.push(performance.now() - t0);
-    stopped.push(r.stop?.stoppedMs ?? NaN);
+    const ms = performance.now() - t0;
     n = r.threads.length;
+    if (i === 0) {
+      firstMs = ms;
+      continue;
+    }
+    totals.push(ms);
+    stopped.push(r.stop?.stoppedMs ?? NaN);
   }
-  return { totalMs: median(totals), stoppedMs: median(stopped), n };
+  return { firstMs, totalMs: median(totals), stoppedMs: median(stopped), n };
 }
 
 export async function benchInject(): Promise<BenchFigure[]> {
@@ -40,14 +51,15 @@ export async function benchInject(): Promise<BenchFigure[]> {
   const figures: BenchFigure[] = [];
   const big = await Target.start(['futex=998']);
   try {
-    const full = numapolRuns(big.pid, 5, 'all');
-    const lean = numapolRuns(big.pid, 5, 'all', false);
+    const full = numapolRuns(big.pid, 9, 'all');
+    const lean = numapolRuns(big.pid, 9, 'all', false);
     const gdb = gdbMs(big.pid, true);
     figures.push(
-      { name: `set all ${full.n} threads (read before, set, read back)`, value: full.totalMs, unit: 'ms', goal: '< 100 ms', met: full.totalMs < 100, ratio: full.totalMs / gdb, reference: `gdb thread apply all call (${gdb.toFixed(0)} ms)` },
+      { name: `set all ${full.n} threads (read before, set, read back), median of 9`, value: full.totalMs, unit: 'ms', goal: '< 100 ms', met: full.totalMs < 100, ratio: full.totalMs / gdb, reference: `gdb thread apply all call (${gdb.toFixed(0)} ms)` },
       { name: `  whole process stopped`, value: full.stoppedMs, unit: 'ms', note: 'C prototype: 101-114 ms for 1,008 threads' },
       { name: `  speedup over gdb`, value: gdb / full.totalMs, unit: 'x', goal: '>= 20x', met: gdb / full.totalMs >= 20 },
-      { name: `set all ${lean.n} threads without read-back`, value: lean.totalMs, unit: 'ms', ratio: lean.totalMs / gdb, reference: 'gdb', note: `stopped ${lean.stoppedMs.toFixed(1)} ms` },
+      { name: `  first call in this process (cold JIT)`, value: full.firstMs, unit: 'ms', ratio: full.firstMs / gdb, reference: 'gdb', note: `${(gdb / full.firstMs).toFixed(1)}x faster than gdb` },
+      { name: `set all ${lean.n} threads without read-back, median of 9`, value: lean.totalMs, unit: 'ms', ratio: lean.totalMs / gdb, reference: 'gdb', note: `stopped ${lean.stoppedMs.toFixed(1)} ms` },
     );
   } finally {
     big.kill();
@@ -58,7 +70,7 @@ export async function benchInject(): Promise<BenchFigure[]> {
     const gdbs = [gdbMs(one.pid, false), gdbMs(one.pid, false), gdbMs(one.pid, false)];
     const gdb = median(gdbs);
     figures.push(
-      { name: 'set one thread', value: mine.totalMs, unit: 'ms', ratio: mine.totalMs / gdb, reference: `gdb -p PID -batch -ex 'call ...' (${gdb.toFixed(0)} ms)` },
+      { name: 'set one thread, median of 21', value: mine.totalMs, unit: 'ms', ratio: mine.totalMs / gdb, reference: `gdb -p PID -batch -ex 'call ...' (${gdb.toFixed(0)} ms)` },
       { name: '  speedup over gdb', value: gdb / mine.totalMs, unit: 'x', goal: '>= 1000x', met: gdb / mine.totalMs >= 1000 },
     );
   } finally {

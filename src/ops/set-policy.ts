@@ -177,9 +177,9 @@ export function setProcessPolicy(pid: number, policy: string | Mempolicy, opts: 
   const text = policyText(p);
   const verify = opts.verify ?? true;
   // Unknown TIDs are the user's mistake: say so before stopping anything.
-  const listed = listThreads(pid, ro);
-  if (sel !== 'all') selectThreads(pid, sel, listed);
+  if (sel !== 'all') selectThreads(pid, sel, listThreads(pid, ro));
   if (opts.dryRun) {
+    const listed = listThreads(pid, ro);
     preflight(pid, opts);
     const threads: ThreadChange[] = [];
     for (const tid of selectThreads(pid, sel, listed)) {

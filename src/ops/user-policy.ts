@@ -5,7 +5,7 @@
  */
 import { checkNodes, checkPolicy, parseNodeList, parsePolicy, type Mempolicy, type NodeContext, type NodeSet } from '../policy/index.js';
 import { readCpuset } from '../topology/cpuset.js';
-import { readNodes } from '../topology/nodes.js';
+import { readMemoryNodes } from '../topology/nodes.js';
 import type { OpsOptions } from './options.js';
 
 export interface TargetOptions extends OpsOptions {
@@ -16,7 +16,7 @@ export interface TargetOptions extends OpsOptions {
 }
 
 export function nodeContext(opts: TargetOptions = {}): NodeContext {
-  const nodes = readNodes(opts.root === undefined ? {} : { root: opts.root });
+  const nodes = readMemoryNodes(opts.root === undefined ? {} : { root: opts.root });
   let allowed: NodeSet = nodes.withMemory;
   if (opts.ignoreCpuset) return { nodes: nodes.online, allowed };
   try {

@@ -97,6 +97,11 @@ export class Target {
     return { counters, threads };
   }
 
+  /** Everything the target printed so far. */
+  output(): string {
+    return this.out;
+  }
+
   alive(): boolean {
     return this.child.exitCode === null && this.child.signalCode === null;
   }

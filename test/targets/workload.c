@@ -5,7 +5,8 @@
  * cut short, a corrupted computation, a lost signal.
  *
  * Usage: workload key=value...   futex=N read=N sleep=N epoll=N accept=N busy=N signals=1
- *        spawn=1 zombie=1 seccomp=errno|kill seccomp_thread=1
+ *        spawn=1 zombie=1 seccomp=errno|kill seccomp_thread=1 mdwe=1
+ * mdwe=1 forbids writable+executable memory (PR_SET_MDWE): injected code cannot be mapped.
  * seccomp_thread=1 adds one thread whose own seccomp filter (not the process's) makes
  * set_mempolicy fail with EPERM: an operation on every thread fails part-way.
  * Prints "ready <pid>" when set up. stdin: "mark" records a point in the spawner's history;
@@ -368,7 +369,7 @@ static void *controller(void *a) {
 }
 
 int main(int argc, char **argv) {
-  long futex = 0, rd = 0, sl = 0, ep = 0, ac = 0, busy = 0, sigs = 0, spawn = 0, zombie = 0, sec_thread = 0;
+  long futex = 0, rd = 0, sl = 0, ep = 0, ac = 0, busy = 0, sigs = 0, spawn = 0, zombie = 0, sec_thread = 0, mdwe = 0;
   const char *sec = NULL;
   for (int i = 1; i < argc; i++) {
     char *eq = strchr(argv[i], '=');
@@ -385,6 +386,12 @@ int main(int argc, char **argv) {
     else if (!strncmp(argv[i], "zombie=", 7)) zombie = v;
     else if (!strncmp(argv[i], "seccomp=", 8)) sec = eq + 1;
     else if (!strncmp(argv[i], "seccomp_thread=", 15)) sec_thread = v;
+    else if (!strncmp(argv[i], "mdwe=", 5)) mdwe = v;
+  }
+  /* Memory-deny-write-execute (PR_SET_MDWE, Linux 6.3+): no writable+executable mapping. */
+  if (mdwe && prctl(65 /* PR_SET_MDWE */, 1 /* PR_MDWE_REFUSE_EXEC_GAIN */, 0, 0, 0)) {
+    printf("mdwe unsupported\n");
+    fflush(stdout);
   }
   setvbuf(stdout, NULL, _IOLBF, 0);
   signal(SIGPIPE, SIG_IGN);

@@ -15,7 +15,47 @@ const CALL_BYTES = 5 + 6 * 10 + 2 + 7;
 /** cmp rax, -4095 (6) + jae rel32 (6). */
 const CHECK_BYTES = 12;
 
-export function x86_64Stub(calls: readonly { nr: number; args: readonly bigint[] }[], stopAtErrno: boolean, notRun: bigint): StubCode {
+type Calls = readonly { nr: number; args: readonly bigint[] }[];
+
+/** Offset of argument `a`'s immediate in call `i` (same layout as x86_64Stub writes). */
+function argOffset(stopAtErrno: boolean, n: number, i: number, a: number): number {
+  const checksBefore = stopAtErrno ? Math.min(i, n - 1) : 0;
+  return i * CALL_BYTES + checksBefore * CHECK_BYTES + 5 + 10 * a + 2;
+}
+
+/**
+ * The last stub built: threads of one operation run batches that differ only in a few pointer
+ * arguments, so the next stub is a copy with those immediates rewritten.
+ */
+let last: { calls: Calls; stopAtErrno: boolean; notRun: bigint; stub: StubCode } | undefined;
+
+function sameShape(a: Calls, b: Calls): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i]!.nr !== b[i]!.nr || a[i]!.args.length !== b[i]!.args.length) return false;
+  return true;
+}
+
+export function x86_64Stub(calls: Calls, stopAtErrno: boolean, notRun: bigint): StubCode {
+  const prev = last;
+  if (prev !== undefined && prev.stopAtErrno === stopAtErrno && prev.notRun === notRun && sameShape(prev.calls, calls)) {
+    const code = Buffer.from(prev.stub.code);
+    for (let i = 0; i < calls.length; i++) {
+      const was = prev.calls[i]!.args;
+      const now = calls[i]!.args;
+      for (let a = 0; a < now.length; a++) {
+        if (now[a] !== was[a]) code.writeBigUInt64LE(BigInt.asUintN(64, now[a]!), argOffset(stopAtErrno, calls.length, i, a));
+      }
+    }
+    const stub = { code, resultsOffset: prev.stub.resultsOffset };
+    last = { calls, stopAtErrno, notRun, stub };
+    return stub;
+  }
+  const stub = buildStub(calls, stopAtErrno, notRun);
+  last = { calls, stopAtErrno, notRun, stub };
+  return stub;
+}
+
+function buildStub(calls: Calls, stopAtErrno: boolean, notRun: bigint): StubCode {
   const checks = stopAtErrno ? Math.max(0, calls.length - 1) : 0;
   const end = calls.length * CALL_BYTES + checks * CHECK_BYTES;
   const resultsOffset = Math.ceil((end + 1) / 8) * 8;

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { after, describe, it } from 'node:test';
+import { withStoppedProcess, type SessionStats, type ThreadOutcome } from '../../src/inject/index.js';
+import { Target } from '../targets/target.js';
+
+const targets: Target[] = [];
+after(() => {
+  for (const t of targets) t.kill();
+});
+
+async function start(args: string[]): Promise<Target> {
+  const t = await Target.start(args);
+  targets.push(t);
+  return t;
+}
+
+/** A user-space address no process maps (above the 47-bit user range): get_mempolicy answers EFAULT there. */
+const UNMAPPED = 0x7fff_ffff_f000_0000n * 2n;
+
+function run(pid: number, calls: (tid: number) => { name: 'gettid' | 'get_mempolicy'; args: bigint[] }[], stopAtErrno: boolean): { out: ThreadOutcome[]; stats: SessionStats } {
+  let stats: SessionStats | undefined;
+  const out = withStoppedProcess(pid, { onStats: (s) => (stats = s) }, (s) => s.remoteSyscallsEach(s.threads.map((tid) => ({ tid, calls: calls(tid) })), { stopAtErrno }));
+  assert.ok(stats !== undefined);
+  return { out, stats };
+}
+
+describe('remoteSyscallsEach: every thread at once', { skip: process.arch !== 'x64' }, () => {
+  it('each thread runs its own batch, as injected code, and gets its own results', async () => {
+    const t = await start(['futex=20', 'read=2', 'sleep=2', 'busy=1', 'signals=1']);
+    const tids = readdirSync(`/proc/${t.pid}/task`).map(Number);
+    const { out, stats } = run(t.pid, () => [{ name: 'gettid', args: [] }, { name: 'get_mempolicy', args: [0n, 0n, 0n, 0n, 0n] }, { name: 'gettid', args: [] }], false);
+    assert.equal(out.length, tids.length);
+    for (const o of out) {
+      assert.equal(o.error, undefined);
+      assert.deepEqual(o.results, [{ ok: true, value: BigInt(o.tid) }, { ok: true, value: 0n }, { ok: true, value: BigInt(o.tid) }]);
+    }
+    // The first thread's batch maps the argument memory and runs alone; the rest run as code.
+    assert.ok(stats.stubBatches >= tids.length - 1, `stub batches: ${stats.stubBatches} of ${tids.length}`);
+    assert.equal(stats.injections, 3 * tids.length + 2, 'plus the mmap and munmap of the code region');
+    const { counters } = await t.finish();
+    assert.equal(counters.surprises, 0);
+    assert.equal(counters.busy_bad, 0);
+    assert.equal(counters.usr2_lost, 0);
+  });
+
+  it('stopAtErrno: a batch stops at the first errno in the injected code; without it every call runs', async () => {
+    const t = await start(['futex=6']);
+    const batch = (): { name: 'gettid' | 'get_mempolicy'; args: bigint[] }[] => [
+      { name: 'gettid', args: [] },
+      { name: 'get_mempolicy', args: [UNMAPPED, 0n, 0n, 0n, 0n] },
+      { name: 'gettid', args: [] },
+    ];
+    const stopped = run(t.pid, batch, true);
+    assert.ok(stopped.stats.stubBatches > 0);
+    for (const o of stopped.out) {
+      assert.equal(o.results.length, 2, `thread ${o.tid}: ${JSON.stringify(o.results, (_, v) => (typeof v === 'bigint' ? String(v) : v))}`);
+      assert.deepEqual(o.results[1], { ok: false, errno: 14, errnoName: 'EFAULT' });
+    }
+    const all = run(t.pid, batch, false);
+    for (const o of all.out) {
+      assert.equal(o.results.length, 3);
+      assert.deepEqual(o.results[2], { ok: true, value: BigInt(o.tid) });
+    }
+    const { counters } = await t.finish();
+    assert.equal(counters.surprises, 0);
+  });
+
+  it('a target that may not have writable+executable memory (PR_SET_MDWE) gets one stop per call instead', async (ctx) => {
+    const t = await start(['futex=6', 'mdwe=1']);
+    if (t.output().includes('mdwe unsupported')) {
+      ctx.skip('PR_SET_MDWE needs Linux 6.3+');
+      return;
+    }
+    const { out, stats } = run(t.pid, () => [{ name: 'gettid', args: [] }, { name: 'get_mempolicy', args: [0n, 0n, 0n, 0n, 0n] }], false);
+    assert.equal(stats.stubBatches, 0);
+    for (const o of out) assert.deepEqual(o.results, [{ ok: true, value: BigInt(o.tid) }, { ok: true, value: 0n }]);
+    const { counters } = await t.finish();
+    assert.equal(counters.surprises, 0);
+  });
+});
