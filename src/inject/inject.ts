@@ -108,6 +108,13 @@ function collectStubResults(list: readonly Injection[]): void {
     if (r < lo) lo = r;
     if (r > hi) hi = r;
   }
-  const mem = processVmRead(live.t.tid, lo, Number(hi - lo) + 8 * Math.max(...stubs.map((j) => j.callCount)));
+  let mem: Buffer;
+  try {
+    mem = processVmRead(live.t.tid, lo, Number(hi - lo) + 8 * Math.max(...stubs.map((j) => j.callCount)));
+  } catch (e) {
+    // Only a process being killed under us gets here; nobody can tell what its threads ran.
+    for (const j of stubs) j.failure ??= e;
+    return;
+  }
   for (const j of stubs) j.stubResultsFrom(mem, lo);
 }

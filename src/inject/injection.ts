@@ -169,7 +169,11 @@ export function rseqSections(ts: readonly TracedThread[]): (RseqSection | null |
     const h = heads[k];
     if (h === undefined) return;
     const csPtr = h.readBigUInt64LE(0);
-    out[i] = csPtr === 0n ? null : readRseqCs(ts[i]!.tid, csPtr);
+    try {
+      out[i] = csPtr === 0n ? null : readRseqCs(ts[i]!.tid, csPtr);
+    } catch {
+      // Left undefined: the injection reads it again and reports what fails.
+    }
   });
   return out;
 }

@@ -335,13 +335,20 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
         // Argument memory not mapped yet is mapped by the first thread's batch, alone: the
         // others must not run before it exists.
         let rest = work;
-        if (rest.length > 0 && (arena?.pendingMmap() !== undefined || insn === undefined)) {
+        while (rest.length > 0 && (arena?.pendingMmap() !== undefined || insn === undefined)) {
+          // (A thread that exits before running the mmap leaves it to the next one.)
           one(rest[0]!);
           rest = rest.slice(1);
         }
         if (rest.length > 0) {
           const at = syscallInsn(rest[0]!.t);
-          const stubs = useStub ? writeStubs(rest, stopAtErrno) : undefined;
+          let stubs: StubRun[] | undefined;
+          try {
+            stubs = useStub ? writeStubs(rest, stopAtErrno) : undefined;
+          } catch (e) {
+            // No code region: the calls run one stop each, as they would without it.
+            stats.warnings.push(`injected code not used: ${e instanceof Error ? e.message : String(e)}`);
+          }
           const start = performance.now();
           if (stubs !== undefined) stats.stubBatches += stubs.length;
           const outcomes = injectMany(arch, at, rest.map((w, i) => ({ t: w.t, calls: w.calls, ...(stubs === undefined ? {} : { stub: stubs[i]! }) })), { mode, timeoutMs, watchSeccomp, stopAtErrno });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { withStoppedProcess, type SessionStats, type ThreadOutcome } from '../../src/inject/index.js';
 import { Target } from '../targets/target.js';
@@ -62,6 +62,20 @@ describe('remoteSyscallsEach: every thread at once', { skip: process.arch !== 'x
       assert.equal(o.results.length, 3);
       assert.deepEqual(o.results[2], { ok: true, value: BigInt(o.tid) });
     }
+    const { counters } = await t.finish();
+    assert.equal(counters.surprises, 0);
+  });
+
+  it('a SIGSTOPped process: every thread runs its batch, the process stays stopped until SIGCONT', async () => {
+    const t = await start(['futex=8', 'sleep=2']);
+    process.kill(t.pid, 'SIGSTOP');
+    for (let i = 0; i < 100 && !/^State:\s+T/m.test(readFileSync(`/proc/${t.pid}/status`, 'utf8')); i++) await new Promise((r) => setTimeout(r, 10));
+    const { out, stats } = run(t.pid, () => [{ name: 'gettid', args: [] }, { name: 'gettid', args: [] }], false);
+    assert.ok(stats.stubBatches > 0);
+    for (const o of out) assert.deepEqual(o.results, [{ ok: true, value: BigInt(o.tid) }, { ok: true, value: BigInt(o.tid) }]);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.match(readFileSync(`/proc/${t.pid}/status`, 'utf8'), /^State:\s+T/m, 'still stopped');
+    process.kill(t.pid, 'SIGCONT');
     const { counters } = await t.finish();
     assert.equal(counters.surprises, 0);
   });
