@@ -22,9 +22,10 @@ export interface ExactPolicyOptions extends Omit<StopProcessOptions, 'dryRun'> {
 /** Stops `pid` and asks each chosen thread for its policy. */
 export function exactThreadPolicies(pid: number, opts: ExactPolicyOptions = {}): ExactThreadPolicy[] {
   return withStoppedProcess(pid, stopOptions(opts, () => undefined), (s) => {
-    const rm = new RemoteMempolicy(s);
-    return selectThreads(pid, opts.threads ?? 'all', s.threads).map((tid) => {
-      const r = rm.threadPolicy(tid);
+    const tids = selectThreads(pid, opts.threads ?? 'all', s.threads);
+    const all = new RemoteMempolicy(s).threadPolicies(tids);
+    return tids.map((tid, i) => {
+      const r = all[i]!;
       if (!r.ok) throw remoteError(`cannot read the policy of thread ${tid} of pid ${pid}`, r, { pid, tid });
       return { tid, policy: r.value, policyText: policyText(r.value) };
     });

@@ -91,10 +91,7 @@ export class RemoteMempolicy {
     const size = this.outSize;
     const slot = 2 * size;
     // Outputs first: the nodemask set_mempolicy reads then shares their first page.
-    if (this.exchangeArea === undefined || this.exchangeArea.threads < tids.length) {
-      this.exchangeArea = { addr: this.session.scratch(Buffer.alloc(tids.length * slot)), threads: tids.length };
-    }
-    const area = this.exchangeArea.addr;
+    const area = this.outputAreas(tids.length);
     const set = this.setCall(p);
     const outcomes = this.session.remoteSyscallsEach(tids.map((tid, i) => {
       const before = area + BigInt(i * slot);
@@ -102,6 +99,33 @@ export class RemoteMempolicy {
     }), { stopAtErrno: true });
     const mem = outcomes.some((o) => o.results[0]?.ok) ? this.session.readMemory(area, tids.length * slot) : undefined;
     return outcomes.map((o, i) => this.exchangeOf(o.results, o.error, mem, i * slot));
+  }
+
+  /** Two get_mempolicy output areas (before, after) for each of `threads` threads, reused. */
+  private outputAreas(threads: number): bigint {
+    if (this.exchangeArea === undefined || this.exchangeArea.threads < threads) {
+      this.exchangeArea = { addr: this.session.scratch(Buffer.alloc(threads * 2 * this.outSize)), threads };
+    }
+    return this.exchangeArea.addr;
+  }
+
+  /**
+   * Each thread's own policy (get_mempolicy with no flags), asked of all of them at once.
+   * Throws a thread's transport failure; an errno is that thread's outcome.
+   */
+  threadPolicies(tids: readonly number[]): RemoteOutcome<Mempolicy>[] {
+    const slot = 2 * this.outSize;
+    const area = this.outputAreas(tids.length);
+    const outcomes = this.session.remoteSyscallsEach(tids.map((tid, i) => ({ tid, calls: [this.getCall(area + BigInt(i * slot), 0n, 0)] })));
+    const mem = outcomes.some((o) => o.results[0]?.ok) ? this.session.readMemory(area, tids.length * slot) : undefined;
+    return outcomes.map((o, i) => {
+      const r = o.results[0];
+      if (r === undefined || mem === undefined) {
+        if (o.error !== undefined) throw o.error;
+        return this.failure('get_mempolicy', r !== undefined && !r.ok ? r : { errno: 5, errnoName: 'EIO' });
+      }
+      return r.ok ? { ok: true, value: this.decode(mem, i * slot) } : this.failure('get_mempolicy', r);
+    });
   }
 
   /** One thread's exchange from its results and its output areas at `offset` in `mem`. */
@@ -133,11 +157,6 @@ export class RemoteMempolicy {
     const r = this.session.remoteSyscall(tid, c.name, c.args);
     if (!r.ok) return this.failure('get_mempolicy', r);
     return { ok: true, value: this.decode(this.session.readMemory(out, this.outSize), 0) };
-  }
-
-  /** The thread's own policy (get_mempolicy with no flags), exactly as the kernel keeps it. */
-  threadPolicy(tid: number): RemoteOutcome<Mempolicy> {
-    return this.get(tid, 0n, 0);
   }
 
   /**
