@@ -79,7 +79,7 @@ test('a System V segment by key and by id; a missing key is a clear error', asyn
         const m = /^ready .*$/m.exec(out);
         if (m) resolve(m[0]);
       });
-      child.on('exit', (c) => reject(new Error(`migrate-shm exited ${c}: ${out}`)));
+      child.on('close', (c) => reject(new Error(`migrate-shm exited ${c}: ${out}`)));
     });
     const shmid = Number(line.split(' ')[2]);
     assert.ok(readSysvSegments().some((s) => s.key === key && s.shmid === shmid && s.size === 1 << 20));

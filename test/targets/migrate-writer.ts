@@ -27,7 +27,10 @@ export async function startWriter(kind: string, mib: number, opts: { file?: stri
     out += d.toString();
     for (const w of waiters.splice(0)) w();
   });
-  child.on('exit', () => {
+  // 'close', not 'exit': a child's last lines can still be in the pipe when it has exited.
+  let closed = false;
+  child.on('close', () => {
+    closed = true;
     for (const w of waiters.splice(0)) w();
   });
   const waitFor = async (re: RegExp, ms: number): Promise<RegExpExecArray> => {
@@ -35,7 +38,7 @@ export async function startWriter(kind: string, mib: number, opts: { file?: stri
     for (;;) {
       const m = re.exec(out);
       if (m) return m;
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`migrate-writer exited (${child.exitCode ?? child.signalCode}): ${out}`);
+      if (closed) throw new Error(`migrate-writer exited (${child.exitCode ?? child.signalCode}): ${out}`);
       if (Date.now() > end) throw new Error(`migrate-writer: timed out waiting for ${re}: ${out}`);
       await new Promise<void>((r) => {
         waiters.push(r);

@@ -27,10 +27,14 @@ export class Target {
       this.out += d.toString();
       for (const w of this.waiters.splice(0)) w();
     });
-    child.on('exit', () => {
+    // 'close', not 'exit': a child's last lines can still be in the pipe when it has exited.
+    child.on('close', () => {
+      this.closed = true;
       for (const w of this.waiters.splice(0)) w();
     });
   }
+
+  private closed = false;
 
   /** Starts `workload` with key=value arguments and waits for its "ready <pid>" line. */
   static async start(args: string[], name = 'workload'): Promise<Target> {
@@ -46,7 +50,7 @@ export class Target {
         }
       };
       child.stdout?.on('data', onData);
-      child.on('exit', (code) => reject(new Error(`target exited (${code}) before ready: ${buf}`)));
+      child.on('close', (code) => reject(new Error(`target exited (${code}) before ready: ${buf}`)));
     });
     return new Target(child, pid, buf);
   }
@@ -55,8 +59,8 @@ export class Target {
     const end = Date.now() + ms;
     while (!re.test(this.out)) {
       if (Date.now() > end) throw new Error(`target ${this.pid}: timed out waiting for ${re}; output so far:\n${this.out}`);
-      if (this.child.exitCode !== null || this.child.signalCode !== null) {
-        if (!re.test(this.out)) throw new Error(`target ${this.pid} exited (${this.child.exitCode ?? this.child.signalCode}); output:\n${this.out}`);
+      if (this.closed && !re.test(this.out)) {
+        throw new Error(`target ${this.pid} exited (${this.child.exitCode ?? this.child.signalCode}); output:\n${this.out}`);
       }
       await new Promise<void>((r) => {
         this.waiters.push(r);
