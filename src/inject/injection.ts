@@ -231,14 +231,6 @@ export class Injection {
   readonly results: bigint[] = [];
   failure: unknown;
   done = false;
-  get stubRun(): StubRun | undefined {
-    return this.stub;
-  }
-
-  get callCount(): number {
-    return this.calls.length;
-  }
-
   /** When the stop awaited now is late (performance.now() ms). */
   deadline = 0;
   private waiting: Waiting = 'step';
@@ -264,6 +256,14 @@ export class Injection {
   ) {
     this.after = insn + BigInt(arch.syscallInsn.length);
     if (stub !== undefined && opts.mode !== 'step') throw new RangeError('a stub runs only in step mode');
+  }
+
+  get stubRun(): StubRun | undefined {
+    return this.stub;
+  }
+
+  get callCount(): number {
+    return this.calls.length;
   }
 
   private get nr(): number {

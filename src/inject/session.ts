@@ -279,12 +279,13 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
     const writeStubs = (batches: readonly { calls: InjectCall[] }[], stopAtErrno: boolean): StubRun[] | undefined => {
       const build = arch.stub!;
       const codes = batches.map((w) => build(w.calls, stopAtErrno, STUB_NOT_RUN));
-      const base = scratchArena().putCode(Buffer.concat(codes.map((c) => pad16(c.code))));
+      const blocks = codes.map((c) => pad16(c.code));
+      const base = scratchArena().putCode(Buffer.concat(blocks));
       if (base === undefined) return undefined;
       let at = base;
-      return codes.map((c) => {
+      return codes.map((c, i) => {
         const entry = at;
-        at += BigInt(pad16(c.code).length);
+        at += BigInt(blocks[i]!.length);
         return { entry, results: entry + BigInt(c.resultsOffset) };
       });
     };
