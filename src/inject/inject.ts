@@ -87,7 +87,7 @@ export interface BatchOutcome {
  */
 export function injectMany(arch: Arch, insnAddr: bigint, batches: readonly ThreadBatch[], opts: InjectOptions): BatchOutcome[] {
   const rseq = rseqSections(batches.map((b) => b.t));
-  const list = batches.map((b, i) => new Injection(b.t, arch, insnAddr, b.calls, opts, b.stub, b.stub !== undefined, rseq[i]));
+  const list = batches.map((b, i) => new Injection(b.t, arch, insnAddr, b.calls, opts, b.stub, rseq[i]));
   runInjections(list);
   collectStubResults(list);
   return list.map((j) => (j.failure === undefined ? { results: j.results } : { results: j.results, failure: j.failure }));

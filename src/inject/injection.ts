@@ -58,7 +58,8 @@ export interface InjectOptions {
   readonly stopAtErrno?: boolean;
   /**
    * Called with each call's raw result while the thread is still stopped, before the next call
-   * runs (e.g. to fill memory the call just mapped). Throwing ends the batch there.
+   * runs (e.g. to fill memory the call just mapped). Throwing ends the batch there. Not called
+   * for calls run as a stub: their results are read after every thread has trapped.
    */
   readonly afterCall?: (index: number, result: bigint) => void;
 }
@@ -224,8 +225,9 @@ type Stop = Extract<WaitStatus, { kind: 'stopped' }>;
 /**
  * One thread's batch of calls. `begin()` saves its state and starts the first call; each wait
  * status of the thread goes to `onStatus()` until `done`. Then `results` holds the raw result
- * register (signed) of each call run, and `failure` a transport failure, if any: the thread is
- * by then back in its own registers and mask whenever it is alive.
+ * register (signed) of each call run (for a stub, once stubResultsFrom has read its slots), and
+ * `failure` a transport failure, if any: the thread is by then back in its own registers and
+ * mask whenever it is alive.
  */
 export class Injection {
   readonly results: bigint[] = [];
@@ -250,7 +252,6 @@ export class Injection {
     private readonly calls: readonly InjectCall[],
     private readonly opts: InjectOptions,
     private readonly stub?: StubRun,
-    private readonly stubResultsLater = false,
     /** The thread's rseq section when already known (rseqSections), else read in begin(). */
     private readonly rseq?: RseqSection | null,
   ) {
@@ -386,14 +387,13 @@ export class Injection {
 
   private onStubStatus(s: Stop): void {
     const { t } = this;
-    const stub = this.stub as StubRun;
     if (isSignalDeliveryStop(s)) {
       if (s.signal === SIGTRAP) {
         // Sent by a process (si_code <= 0): the program's, given back later. Else the kernel's,
         // and the stub's only trapping instruction is its final int3 (no trap flag is set).
         if (getSiginfo(t.tid).code <= 0) this.requeue.push(SIGTRAP);
         else {
-          this.stubDone(stub);
+          this.finish();
           return;
         }
       } else if (FAULT_SIGNALS.has(s.signal)) {
@@ -406,15 +406,9 @@ export class Injection {
   }
 
   /**
-   * The stub trapped at its end: its results are in memory. Many threads' results are read in
-   * one go afterwards (stubResultsFrom) when `stubResultsLater` is set.
+   * Takes the stub's results from `mem`, a copy of target memory starting at address `base`.
+   * The caller reads every thread's slots in one go once all have trapped (injectMany).
    */
-  private stubDone(stub: StubRun): void {
-    if (!this.stubResultsLater) this.stubResultsFrom(processVmRead(this.t.tid, stub.results, 8 * this.calls.length), stub.results);
-    this.finish();
-  }
-
-  /** Takes the stub's results from `mem`, a copy of target memory starting at address `base`. */
   stubResultsFrom(mem: Buffer, base: bigint): void {
     const stub = this.stub;
     if (stub === undefined || this.results.length > 0) return;
@@ -423,7 +417,6 @@ export class Injection {
       const r = mem.readBigInt64LE(at + 8 * i);
       if (r === STUB_NOT_RUN) break;
       this.results.push(r);
-      this.opts.afterCall?.(i, r);
     }
   }
 
