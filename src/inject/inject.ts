@@ -2,11 +2,10 @@
  * Running syscalls in stopped threads: one thread's batch (injectSyscalls), or many threads'
  * batches at once (injectMany). The mechanics are in injection.ts.
  */
-import { readFileSync } from 'node:fs';
 import { processVmRead } from '../kernel/remote-memory.js';
 import { SIGTRAP } from '../kernel/wait.js';
 import type { Arch } from './arch/index.js';
-import { Injection, rseqSections, runInjections, type InjectCall, type InjectOptions, type StubRun } from './injection.js';
+import { Injection, learnRseqSections, runInjections, type InjectCall, type InjectOptions, type StubRun } from './injection.js';
 import type { TracedThread } from './thread-state.js';
 
 export { isErrnoResult, STUB_NOT_RUN, type InjectCall, type InjectMode, type InjectOptions, type StubRun } from './injection.js';
@@ -24,19 +23,6 @@ export function completedBefore(e: unknown): readonly bigint[] {
 /** Replaces what completedBefore(e) answers (a caller that added calls of its own hides them). */
 export function setCompletedBefore(e: unknown, results: bigint[]): void {
   if (typeof e === 'object' && e !== null) completedResults.set(e, results);
-}
-
-/**
- * The signals a process ignores (/proc/PID/status SigIgn): bit n-1 = signal n. Dispositions are
- * shared by all threads.
- */
-export function ignoredSignals(pid: number): bigint {
-  try {
-    const m = /^SigIgn:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m === null ? 0n : BigInt(`0x${m[1]}`);
-  } catch {
-    return 0n;
-  }
 }
 
 /** Whether single-stepping is safe for a target whose SigIgn mask is `sigIgn`. */
@@ -86,8 +72,8 @@ export interface BatchOutcome {
  * failure in one thread does not stop the others: each outcome says how its batch ended.
  */
 export function injectMany(arch: Arch, insnAddr: bigint, batches: readonly ThreadBatch[], opts: InjectOptions): BatchOutcome[] {
-  const rseq = rseqSections(batches.map((b) => b.t));
-  const list = batches.map((b, i) => new Injection(b.t, arch, insnAddr, b.calls, opts, b.stub, rseq[i]));
+  learnRseqSections(batches.map((b) => b.t));
+  const list = batches.map((b) => new Injection(b.t, arch, insnAddr, b.calls, opts, b.stub));
   runInjections(list);
   collectStubResults(list);
   return list.map((j) => (j.failure === undefined ? { results: j.results } : { results: j.results, failure: j.failure }));

@@ -38,7 +38,9 @@ import { isEventStop, isSignalDeliveryStop, isSyscallStop, SIGTRAP, type WaitSta
 import type { Arch } from './arch/index.js';
 import { isErrno, stopTimeout, threadExited } from './errors.js';
 import { threadState } from './preflight.js';
-import { pollStatus, type TracedThread } from './thread-state.js';
+import { ownRegs, pollStatus, type RseqSection, type TracedThread } from './thread-state.js';
+
+export type { RseqSection } from './thread-state.js';
 
 export type InjectMode = 'step' | 'syscall-stops';
 
@@ -124,13 +126,6 @@ export function waitEventStop(t: TracedThread, timeoutMs: number, what: string, 
   }
 }
 
-/** A thread's current rseq critical section (struct rseq_cs): [start, start+length), abort. */
-export interface RseqSection {
-  readonly start: bigint;
-  readonly length: bigint;
-  readonly abort: bigint;
-}
-
 /** struct rseq_cs: u32 version, u32 flags, u64 start_ip, u64 post_commit_offset, u64 abort_ip. */
 function readRseqCs(tid: number, csPtr: bigint): RseqSection | null {
   const cs = processVmRead(tid, csPtr, 32);
@@ -150,33 +145,36 @@ function rseqSection(t: TracedThread): RseqSection | null {
 }
 
 /**
- * rseqSection for many stopped threads of one process, reading all their rseq areas with one
- * process_vm_readv instead of one each. Undefined where it could not tell (the injection then
- * reads that thread's own).
+ * Finds the rseq section of each of `ts` not known yet (TracedThread.rseq), reading all their
+ * rseq areas with one process_vm_readv instead of one each. Where it cannot tell, it leaves the
+ * thread's unknown: its injection reads it again and reports what fails.
  */
-export function rseqSections(ts: readonly TracedThread[]): (RseqSection | null | undefined)[] {
-  const cfgs = ts.map((t) => {
+export function learnRseqSections(ts: readonly TracedThread[]): void {
+  const todo = ts.filter((t) => t.rseq === undefined && t.ready);
+  if (todo.length === 0) return;
+  const cfgs = todo.map((t) => {
     try {
       return getRseqConfiguration(t.tid);
     } catch {
       return undefined;
     }
   });
-  const asked = ts.map((_, i) => i).filter((i) => (cfgs[i]?.abiPointer ?? 0n) !== 0n);
-  const reader = ts.find((t) => t.ready);
-  const heads = reader === undefined ? [] : processVmReadMany(reader.tid, asked.map((i) => ({ addr: cfgs[i]!.abiPointer + 8n, length: 8 })));
-  const out: (RseqSection | null | undefined)[] = cfgs.map((c) => (c === undefined ? undefined : c.abiPointer === 0n ? null : undefined));
+  const asked = todo.map((_, i) => i).filter((i) => (cfgs[i]?.abiPointer ?? 0n) !== 0n);
+  cfgs.forEach((c, i) => {
+    if (c !== undefined && c.abiPointer === 0n) todo[i]!.rseq = null;
+  });
+  if (asked.length === 0) return;
+  const heads = processVmReadMany(todo[0]!.tid, asked.map((i) => ({ addr: cfgs[i]!.abiPointer + 8n, length: 8 })));
   asked.forEach((i, k) => {
     const h = heads[k];
     if (h === undefined) return;
     const csPtr = h.readBigUInt64LE(0);
     try {
-      out[i] = csPtr === 0n ? null : readRseqCs(ts[i]!.tid, csPtr);
+      todo[i]!.rseq = csPtr === 0n ? null : readRseqCs(todo[i]!.tid, csPtr);
     } catch {
-      // Left undefined: the injection reads it again and reports what fails.
+      // Left unknown.
     }
   });
-  return out;
 }
 
 /**
@@ -252,8 +250,6 @@ export class Injection {
     private readonly calls: readonly InjectCall[],
     private readonly opts: InjectOptions,
     private readonly stub?: StubRun,
-    /** The thread's rseq section when already known (rseqSections), else read in begin(). */
-    private readonly rseq?: RseqSection | null,
   ) {
     this.after = insn + BigInt(arch.syscallInsn.length);
     if (stub !== undefined && opts.mode !== 'step') throw new RangeError('a stub runs only in step mode');
@@ -286,9 +282,9 @@ export class Injection {
       return;
     }
     try {
-      const len = readRegs(t.tid, arch.regsSize + 64);
-      this.saved = Buffer.from(lastRegs(len));
-      this.mask = getSigmask(t.tid);
+      this.saved = ownRegs(t, arch.regsSize + 64);
+      t.sigmask ??= getSigmask(t.tid);
+      this.mask = t.sigmask;
     } catch (e) {
       if (isErrno(e, 'ESRCH')) {
         t.phase = 'gone';
@@ -305,7 +301,8 @@ export class Injection {
       return;
     }
     try {
-      this.restore = rseqFixup(arch, this.saved, this.rseq === undefined ? rseqSection(t) : this.rseq);
+      t.rseq ??= rseqSection(t);
+      this.restore = rseqFixup(arch, this.saved, t.rseq);
       this.sigsysPendingBefore = (this.opts.watchSeccomp ?? false) && sigsysPending(t);
       t.phase = 'injecting';
       setSigmask(t.tid, this.opts.mode === 'step' ? STEP_MASK : ALL_SIGNALS);
@@ -512,6 +509,7 @@ export class Injection {
       setRegs(t.tid, this.restore);
       setSigmask(t.tid, this.mask);
       this.foreign = false;
+      t.regs = this.restore;
       for (const sig of this.requeue.splice(0)) tgkill(t.pid, t.tid, sig);
       t.phase = 'trapped';
       this.done = true;
@@ -528,6 +526,7 @@ export class Injection {
     setRegs(t.tid, this.restore);
     setSigmask(t.tid, this.mask);
     this.foreign = false;
+    t.regs = this.restore;
     t.phase = 'stopped';
     for (const sig of this.requeue.splice(0)) tgkill(t.pid, t.tid, sig);
     this.done = true;

@@ -16,15 +16,18 @@ export interface ProcessFacts {
   seccomp: number;
   /** Threads in the group (the Threads: line). */
   threads: number;
-  /** /proc/sys/kernel/yama/ptrace_scope, undefined when Yama is not built in. */
-  yamaScope: number | undefined;
   /** Signals the process ignores (SigIgn: bit n-1 = signal n); dispositions are shared by all threads. */
   sigIgn: bigint;
 }
 
-function field(status: string, name: string): string | undefined {
-  const m = new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(status);
-  return m?.[1]?.trim();
+/** The `Name:\tvalue` lines of a /proc status file, split once (the file has some 60 of them). */
+function statusFields(status: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of status.split('\n')) {
+    const colon = line.indexOf(':');
+    if (colon > 0) out.set(line.slice(0, colon), line.slice(colon + 1).trim());
+  }
+  return out;
 }
 
 function readOrUndefined(path: string): string | undefined {
@@ -35,23 +38,32 @@ function readOrUndefined(path: string): string | undefined {
   }
 }
 
-/** Reads /proc/PID/status and the Yama scope. Throws ProcessGoneError when there is no such pid. */
+/** Reads /proc/PID/status. Throws ProcessGoneError when there is no such pid. */
 export function readProcessFacts(pid: number, root = '/'): ProcessFacts {
   const status = readOrUndefined(`${root}proc/${pid}/status`);
   if (status === undefined) throw new ProcessGoneError(pid);
-  const num = (name: string): number => Number.parseInt(field(status, name) ?? '0', 10);
-  const yama = readOrUndefined(`${root}proc/sys/kernel/yama/ptrace_scope`);
+  const f = statusFields(status);
+  const num = (name: string): number => Number.parseInt(f.get(name) ?? '0', 10);
+  const sigIgn = f.get('SigIgn') ?? '';
   return {
     pid,
-    name: field(status, 'Name') ?? '?',
-    state: (field(status, 'State') ?? '?').charAt(0),
+    name: f.get('Name') ?? '?',
+    state: (f.get('State') ?? '?').charAt(0),
     tracerPid: num('TracerPid'),
-    uid: Number.parseInt((field(status, 'Uid') ?? '0').split(/\s+/)[1] ?? '0', 10),
+    uid: Number.parseInt((f.get('Uid') ?? '0').split(/\s+/)[1] ?? '0', 10),
     seccomp: num('Seccomp'),
     threads: num('Threads'),
-    yamaScope: yama === undefined ? undefined : Number.parseInt(yama, 10),
-    sigIgn: /^[0-9a-f]+$/.test(field(status, 'SigIgn') ?? '') ? BigInt(`0x${field(status, 'SigIgn')}`) : 0n,
+    sigIgn: /^[0-9a-f]+$/.test(sigIgn) ? BigInt(`0x${sigIgn}`) : 0n,
   };
+}
+
+/**
+ * /proc/sys/kernel/yama/ptrace_scope, undefined when Yama is not built in. Read only to explain
+ * a refusal: it is not on the path of an operation that works.
+ */
+export function yamaScope(root = '/'): number | undefined {
+  const yama = readOrUndefined(`${root}proc/sys/kernel/yama/ptrace_scope`);
+  return yama === undefined ? undefined : Number.parseInt(yama, 10);
 }
 
 /** The command name of a pid, for messages; '?' when unreadable. */
@@ -112,9 +124,10 @@ export function explainSeizeFailure(facts: ProcessFacts, tid: number = facts.pid
   const who = `pid ${facts.pid} (${facts.name})`;
   const myUid = process.getuid?.() ?? -1;
   const reasons: string[] = [];
-  if (facts.yamaScope === 3) reasons.push('Yama ptrace_scope is 3: ptrace is disabled on this system until reboot');
-  else if (facts.yamaScope === 2 && myUid !== 0) reasons.push('Yama ptrace_scope is 2: only processes with CAP_SYS_PTRACE may trace');
-  else if (facts.yamaScope === 1 && myUid !== 0) reasons.push('Yama ptrace_scope is 1: only ancestors (or CAP_SYS_PTRACE) may trace; run as root or set kernel.yama.ptrace_scope=0');
+  const scope = yamaScope();
+  if (scope === 3) reasons.push('Yama ptrace_scope is 3: ptrace is disabled on this system until reboot');
+  else if (scope === 2 && myUid !== 0) reasons.push('Yama ptrace_scope is 2: only processes with CAP_SYS_PTRACE may trace');
+  else if (scope === 1 && myUid !== 0) reasons.push('Yama ptrace_scope is 1: only ancestors (or CAP_SYS_PTRACE) may trace; run as root or set kernel.yama.ptrace_scope=0');
   if (myUid !== 0 && facts.uid !== myUid) reasons.push(`it belongs to uid ${facts.uid} and numapol runs as uid ${myUid} without CAP_SYS_PTRACE`);
   // The thread that refused, not the leader: we may already trace the leader ourselves.
   const tracer = threadTracer(facts.pid, tid);
@@ -126,5 +139,5 @@ export function explainSeizeFailure(facts: ProcessFacts, tid: number = facts.pid
 /** TracerPid of one thread (0 when untraced or unreadable). */
 function threadTracer(pid: number, tid: number): number {
   const status = readOrUndefined(`/proc/${pid}/task/${tid}/status`);
-  return status === undefined ? 0 : Number.parseInt(field(status, 'TracerPid') ?? '0', 10);
+  return status === undefined ? 0 : Number.parseInt(statusFields(status).get('TracerPid') ?? '0', 10);
 }

@@ -1,16 +1,25 @@
 /**
- * Argument memory in the target (nodemasks, page lists): an anonymous mapping made by an
- * injected mmap and removed by an injected munmap. Writing below the stack pointer would save
- * the two syscalls but is unsafe for small stacks (Go's goroutine stacks start at 8 KiB).
+ * Argument memory in the target (nodemasks, get_mempolicy's output, page lists).
  *
- * The first region is placed at an address we choose in a free gap (scratchHole), so `put` can
- * hand out addresses before the mapping exists: its mmap(MAP_FIXED_NOREPLACE) then runs as the
- * first call of the next injection (see `pendingMmap`), and the bytes are written right after
- * it, while that thread is still stopped. That saves a whole injection (registers saved,
- * stepped, restored, settled) per session, which is most of the cost of changing one thread.
+ * Small amounts are borrowed: the dead part of a stopped thread's stack page, below its stack
+ * pointer and the ABI's red zone. Their bytes are saved first and written back before any
+ * thread runs again, and every thread is stopped meanwhile, so no code of the program can see
+ * them change. Staying inside the page that holds the stack pointer keeps the borrowing inside
+ * memory the thread is using as its stack: never a guard page, never a mapping another process
+ * shares. (Writing further below the stack pointer without putting the bytes back would be
+ * unsafe for small stacks: Go's goroutine stacks can start at 2 KiB.) This saves the two
+ * injected syscalls of a mapping, most of the cost of changing one thread.
+ *
+ * More than that goes into an anonymous mapping made by an injected mmap and removed by an
+ * injected munmap. The first one is placed at an address we choose in a free gap (scratchHole),
+ * so `put` can hand out addresses before the mapping exists: its mmap(MAP_FIXED_NOREPLACE) then
+ * runs as the first call of the next injection (see `pendingMmap`), and the bytes are written
+ * right after it, while that thread is still stopped. That saves a whole injection.
  */
 import { NumapolError } from '../errors.js';
-import { processVmWrite } from '../kernel/remote-memory.js';
+import { processVmRead, processVmWrite } from '../kernel/remote-memory.js';
+import type { Arch } from './arch/index.js';
+import { ownRegs, type TracedThread } from './thread-state.js';
 
 const PAGE = 4096;
 const PROT_READ_WRITE = 3n;
@@ -29,6 +38,28 @@ interface PendingRegion extends ScratchRegion {
   writes: { addr: bigint; bytes: Buffer }[];
 }
 
+/** Memory that may be borrowed, all of it in one page: [addr, addr + size). */
+export interface BorrowWindow {
+  addr: bigint;
+  size: number;
+}
+
+/**
+ * The dead part of a stopped thread's stack page: from the start of the page that holds its
+ * stack pointer up to the red zone below that pointer, 16-byte aligned. Undefined when there
+ * is none (the pointer sits near the page's start) or the registers are not native. (A thread
+ * in vfork, whose child runs on the stack below its stack pointer, never gets here: it sleeps
+ * uninterruptibly until the child execs or exits, and no ptrace stop can reach it.)
+ */
+export function deadStackWindow(t: TracedThread, arch: Arch): BorrowWindow | undefined {
+  const regs = ownRegs(t, arch.regsSize + 64);
+  if (regs.length !== arch.regsSize) return undefined;
+  const sp = arch.stackPointer(regs);
+  const top = ((sp - BigInt(arch.redZone)) / 16n) * 16n;
+  const bottom = (sp / BigInt(PAGE)) * BigInt(PAGE);
+  return top > bottom ? { addr: bottom, size: Number(top - bottom) } : undefined;
+}
+
 /** Runs one injected syscall; returns the raw result. */
 export type RawSyscall = (name: 'mmap' | 'munmap', args: bigint[]) => bigint;
 
@@ -43,17 +74,57 @@ export class ScratchArena {
   private code: ScratchRegion | undefined;
   /** The target may not map executable memory (SELinux execmem, MDWE...): do not ask again. */
   private execDenied = false;
+  /** null: no window to borrow from (asked once). */
+  private window: (BorrowWindow & { used: number }) | null | undefined;
+  /** Borrowed bytes as they were, to write back at release (in reverse order). */
+  private readonly borrowed: { addr: bigint; bytes: Buffer }[] = [];
 
   /**
    * `hole(size)` proposes a free address for a deferred region (undefined: map at once).
    * `flush()` runs an injection with no calls of its own, which maps a pending region.
+   * `borrow()` proposes memory to borrow (see the module comment).
    */
   constructor(
     private readonly pid: number,
     private readonly call: RawSyscall,
     private readonly hole?: (size: number) => bigint | undefined,
     private readonly flush?: () => void,
+    private readonly borrow?: () => BorrowWindow | undefined,
   ) {}
+
+  /** Borrows room for `bytes` in the window, or answers undefined when they do not fit. */
+  private putBorrowed(bytes: Buffer, need: number): bigint | undefined {
+    if (this.window === undefined) {
+      const w = this.borrow?.();
+      this.window = w === undefined ? null : { ...w, used: 0 };
+    }
+    const w = this.window;
+    if (w === null || w.size - w.used < need) return undefined;
+    const addr = w.addr + BigInt(w.used);
+    let original: Buffer;
+    try {
+      original = processVmRead(this.pid, addr, need);
+    } catch {
+      this.window = null;
+      return undefined;
+    }
+    if (original.length < need) {
+      this.window = null;
+      return undefined;
+    }
+    this.borrowed.push({ addr, bytes: original });
+    try {
+      processVmWrite(this.pid, addr, bytes);
+    } catch {
+      // Not writable after all: put back what may have been written, and map memory instead.
+      this.borrowed.pop();
+      this.window = null;
+      processVmWrite(this.pid, addr, original);
+      return undefined;
+    }
+    w.used += Math.ceil(need / 16) * 16;
+    return addr;
+  }
 
   /** Copies `bytes` into the target and returns their address (16-byte aligned). */
   put(bytes: Buffer): bigint {
@@ -65,6 +136,8 @@ export class ScratchArena {
       region.used += Math.ceil(need / 16) * 16;
       return addr;
     }
+    const lent = this.putBorrowed(bytes, need);
+    if (lent !== undefined) return lent;
     const size = Math.ceil(need / PAGE) * PAGE;
     if (this.pending === undefined && !this.holeTried && this.hole !== undefined) {
       // Only the first region is deferred: later ones are rare (more than a page of arguments).
@@ -175,11 +248,19 @@ export class ScratchArena {
     return this.regions;
   }
 
-  /** Unmaps every region; returns the errors (the caller is already cleaning up). */
+  /** Writes borrowed memory back and unmaps every region; returns the errors (the caller is already cleaning up). */
   release(): unknown[] {
     // Never mapped: nothing to undo.
     this.pending = undefined;
     const errors: unknown[] = [];
+    while (this.borrowed.length > 0) {
+      const b = this.borrowed.pop() as { addr: bigint; bytes: Buffer };
+      try {
+        processVmWrite(this.pid, b.addr, b.bytes);
+      } catch (e) {
+        errors.push(new NumapolError('ESCRATCH', `pid ${this.pid}: could not write back ${b.bytes.length} borrowed stack bytes at 0x${b.addr.toString(16)}`, { cause: e }));
+      }
+    }
     this.code = undefined;
     while (this.regions.length > 0) {
       const r = this.regions.pop() as ScratchRegion;

@@ -17,10 +17,10 @@ import { SYSCALL_NUMBERS, type SyscallName } from '../kernel/syscall-numbers.js'
 import { currentArch, type Arch } from './arch/index.js';
 import { threadExited } from './errors.js';
 import { checkTraceable, readProcessFacts, threadState, type SeccompPolicy } from './preflight.js';
-import { ScratchArena } from './scratch.js';
+import { deadStackWindow, ScratchArena } from './scratch.js';
 import { seizeAll, type SkippedThread } from './seize.js';
 import { deferSignals } from './signal-guard.js';
-import { findSyscallInstruction, readMappings, scratchHole, type Mapping } from './syscall-insn.js';
+import { findSyscallInstruction, readMappings, scratchHole, syscallInsnBehind, type Mapping } from './syscall-insn.js';
 import { quietChildStops } from '../kernel/wait.js';
 import {
   completedBefore, injectMany, injectSyscalls, setCompletedBefore, isErrnoResult, stepIsSafe, STUB_NOT_RUN, type InjectCall, type InjectMode, type StubRun,
@@ -226,7 +226,7 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
     const syscallInsn = (t: TracedThread): bigint => {
       if (insn === undefined) {
         try {
-          insn = findSyscallInstruction(mmTid(), arch, mappings());
+          insn = syscallInsnBehind(t, arch) ?? findSyscallInstruction(mmTid(), arch, mappings());
         } catch (e) {
           const state = threadState(pid, t.tid);
           const gone = (e as { code?: string }).code === 'ESRCH' || state === undefined || state === 'Z' || state === 'X';
@@ -272,6 +272,14 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
         (name, args) => raw(anyStopped(), [{ nr: numbers[name], args }])[0] as bigint,
         (size) => scratchHole(mappings(), size),
         () => void raw(anyStopped(), []),
+        () => {
+          // A thread whose stack pointer sits at its page's start has nothing to lend: try a few.
+          for (const t of traced.filter((x) => x.ready).slice(0, 4)) {
+            const w = deadStackWindow(t, arch);
+            if (w !== undefined) return w;
+          }
+          return undefined;
+        },
       );
       return arena;
     };

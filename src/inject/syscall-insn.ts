@@ -1,11 +1,14 @@
 /**
  * Finds an existing syscall instruction in the target to point the instruction pointer at:
- * we never write to code pages. [vdso] has one on x86_64 (clock_gettime's fallback path);
- * otherwise libc's executable mapping, then any executable mapping.
+ * we never write to code pages. Most stopped programs have a thread blocked in a syscall: the
+ * instruction it entered by is right behind its instruction pointer, executable since it just
+ * ran, and found with one register read and a 2-byte memory read. Otherwise [vdso] has one on
+ * x86_64 (clock_gettime's fallback path), then libc's executable mapping, then any other.
  */
 import { readFileSync } from 'node:fs';
 import { NumapolError, ProcessGoneError } from '../errors.js';
 import { processVmRead } from '../kernel/remote-memory.js';
+import { ownRegs, type TracedThread } from './thread-state.js';
 import type { Arch } from './arch/index.js';
 
 /** One line of /proc/PID/maps, as much of it as the engine needs. */
@@ -90,4 +93,21 @@ export function findSyscallInstruction(pid: number, arch: Arch, mappings: readon
     }
   }
   throw new NumapolError('ENOINSN', `pid ${pid} has no readable syscall instruction in its executable mappings`, { details: { pid } });
+}
+
+/**
+ * The syscall instruction a stopped thread that was inside a syscall entered the kernel by,
+ * when its bytes are there; undefined otherwise (the caller then scans the mappings).
+ */
+export function syscallInsnBehind(t: TracedThread, arch: Arch): bigint | undefined {
+  if (arch.syscallInsnBehind === undefined || !t.ready) return undefined;
+  try {
+    const regs = ownRegs(t, arch.regsSize + 64);
+    if (regs.length !== arch.regsSize) return undefined;
+    const at = arch.syscallInsnBehind(regs);
+    if (at === undefined || at % BigInt(arch.insnAlign) !== 0n) return undefined;
+    return processVmRead(t.tid, at, arch.syscallInsn.length).equals(arch.syscallInsn) ? at : undefined;
+  } catch {
+    return undefined;
+  }
 }

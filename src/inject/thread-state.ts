@@ -14,7 +14,7 @@
  * trap. Foreign registers exist only inside an Injection (injection.ts).
  */
 import {
-  ptraceCont, ptraceDetach, ptraceInterrupt, ptraceSeize,
+  getRegs, ptraceCont, ptraceDetach, ptraceInterrupt, ptraceSeize,
 } from '../kernel/ptrace.js';
 import {
   isEventStop, isSignalDeliveryStop, schedYield, sleepSync, wait4, WNOHANG, type WaitStatus,
@@ -24,10 +24,25 @@ import { threadState } from './preflight.js';
 
 export type ThreadPhase = 'seized' | 'stopped' | 'injecting' | 'trapped' | 'gone' | 'detached';
 
+/** A thread's current rseq critical section (struct rseq_cs): [start, start+length), abort. */
+export interface RseqSection {
+  readonly start: bigint;
+  readonly length: bigint;
+  readonly abort: bigint;
+}
+
 export class TracedThread {
   phase: ThreadPhase = 'seized';
   /** The thread was in a group-stop (SIGSTOP/SIGTSTP...) when we stopped it. */
   groupStopped = false;
+  /**
+   * The thread's own registers and signal mask, once read at a stop. Every injection puts them
+   * back exactly, so they stay true until the thread runs on its own again (after detach).
+   */
+  regs: Buffer | undefined;
+  sigmask: bigint | undefined;
+  /** Its rseq critical section as found at its first injection (null: none); undefined until then. */
+  rseq: RseqSection | null | undefined;
 
   constructor(readonly pid: number, readonly tid: number) {}
 
@@ -39,6 +54,12 @@ export class TracedThread {
   get ready(): boolean {
     return this.phase === 'stopped' || this.phase === 'trapped';
   }
+}
+
+/** The thread's own registers (see TracedThread.regs): read at most once per stop. */
+export function ownRegs(t: TracedThread, capacity: number): Buffer {
+  t.regs ??= getRegs(t.tid, capacity);
+  return t.regs;
 }
 
 /**

@@ -176,8 +176,9 @@ export function setProcessPolicy(pid: number, policy: string | Mempolicy, opts: 
   const ro = opts.root === undefined ? {} : { root: opts.root };
   const text = policyText(p);
   const verify = opts.verify ?? true;
-  // Unknown TIDs are the user's mistake: say so before stopping anything.
-  if (sel !== 'all') selectThreads(pid, sel, listThreads(pid, ro));
+  // Unknown TIDs are the user's mistake: say so before stopping anything. (The main thread is
+  // looked for among the stopped threads: one /proc listing less on the path of every call.)
+  if (sel !== 'all' && sel !== 'main') selectThreads(pid, sel, listThreads(pid, ro));
   if (opts.dryRun) {
     const listed = listThreads(pid, ro);
     preflight(pid, opts);

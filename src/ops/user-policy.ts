@@ -5,7 +5,7 @@
  */
 import { checkNodes, checkPolicy, parseNodeList, parsePolicy, type Mempolicy, type NodeContext, type NodeSet } from '../policy/index.js';
 import { readCpuset } from '../topology/cpuset.js';
-import { readMemoryNodes } from '../topology/nodes.js';
+import { readMemoryNodes, type MemoryNodes } from '../topology/nodes.js';
 import type { OpsOptions } from './options.js';
 
 export interface TargetOptions extends OpsOptions {
@@ -15,24 +15,43 @@ export interface TargetOptions extends OpsOptions {
   readonly ignoreCpuset?: boolean;
 }
 
+/**
+ * The machine's nodes and the target's cpuset, each read only when the text needs it: `bind=0`
+ * reads the online nodes, `default` nothing, and only `all` or `+N` the target's cpuset.
+ */
 export function nodeContext(opts: TargetOptions = {}): NodeContext {
-  const nodes = readMemoryNodes(opts.root === undefined ? {} : { root: opts.root });
-  let allowed: NodeSet = nodes.withMemory;
-  if (opts.ignoreCpuset) return { nodes: nodes.online, allowed };
+  const ro = opts.root === undefined ? {} : { root: opts.root };
+  let machine: MemoryNodes | undefined;
+  let allowed: NodeSet | undefined;
+  const memoryNodes = (): MemoryNodes => (machine ??= readMemoryNodes(ro));
+  return {
+    get nodes() {
+      return memoryNodes().online;
+    },
+    get allowed() {
+      return (allowed ??= allowedNodes(memoryNodes(), opts));
+    },
+  };
+}
+
+/** What `all` means for the target: its cpuset's nodes (online ones), else every node with memory. */
+function allowedNodes(nodes: MemoryNodes, opts: TargetOptions): NodeSet {
+  if (opts.ignoreCpuset) return nodes.withMemory;
   try {
     const cs = readCpuset(opts.pid ?? process.pid, opts.root === undefined ? {} : { root: opts.root });
-    if (cs.mems.length > 0) allowed = cs.mems.filter((n) => nodes.online.includes(n));
+    if (cs.mems.length > 0) return cs.mems.filter((n) => nodes.online.includes(n));
   } catch {
     // A fixture tree or a vanished target has no status: `all` then means every node with memory.
   }
-  return { nodes: nodes.online, allowed };
+  return nodes.withMemory;
 }
 
 /** Parse a policy in any accepted form and check its nodes exist here. */
 export function userPolicy(text: string, opts: TargetOptions = {}): Mempolicy {
   const ctx = nodeContext(opts);
   const p = checkPolicy(parsePolicy(text, ctx));
-  checkNodes(p, ctx.nodes);
+  // A policy that names no node (default, local) has nothing to check against the machine.
+  if (p.nodes.length > 0 || p.homeNode !== undefined) checkNodes(p, ctx.nodes);
   return p;
 }
 

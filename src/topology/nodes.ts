@@ -39,7 +39,16 @@ export function readMemoryNodes(opts: RootOptions = {}): MemoryNodes {
     const nodes = fromDirs.length > 0 ? fromDirs : [0];
     return { online: nodes, withMemory: nodes, numa: fromDirs.length > 0, states: false };
   }
-  return { online, withMemory: readRangesFile(join(dir, 'has_memory')) ?? online, numa: true, states: true };
+  let withMemory: number[] | undefined;
+  return {
+    online,
+    // Read when asked: a policy that names its nodes never needs it.
+    get withMemory() {
+      return (withMemory ??= readRangesFile(join(dir, 'has_memory')) ?? online);
+    },
+    numa: true,
+    states: true,
+  };
 }
 
 /** Read node states. A kernel without NUMA support is reported as a single node 0, like libnuma. */

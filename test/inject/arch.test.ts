@@ -25,6 +25,21 @@ describe('x86_64 registers', () => {
     assert.equal(x86_64.syscallResult(r), -22n);
   });
 
+  it('finds the syscall instruction behind a thread stopped inside a syscall, and only then', () => {
+    const regs = Buffer.alloc(216);
+    regs.writeBigUInt64LE(0x7f0000001236n, X86_64_REGS.rip);
+    regs.writeBigInt64LE(202n, X86_64_REGS.orig_rax); // futex
+    assert.equal(x86_64.syscallInsnBehind?.(regs), 0x7f0000001234n);
+    regs.writeBigInt64LE(-1n, X86_64_REGS.orig_rax); // stopped in user mode
+    assert.equal(x86_64.syscallInsnBehind?.(regs), undefined);
+    regs.writeBigInt64LE(96n, X86_64_REGS.orig_rax);
+    regs.writeBigUInt64LE(0xffffffffff600007n, X86_64_REGS.rip); // vsyscall page: emulated, never used
+    assert.equal(x86_64.syscallInsnBehind?.(regs), undefined);
+    regs.writeBigUInt64LE(0x7ffd00001000n, X86_64_REGS.rsp);
+    assert.equal(x86_64.stackPointer(regs), 0x7ffd00001000n);
+    assert.equal(x86_64.redZone, 128);
+  });
+
   it('rejects more than six arguments', () => {
     assert.throws(() => x86_64.injectedRegs(Buffer.alloc(216), 0n, 1, [1n, 2n, 3n, 4n, 5n, 6n, 7n]), RangeError);
   });

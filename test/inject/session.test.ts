@@ -24,21 +24,24 @@ describe('withStoppedProcess', () => {
     assert.equal(counters.busy_bad, 0);
   });
 
-  it('sets MPOL_BIND in every thread through the scratch page, visible in numa_maps, then restores default', async () => {
+  it('sets MPOL_BIND in every thread through scratch memory, visible in numa_maps, then restores default', async () => {
     const t = await start(['futex=2', 'read=1', 'sleep=1', 'busy=1']);
     let tids: readonly number[] = [];
-    let scratchAt = 0n;
-    withStoppedProcess(t.pid, {}, (s) => {
+    let mappedAt = 0n;
+    let stats: SessionStats | undefined;
+    withStoppedProcess(t.pid, { onStats: (st) => (stats = st) }, (s) => {
       tids = s.threads;
       assert.deepEqual(bindAllToNode0(s), []);
-      scratchAt = s.scratch(Buffer.from([1]));
-      assert.equal(s.readMemory(scratchAt, 1)[0], 1);
-      assert.equal(processVmRead(t.pid, scratchAt, 1)[0], 1);
+      // More than a stack page can lend: an injected mapping.
+      mappedAt = s.scratch(Buffer.alloc(5000, 1));
+      assert.equal(s.readMemory(mappedAt + 4999n, 1)[0], 1);
+      assert.equal(processVmRead(t.pid, mappedAt, 1)[0], 1);
     });
     for (const tid of tids) assert.equal(threadPolicyWord(t.pid, tid), 'bind:0', `thread ${tid}`);
+    // One set_mempolicy per thread, then the mapping's own mmap and munmap.
+    assert.equal(stats?.injections, tids.length + 2);
     // The scratch mapping is gone again.
-    // The scratch mapping is gone again.
-    assert.throws(() => processVmRead(t.pid, scratchAt, 1), { errnoName: 'EFAULT' });
+    assert.throws(() => processVmRead(t.pid, mappedAt, 1), { errnoName: 'EFAULT' });
     withStoppedProcess(t.pid, {}, (s) => resetAll(s));
     for (const tid of tids) assert.equal(threadPolicyWord(t.pid, tid), 'default', `thread ${tid}`);
     const { counters, threads } = await t.finish();
@@ -111,13 +114,57 @@ describe('withStoppedProcess', () => {
     assert.ok(threads.length >= 3 && threads.every((r) => r.mode === MPOL_BIND), show(threads));
   });
 
+  it('lends small argument memory from a stopped thread\'s dead stack and writes the bytes back before it runs', async () => {
+    const t = await start(['futex=1']);
+    const pattern = Buffer.alloc(64, 0xa5);
+    const borrow = (): { at: bigint; injections: number } => {
+      let at = 0n;
+      let stats: SessionStats | undefined;
+      withStoppedProcess(t.pid, { onStats: (st) => (stats = st) }, (s) => {
+        at = s.scratch(pattern);
+        assert.deepEqual(s.readMemory(at, 64), pattern);
+        // The kernel reads it like any memory: get_mempolicy fills an output area there.
+        const out = s.scratch(Buffer.alloc(16, 0xff));
+        assert.deepEqual(s.remoteSyscall(s.threads[0] as number, 'get_mempolicy', [out, 0, 0, 0, 0]), { ok: true, value: 0n });
+        assert.equal(s.readMemory(out, 4).readInt32LE(0), 0);
+      });
+      return { at, injections: stats?.injections ?? -1 };
+    };
+    const first = borrow();
+    assert.equal(first.injections, 1, 'no mmap, no munmap: only the get_mempolicy ran');
+    // The main thread is blocked in read(): nothing of its own touches the bytes below its stack
+    // pointer, so what is there now is what was there before the first session.
+    const original = processVmRead(t.pid, first.at, 64);
+    assert.notDeepEqual(original, pattern, 'the first session wrote its bytes back');
+    const second = borrow();
+    assert.equal(second.at, first.at, 'the same window: the thread has not moved');
+    assert.deepEqual(processVmRead(t.pid, second.at, 64), original, 'every borrowed byte is back');
+    const { counters } = await t.finish();
+    assert.equal(counters.surprises, 0);
+  });
+
+  it('a thread held in vfork cannot be stopped: a clear error, and the vfork child runs on unharmed', async () => {
+    const t = await start(['futex=2', 'vfork=1']);
+    await sleep(50);
+    assert.throws(() => withStoppedProcess(t.pid, { stopTimeoutMs: 300 }, () => 0), (e: unknown) => {
+      const err = e as { code?: string; message?: string };
+      return err.code === 'ETIMEDOUT' && /vfork/.test(err.message ?? '');
+    });
+    // The leader stays traced until vfork returns; then it stops and the retry detaches it.
+    const { counters, threads } = await t.finish();
+    assert.ok((counters.vfork_checks ?? 0) > 0, 'the vfork child ran');
+    assert.equal(counters.vfork_bad, 0, 'the child saw its stack intact');
+    assert.equal(counters.surprises, 0);
+    assert.ok(threads.some((r) => r.kind === 'main'), 'the leader went on after vfork and reported');
+  });
+
   it('reports timings', async () => {
     const t = await start(['futex=6']);
     let stats: SessionStats | undefined;
     withStoppedProcess(t.pid, { onStats: (st) => (stats = st) }, (s) => bindAllToNode0(s));
     assert.ok(stats !== undefined);
     assert.equal(stats.threads, 8);
-    assert.equal(stats.injections, 10); // mmap + 8 × set_mempolicy + munmap
+    assert.equal(stats.injections, 8); // 8 × set_mempolicy; the nodemask is borrowed stack memory
     assert.ok(stats.seizeMs <= stats.stoppedMs);
     await t.finish();
   });

@@ -5,8 +5,10 @@
  * cut short, a corrupted computation, a lost signal.
  *
  * Usage: workload key=value...   futex=N read=N sleep=N epoll=N accept=N busy=N signals=1
- *        spawn=1 zombie=1 seccomp=errno|kill seccomp_thread=1 mdwe=1
+ *        spawn=1 zombie=1 seccomp=errno|kill seccomp_thread=1 mdwe=1 vfork=1
  * mdwe=1 forbids writable+executable memory (PR_SET_MDWE): injected code cannot be mapped.
+ * vfork=1: the leader vforks a child that lives on the stack below the leader's stack pointer,
+ * in the same memory, and checks a pattern there until EOF (vfork_bad counts damaged bytes).
  * seccomp_thread=1 adds one thread whose own seccomp filter (not the process's) makes
  * set_mempolicy fail with EPERM: an operation on every thread fails part-way.
  * Prints "ready <pid>" when set up. stdin: "mark" records a point in the spawner's history;
@@ -34,6 +36,7 @@
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -45,6 +48,7 @@ static atomic_long short_sleeps;
 static atomic_long busy_bad;
 static atomic_long sig_alrm, sig_usr2, usr2_sent, usr2_lost;
 static atomic_long spawned, spawned_after_mark, bind_after_mark;
+static atomic_long vfork_bad, vfork_checks;
 static atomic_int marked;
 static atomic_int main_reported;
 static int zombie_mode;
@@ -355,10 +359,11 @@ static void *controller(void *a) {
   while (!zombie_mode && !atomic_load(&main_reported)) usleep(1000);
   usleep(20000); /* let the last spawned children finish */
   report_self("controller");
-  printf("result surprises=%ld eintr_epoll=%ld short_sleeps=%ld busy_bad=%ld sig_alrm=%ld usr2_sent=%ld usr2_handled=%ld usr2_lost=%ld spawned=%ld spawned_after_mark=%ld bind_after_mark=%ld\n",
+  printf("result surprises=%ld eintr_epoll=%ld short_sleeps=%ld busy_bad=%ld sig_alrm=%ld usr2_sent=%ld usr2_handled=%ld usr2_lost=%ld spawned=%ld spawned_after_mark=%ld bind_after_mark=%ld vfork_bad=%ld vfork_checks=%ld\n",
          atomic_load(&surprises), atomic_load(&eintr_epoll), atomic_load(&short_sleeps), atomic_load(&busy_bad),
          atomic_load(&sig_alrm), atomic_load(&usr2_sent), atomic_load(&sig_usr2), atomic_load(&usr2_lost),
-         atomic_load(&spawned), atomic_load(&spawned_after_mark), atomic_load(&bind_after_mark));
+         atomic_load(&spawned), atomic_load(&spawned_after_mark), atomic_load(&bind_after_mark),
+         atomic_load(&vfork_bad), atomic_load(&vfork_checks));
   int n = atomic_load(&nreports);
   for (int i = 0; i < n && i < MAXT; i++)
     printf("thread %d kind=%s mode=%d mask=%lx\n", reports[i].tid, reports[i].kind, reports[i].mode, reports[i].mask);
@@ -368,8 +373,27 @@ static void *controller(void *a) {
   exit(0);
 }
 
+/* Runs in a vfork child, on the parent's stack below its stack pointer, while the parent is
+   held in vfork: anything that borrows that memory while the parent is stopped damages it. */
+static __attribute__((noinline)) void vfork_child_loop(pid_t parent) {
+  volatile unsigned char buf[3072];
+  for (unsigned i = 0; i < sizeof buf; i++) buf[i] = (unsigned char)(i * 7 + 3);
+  /* Ends with its parent too: a killed test target must not leave it spinning. */
+  while (!atomic_load(&stop_flag) && getppid() == parent) {
+    for (unsigned i = 0; i < sizeof buf; i++) {
+      if (buf[i] != (unsigned char)(i * 7 + 3)) {
+        atomic_fetch_add(&vfork_bad, 1);
+        buf[i] = (unsigned char)(i * 7 + 3);
+      }
+    }
+    atomic_fetch_add(&vfork_checks, 1);
+    struct timespec ts = {0, 100000};
+    syscall(SYS_nanosleep, &ts, NULL);
+  }
+}
+
 int main(int argc, char **argv) {
-  long futex = 0, rd = 0, sl = 0, ep = 0, ac = 0, busy = 0, sigs = 0, spawn = 0, zombie = 0, sec_thread = 0, mdwe = 0;
+  long futex = 0, rd = 0, sl = 0, ep = 0, ac = 0, busy = 0, sigs = 0, spawn = 0, zombie = 0, sec_thread = 0, mdwe = 0, vfk = 0;
   const char *sec = NULL;
   for (int i = 1; i < argc; i++) {
     char *eq = strchr(argv[i], '=');
@@ -387,6 +411,7 @@ int main(int argc, char **argv) {
     else if (!strncmp(argv[i], "seccomp=", 8)) sec = eq + 1;
     else if (!strncmp(argv[i], "seccomp_thread=", 15)) sec_thread = v;
     else if (!strncmp(argv[i], "mdwe=", 5)) mdwe = v;
+    else if (!strncmp(argv[i], "vfork=", 6)) vfk = v;
   }
   /* Memory-deny-write-execute (PR_SET_MDWE, Linux 6.3+): no writable+executable mapping. */
   if (mdwe && prctl(65 /* PR_SET_MDWE */, 1 /* PR_MDWE_REFUSE_EXEC_GAIN */, 0, 0, 0)) {
@@ -436,6 +461,16 @@ int main(int argc, char **argv) {
   printf("ready %d\n", getpid());
   zombie_mode = (int)zombie;
   if (zombie) pthread_exit(NULL); /* the leader becomes a zombie while the others run */
+  if (vfk) {
+    pid_t parent = getpid();
+    pid_t c = vfork();
+    if (c == 0) {
+      vfork_child_loop(parent);
+      _exit(0);
+    }
+    if (c < 0) note(errno);
+    else waitpid(c, NULL, 0);
+  }
   pthread_mutex_lock(&mu); /* the leader blocks in futex too, and reports after the operation */
   while (!atomic_load(&stop_flag)) {
     int r = pthread_cond_wait(&cv, &mu);

@@ -22,6 +22,8 @@ export const aarch64: Arch = {
   syscallInsn: Buffer.from([0x01, 0x00, 0x00, 0xd4]),
   insnAlign: 4,
   instructionPointer: (regs) => regs.readBigUInt64LE(AARCH64_REGS.pc),
+  stackPointer: (regs) => regs.readBigUInt64LE(AARCH64_REGS.sp),
+  redZone: 0,
   withInstructionPointer: unsupported,
   injectedRegs: unsupported,
   syscallResult: (regs) => regs.readBigInt64LE(AARCH64_REGS.x0),

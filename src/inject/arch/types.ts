@@ -19,10 +19,19 @@ export interface Arch {
   readonly syscallInsn: Buffer;
   readonly insnAlign: number;
   instructionPointer(regs: Buffer): bigint;
+  stackPointer(regs: Buffer): bigint;
+  /** Bytes below the stack pointer that code may use without moving it (the ABI's red zone). */
+  readonly redZone: number;
   /** A copy of `regs` with the instruction pointer moved. */
   withInstructionPointer(regs: Buffer, ip: bigint): Buffer;
   /** Registers that run syscall `nr(args)` at `insnAddr`, built from a copy of the saved set. */
   injectedRegs(saved: Buffer, insnAddr: bigint, nr: number, args: readonly bigint[]): Buffer;
+  /**
+   * Where the syscall instruction a thread stopped inside a syscall entered the kernel from
+   * (its bytes still to be checked by the caller); undefined when the thread was not in a
+   * syscall or the architecture cannot tell from `regs` alone.
+   */
+  syscallInsnBehind?(regs: Buffer): bigint | undefined;
   /** The raw return value (signed): -4095..-1 is -errno. */
   syscallResult(regs: Buffer): bigint;
   /**

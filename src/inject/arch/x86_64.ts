@@ -19,6 +19,8 @@ export const x86_64: Arch = {
   syscallInsn: Buffer.from([0x0f, 0x05]),
   insnAlign: 1,
   instructionPointer: (regs) => regs.readBigUInt64LE(X86_64_REGS.rip),
+  stackPointer: (regs) => regs.readBigUInt64LE(X86_64_REGS.rsp),
+  redZone: 128,
   withInstructionPointer(regs, ip) {
     const r = Buffer.from(regs);
     r.writeBigUInt64LE(ip, X86_64_REGS.rip);
@@ -37,5 +39,12 @@ export const x86_64: Arch = {
     return r;
   },
   syscallResult: (regs) => regs.readBigInt64LE(X86_64_REGS.rax),
+  syscallInsnBehind(regs) {
+    // In a syscall (orig_rax >= 0) and stopped inside get_signal, before any restart rewinds
+    // rip: the 2-byte instruction it came from ends at rip. Never the kernel half (vsyscall).
+    if (regs.readBigInt64LE(X86_64_REGS.orig_rax) < 0n) return undefined;
+    const rip = regs.readBigUInt64LE(X86_64_REGS.rip);
+    return rip >= 2n && rip < 1n << 47n ? rip - 2n : undefined;
+  },
   stub: x86_64Stub,
 };

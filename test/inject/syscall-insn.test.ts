@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { currentArch } from '../../src/inject/arch/index.js';
+import { X86_64_REGS } from '../../src/inject/arch/x86_64.js';
+import { readProcessFacts } from '../../src/inject/preflight.js';
+import { deadStackWindow } from '../../src/inject/scratch.js';
+import { seizeAll } from '../../src/inject/seize.js';
+import { readMappings, syscallInsnBehind } from '../../src/inject/syscall-insn.js';
+import { detachThread, TracedThread } from '../../src/inject/thread-state.js';
+import { processVmRead } from '../../src/kernel/remote-memory.js';
+import { targetStarter } from '../targets/target.js';
+
+const start = targetStarter();
+
+describe('syscallInsnBehind', { skip: process.arch !== 'x64' }, () => {
+  it('gives a blocked thread\'s own syscall instruction (executable, 0f 05) and nothing for a thread in user mode', async () => {
+    const t = await start(['futex=2', 'busy=1']);
+    const arch = currentArch();
+    const traced: TracedThread[] = [];
+    try {
+      seizeAll(readProcessFacts(t.pid), 0, 3000, traced);
+      const maps = readMappings(t.pid);
+      const found = traced.map((x) => syscallInsnBehind(x, arch));
+      const blocked = found.filter((a): a is bigint => a !== undefined);
+      // The main thread (read on stdin), the controller and the futex waiters are in syscalls;
+      // the busy thread is not (the interrupt stopped it in user mode), unless it was preempted
+      // in a syscall of its own, which it makes none of.
+      assert.ok(blocked.length >= 3, `found ${blocked.length} of ${traced.length}`);
+      assert.ok(found.some((a) => a === undefined), 'the busy thread has none');
+      for (const at of blocked) {
+        assert.deepEqual(processVmRead(t.pid, at, 2), Buffer.from([0x0f, 0x05]));
+        const m = maps.find((x) => x.start <= at && at < x.end);
+        assert.ok(m !== undefined && m.perms[2] === 'x', `0x${at.toString(16)} in ${m?.path ?? 'nothing'} (${m?.perms ?? ''})`);
+      }
+    } finally {
+      for (const x of traced) detachThread(x, 3000);
+    }
+    const { counters } = await t.finish();
+    assert.equal(counters.surprises, 0);
+    assert.equal(counters.busy_bad, 0);
+  });
+});
+
+describe('deadStackWindow', () => {
+  const arch = currentArch('x64');
+  const withSp = (sp: bigint): TracedThread => {
+    const t = new TracedThread(1, 1);
+    t.phase = 'stopped';
+    t.regs = Buffer.alloc(216);
+    t.regs.writeBigUInt64LE(sp, X86_64_REGS.rsp);
+    return t;
+  };
+
+  it('is the stack page below the red zone, 16-byte aligned, never past the page holding the stack pointer', () => {
+    assert.deepEqual(deadStackWindow(withSp(0x7ffd00001a38n), arch), { addr: 0x7ffd00001000n, size: 0x9b0 });
+    assert.deepEqual(deadStackWindow(withSp(0x7ffd00001fffn), arch), { addr: 0x7ffd00001000n, size: 0xf70 });
+  });
+
+  it('is absent when the stack pointer sits within the red zone of its page\'s start', () => {
+    assert.equal(deadStackWindow(withSp(0x7ffd00001000n), arch), undefined);
+    assert.equal(deadStackWindow(withSp(0x7ffd00001080n), arch), undefined);
+    assert.equal(deadStackWindow(withSp(0x40n), arch), undefined);
+  });
+
+  it('is absent for a compat (32-bit) register set', () => {
+    const t = withSp(0x7ffd00001a38n);
+    t.regs = Buffer.alloc(68);
+    assert.equal(deadStackWindow(t, arch), undefined);
+  });
+});
