@@ -2,8 +2,11 @@
  * x86_64 machine code that runs a batch of syscalls in one go: for each call, load the number
  * and the six argument registers, `syscall`, store rax into the call's result slot; with
  * stopAtErrno, jump to the end on a result in [-4095, -1]. It ends with `int3`, whose SIGTRAP
- * stop hands the thread back to the tracer. One ptrace stop for the whole batch instead of one
- * per call. The result slots follow the code and are addressed relative to rip, so the block
+ * stop hands the thread back to the tracer, then a jump back to that int3: a SIGTRAP someone
+ * sends the program at that very moment absorbs the int3's own (a pending standard signal is
+ * not queued twice), and the tracer, seeing the sender's, resumes the thread, which must then
+ * trap again instead of running into the result slots. One ptrace stop for the whole batch
+ * instead of one per call. The result slots follow the code and are addressed relative to rip, so the block
  * runs wherever it is copied.
  */
 import type { StubCode } from './types.js';
@@ -58,7 +61,8 @@ export function x86_64Stub(calls: Calls, stopAtErrno: boolean, notRun: bigint): 
 function buildStub(calls: Calls, stopAtErrno: boolean, notRun: bigint): StubCode {
   const checks = stopAtErrno ? Math.max(0, calls.length - 1) : 0;
   const end = calls.length * CALL_BYTES + checks * CHECK_BYTES;
-  const resultsOffset = Math.ceil((end + 1) / 8) * 8;
+  // int3 at `end`, then `jmp end` (eb fd), then the slots.
+  const resultsOffset = Math.ceil((end + 3) / 8) * 8;
   const code = Buffer.alloc(resultsOffset + 8 * calls.length, 0xcc);
   let at = 0;
   const byte = (...b: number[]): void => {
@@ -85,7 +89,8 @@ function buildStub(calls: Calls, stopAtErrno: boolean, notRun: bigint): StubCode
       at += 4;
     }
   });
-  // code[end] is the int3 (the fill); the slots say "not run" until their call stores a result.
+  byte(0xcc, 0xeb, 0xfd); // int3; jmp back to the int3
+  // The slots say "not run" until their call stores a result.
   for (let i = 0; i < calls.length; i++) code.writeBigInt64LE(notRun, resultsOffset + 8 * i);
   return { code, resultsOffset };
 }

@@ -37,6 +37,10 @@ test('each call loads its number and six argument registers, runs syscall, store
   assert.deepEqual(ops.filter((o) => o.startsWith('mov eax')).map((o) => Number(o.split(',')[1])), [239, 238, 239]);
   assert.deepEqual(jumps, []);
   assert.deepEqual(stores, [resultsOffset, resultsOffset + 8, resultsOffset + 16]);
+  // int3, then a jump back to it (a resumed thread traps again), then the slots.
+  assert.deepEqual([...code.subarray(end, end + 3)], [0xcc, 0xeb, 0xfd]);
+  assert.equal(end + 1 + 2 + (code.readInt8(end + 2)), end, 'the jump lands on the int3');
+  assert.ok(resultsOffset >= end + 3);
   assert.equal(resultsOffset % 8, 0);
   for (let i = 0; i < 3; i++) assert.equal(code.readBigInt64LE(resultsOffset + 8 * i), NOT_RUN);
 });
