@@ -123,8 +123,10 @@ export interface StoppedProcess {
   remoteSyscallsEach(batches: readonly ThreadCalls[], opts?: BatchOptions): ThreadOutcome[];
   /**
    * Copies bytes into scratch memory in the target and returns their address, valid for the
-   * session's remote calls and readMemory. The first page is mapped by the next injection (its
-   * mmap runs first in that batch), so other ways of touching it must call readMemory first.
+   * session's remote calls and readMemory. Small amounts are borrowed stack memory, written at
+   * once (and written back at the end); larger ones go to a mapping that the next injection
+   * makes (its mmap runs first in that batch), so other ways of touching those must call
+   * readMemory first.
    */
   scratch(bytes: Buffer): bigint;
   /** Reads target memory (e.g. an output argument written by a remote syscall). */
