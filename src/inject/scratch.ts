@@ -99,8 +99,11 @@ export class ScratchArena {
       this.window = w === undefined ? null : { ...w, used: 0 };
     }
     const w = this.window;
-    if (w === null || w.size - w.used < need) return undefined;
-    const addr = w.addr + BigInt(w.used);
+    const size = Math.ceil(need / 16) * 16;
+    if (w === null || w.size - w.used < size) return undefined;
+    // From the top down: right below the red zone is the thread's own unused stack; only a
+    // large request reaches further down the page.
+    const addr = w.addr + BigInt(w.size - w.used - size);
     let original: Buffer;
     try {
       original = processVmRead(this.pid, addr, need);
@@ -122,7 +125,7 @@ export class ScratchArena {
       processVmWrite(this.pid, addr, original);
       return undefined;
     }
-    w.used += Math.ceil(need / 16) * 16;
+    w.used += size;
     return addr;
   }
 

@@ -143,6 +143,34 @@ describe('withStoppedProcess', () => {
     assert.equal(counters.surprises, 0);
   });
 
+  it('on small packed stacks (as goroutines have) a neighbour\'s live bytes may be borrowed: they come back intact', async () => {
+    const t = await start(['smallstack=1']);
+    let neighbour: bigint | undefined;
+    for (let i = 0; i < 300 && neighbour === undefined; i++) {
+      const m = /^smallstack 0x([0-9a-f]+)$/m.exec(t.output());
+      if (m) neighbour = BigInt(`0x${m[1]}`);
+      else await sleep(10);
+    }
+    assert.ok(neighbour !== undefined, 'the target set up its small stack');
+    let overlapped = 0;
+    for (let i = 0; i < 100; i++) {
+      const at = withStoppedProcess(t.pid, {}, (s) => {
+        // More than the leader's own 2 KiB stack has free: the rest of the page is its neighbour's.
+        const big = s.scratch(Buffer.alloc(2500, 0x5a));
+        const out = s.scratch(Buffer.alloc(16, 0xff));
+        assert.deepEqual(s.remoteSyscall(t.pid, 'get_mempolicy', [out, 0, 0, 0, 0]), { ok: true, value: 0n });
+        assert.deepEqual(s.readMemory(big, 2500), Buffer.alloc(2500, 0x5a));
+        return big;
+      });
+      if (at < neighbour + 2048n && at + 2500n > neighbour) overlapped++;
+    }
+    assert.ok(overlapped > 50, `the neighbour's bytes were borrowed in ${overlapped} of 100 sessions`);
+    const { counters } = await t.finish();
+    assert.ok((counters.smallstack_checks ?? 0) > 0, 'the leader checked its stack and its neighbour');
+    assert.equal(counters.smallstack_bad, 0, 'not one byte of either changed under it');
+    assert.equal(counters.surprises, 0);
+  });
+
   it('a thread held in vfork cannot be stopped: a clear error, and the vfork child runs on unharmed', async () => {
     const t = await start(['futex=2', 'vfork=1']);
     await sleep(50);

@@ -7,6 +7,10 @@
  * Usage: workload key=value...   futex=N read=N sleep=N epoll=N accept=N busy=N signals=1
  *        spawn=1 zombie=1 seccomp=errno|kill seccomp_thread=1 mdwe=1 vfork=1
  * mdwe=1 forbids writable+executable memory (PR_SET_MDWE): injected code cannot be mapped.
+ * smallstack=1: the leader runs on a 2 KiB stack packed right above another 2 KiB "stack" full
+ * of a pattern, both in one page, as goroutine stacks are: it sleeps there in nanosleep and
+ * checks its own frame and its neighbour after every wake-up (smallstack_bad counts damaged
+ * bytes). Prints "smallstack 0xADDR" (the neighbour's first byte) when set up.
  * vfork=1: the leader vforks a child that lives on the stack below the leader's stack pointer,
  * in the same memory, and checks a pattern there until EOF (vfork_bad counts damaged bytes).
  * seccomp_thread=1 adds one thread whose own seccomp filter (not the process's) makes
@@ -38,6 +42,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #define MAXT 4096
@@ -49,6 +54,7 @@ static atomic_long busy_bad;
 static atomic_long sig_alrm, sig_usr2, usr2_sent, usr2_lost;
 static atomic_long spawned, spawned_after_mark, bind_after_mark;
 static atomic_long vfork_bad, vfork_checks;
+static atomic_long smallstack_bad, smallstack_checks;
 static atomic_int marked;
 static atomic_int main_reported;
 static int zombie_mode;
@@ -359,11 +365,11 @@ static void *controller(void *a) {
   while (!zombie_mode && !atomic_load(&main_reported)) usleep(1000);
   usleep(20000); /* let the last spawned children finish */
   report_self("controller");
-  printf("result surprises=%ld eintr_epoll=%ld short_sleeps=%ld busy_bad=%ld sig_alrm=%ld usr2_sent=%ld usr2_handled=%ld usr2_lost=%ld spawned=%ld spawned_after_mark=%ld bind_after_mark=%ld vfork_bad=%ld vfork_checks=%ld\n",
+  printf("result surprises=%ld eintr_epoll=%ld short_sleeps=%ld busy_bad=%ld sig_alrm=%ld usr2_sent=%ld usr2_handled=%ld usr2_lost=%ld spawned=%ld spawned_after_mark=%ld bind_after_mark=%ld vfork_bad=%ld vfork_checks=%ld smallstack_bad=%ld smallstack_checks=%ld\n",
          atomic_load(&surprises), atomic_load(&eintr_epoll), atomic_load(&short_sleeps), atomic_load(&busy_bad),
          atomic_load(&sig_alrm), atomic_load(&usr2_sent), atomic_load(&sig_usr2), atomic_load(&usr2_lost),
          atomic_load(&spawned), atomic_load(&spawned_after_mark), atomic_load(&bind_after_mark),
-         atomic_load(&vfork_bad), atomic_load(&vfork_checks));
+         atomic_load(&vfork_bad), atomic_load(&vfork_checks), atomic_load(&smallstack_bad), atomic_load(&smallstack_checks));
   int n = atomic_load(&nreports);
   for (int i = 0; i < n && i < MAXT; i++)
     printf("thread %d kind=%s mode=%d mask=%lx\n", reports[i].tid, reports[i].kind, reports[i].mode, reports[i].mask);
@@ -392,8 +398,48 @@ static __attribute__((noinline)) void vfork_child_loop(pid_t parent) {
   }
 }
 
+#define SMALL_STACK 2048
+static unsigned char *small_block;
+static ucontext_t small_main, small_ctx;
+
+static unsigned char small_pattern(unsigned i, unsigned salt) { return (unsigned char)(i * 13 + salt); }
+
+/* Runs on the small stack: [block + 2K, block + 4K); the neighbour is [block, block + 2K). */
+static void small_stack_loop(void) {
+  volatile unsigned char mine[384];
+  for (unsigned i = 0; i < sizeof mine; i++) mine[i] = small_pattern(i, 91);
+  while (!atomic_load(&stop_flag)) {
+    struct timespec ts = {0, 200000};
+    syscall(SYS_nanosleep, &ts, NULL);
+    long bad = 0;
+    for (unsigned i = 0; i < sizeof mine; i++) bad += mine[i] != small_pattern(i, 91);
+    for (unsigned i = 0; i < SMALL_STACK; i++) bad += small_block[i] != small_pattern(i, 7);
+    if (bad) {
+      atomic_fetch_add(&smallstack_bad, bad);
+      for (unsigned i = 0; i < sizeof mine; i++) mine[i] = small_pattern(i, 91);
+      for (unsigned i = 0; i < SMALL_STACK; i++) small_block[i] = small_pattern(i, 7);
+    }
+    atomic_fetch_add(&smallstack_checks, 1);
+  }
+}
+
+static void run_on_small_stack(void) {
+  /* One page: the neighbour's 2 KiB, then ours; the page holding our stack pointer holds both. */
+  small_block = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (small_block == MAP_FAILED) { note(errno); return; }
+  for (unsigned i = 0; i < SMALL_STACK; i++) small_block[i] = small_pattern(i, 7);
+  printf("smallstack %p\n", (void *)small_block);
+  fflush(stdout);
+  getcontext(&small_ctx);
+  small_ctx.uc_stack.ss_sp = small_block + SMALL_STACK;
+  small_ctx.uc_stack.ss_size = SMALL_STACK;
+  small_ctx.uc_link = &small_main;
+  makecontext(&small_ctx, small_stack_loop, 0);
+  if (swapcontext(&small_main, &small_ctx)) note(errno);
+}
+
 int main(int argc, char **argv) {
-  long futex = 0, rd = 0, sl = 0, ep = 0, ac = 0, busy = 0, sigs = 0, spawn = 0, zombie = 0, sec_thread = 0, mdwe = 0, vfk = 0;
+  long futex = 0, rd = 0, sl = 0, ep = 0, ac = 0, busy = 0, sigs = 0, spawn = 0, zombie = 0, sec_thread = 0, mdwe = 0, vfk = 0, small = 0;
   const char *sec = NULL;
   for (int i = 1; i < argc; i++) {
     char *eq = strchr(argv[i], '=');
@@ -412,6 +458,7 @@ int main(int argc, char **argv) {
     else if (!strncmp(argv[i], "seccomp_thread=", 15)) sec_thread = v;
     else if (!strncmp(argv[i], "mdwe=", 5)) mdwe = v;
     else if (!strncmp(argv[i], "vfork=", 6)) vfk = v;
+    else if (!strncmp(argv[i], "smallstack=", 11)) small = v;
   }
   /* Memory-deny-write-execute (PR_SET_MDWE, Linux 6.3+): no writable+executable mapping. */
   if (mdwe && prctl(65 /* PR_SET_MDWE */, 1 /* PR_MDWE_REFUSE_EXEC_GAIN */, 0, 0, 0)) {
@@ -461,6 +508,7 @@ int main(int argc, char **argv) {
   printf("ready %d\n", getpid());
   zombie_mode = (int)zombie;
   if (zombie) pthread_exit(NULL); /* the leader becomes a zombie while the others run */
+  if (small) run_on_small_stack();
   if (vfk) {
     pid_t parent = getpid();
     pid_t c = vfork();
