@@ -72,7 +72,7 @@ export interface BatchOutcome {
  * failure in one thread does not stop the others: each outcome says how its batch ended.
  */
 export function injectMany(arch: Arch, insnAddr: bigint, batches: readonly ThreadBatch[], opts: InjectOptions): BatchOutcome[] {
-  learnRseqSections(batches.map((b) => b.t));
+  learnRseqSections(batches.map((b) => b.t), arch);
   const list = batches.map((b) => new Injection(b.t, arch, insnAddr, b.calls, opts, b.stub));
   runInjections(list);
   collectStubResults(list);

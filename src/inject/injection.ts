@@ -149,8 +149,8 @@ function rseqSection(t: TracedThread): RseqSection | null {
  * rseq areas with one process_vm_readv instead of one each. Where it cannot tell, it leaves the
  * thread's unknown: its injection reads it again and reports what fails.
  */
-export function learnRseqSections(ts: readonly TracedThread[]): void {
-  const todo = ts.filter((t) => t.rseq === undefined && t.ready);
+export function learnRseqSections(ts: readonly TracedThread[], arch: Arch): void {
+  const todo = ts.filter((t) => t.rseq === undefined && t.ready && !outsideRseq(t, arch));
   if (todo.length === 0) return;
   const cfgs = todo.map((t) => {
     try {
@@ -175,6 +175,22 @@ export function learnRseqSections(ts: readonly TracedThread[]): void {
       // Left unknown.
     }
   });
+}
+
+/**
+ * True when the thread cannot be inside an rseq critical section because it is inside a
+ * syscall (a critical section makes none: rseq(2)); its section is then known to be none. A
+ * thread stopped in user mode, or whose registers cannot be read, has to be looked at.
+ */
+function outsideRseq(t: TracedThread, arch: Arch): boolean {
+  try {
+    const regs = ownRegs(t, arch.regsSize + 64);
+    if (regs.length !== arch.regsSize || !arch.inSyscall(regs)) return false;
+  } catch {
+    return false;
+  }
+  t.rseq = null;
+  return true;
 }
 
 /**
@@ -301,8 +317,8 @@ export class Injection {
       return;
     }
     try {
-      t.rseq ??= rseqSection(t);
-      this.restore = rseqFixup(arch, this.saved, t.rseq);
+      if (t.rseq === undefined && !outsideRseq(t, arch)) t.rseq = rseqSection(t);
+      this.restore = rseqFixup(arch, this.saved, t.rseq ?? null);
       this.sigsysPendingBefore = (this.opts.watchSeccomp ?? false) && sigsysPending(t);
       t.phase = 'injecting';
       setSigmask(t.tid, this.opts.mode === 'step' ? STEP_MASK : ALL_SIGNALS);

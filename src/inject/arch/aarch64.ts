@@ -24,6 +24,8 @@ export const aarch64: Arch = {
   instructionPointer: (regs) => regs.readBigUInt64LE(AARCH64_REGS.pc),
   stackPointer: (regs) => regs.readBigUInt64LE(AARCH64_REGS.sp),
   redZone: 0,
+  // The syscall number lives in NT_ARM_SYSTEM_CALL, not in this register set.
+  inSyscall: () => false,
   withInstructionPointer: unsupported,
   injectedRegs: unsupported,
   syscallResult: (regs) => regs.readBigInt64LE(AARCH64_REGS.x0),

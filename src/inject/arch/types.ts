@@ -26,6 +26,8 @@ export interface Arch {
   withInstructionPointer(regs: Buffer, ip: bigint): Buffer;
   /** Registers that run syscall `nr(args)` at `insnAddr`, built from a copy of the saved set. */
   injectedRegs(saved: Buffer, insnAddr: bigint, nr: number, args: readonly bigint[]): Buffer;
+  /** The thread was stopped inside a syscall (false also where the register set cannot tell). */
+  inSyscall(regs: Buffer): boolean;
   /**
    * Where the syscall instruction a thread stopped inside a syscall entered the kernel from
    * (its bytes still to be checked by the caller); undefined when the thread was not in a

@@ -39,6 +39,7 @@ export const x86_64: Arch = {
     return r;
   },
   syscallResult: (regs) => regs.readBigInt64LE(X86_64_REGS.rax),
+  inSyscall: (regs) => regs.readBigInt64LE(X86_64_REGS.orig_rax) >= 0n,
   syscallInsnBehind(regs) {
     // In a syscall (orig_rax >= 0) and stopped inside get_signal, before any restart rewinds
     // rip: the 2-byte instruction it came from ends at rip. Never the kernel half (vsyscall).
