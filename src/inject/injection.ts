@@ -38,7 +38,7 @@ import { isEventStop, isSignalDeliveryStop, isSyscallStop, SIGTRAP, type WaitSta
 import type { Arch } from './arch/index.js';
 import { isErrno, stopTimeout, threadExited } from './errors.js';
 import { threadState } from './preflight.js';
-import { ownRegs, pollStatus, type RseqSection, type TracedThread } from './thread-state.js';
+import { nativeRegs, ownRegs, pollStatus, type RseqSection, type TracedThread } from './thread-state.js';
 
 export type { RseqSection } from './thread-state.js';
 
@@ -183,12 +183,8 @@ export function learnRseqSections(ts: readonly TracedThread[], arch: Arch): void
  * thread stopped in user mode, or whose registers cannot be read, has to be looked at.
  */
 function outsideRseq(t: TracedThread, arch: Arch): boolean {
-  try {
-    const regs = ownRegs(t, arch.regsSize + 64);
-    if (regs.length !== arch.regsSize || !arch.inSyscall(regs)) return false;
-  } catch {
-    return false;
-  }
+  const regs = nativeRegs(t, arch);
+  if (regs === undefined || !arch.inSyscall(regs)) return false;
   t.rseq = null;
   return true;
 }
@@ -298,7 +294,7 @@ export class Injection {
       return;
     }
     try {
-      this.saved = ownRegs(t, arch.regsSize + 64);
+      this.saved = ownRegs(t, arch);
       t.sigmask ??= getSigmask(t.tid);
       this.mask = t.sigmask;
     } catch (e) {

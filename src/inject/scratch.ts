@@ -19,7 +19,7 @@
 import { NumapolError } from '../errors.js';
 import { processVmRead, processVmWrite } from '../kernel/remote-memory.js';
 import type { Arch } from './arch/index.js';
-import { ownRegs, type TracedThread } from './thread-state.js';
+import { nativeRegs, type TracedThread } from './thread-state.js';
 
 const PAGE = 4096;
 const PROT_READ_WRITE = 3n;
@@ -52,8 +52,8 @@ export interface BorrowWindow {
  * uninterruptibly until the child execs or exits, and no ptrace stop can reach it.)
  */
 export function deadStackWindow(t: TracedThread, arch: Arch): BorrowWindow | undefined {
-  const regs = ownRegs(t, arch.regsSize + 64);
-  if (regs.length !== arch.regsSize) return undefined;
+  const regs = nativeRegs(t, arch);
+  if (regs === undefined) return undefined;
   const sp = arch.stackPointer(regs);
   const top = ((sp - BigInt(arch.redZone)) / 16n) * 16n;
   const bottom = (sp / BigInt(PAGE)) * BigInt(PAGE);

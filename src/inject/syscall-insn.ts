@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { NumapolError, ProcessGoneError } from '../errors.js';
 import { processVmRead } from '../kernel/remote-memory.js';
-import { ownRegs, type TracedThread } from './thread-state.js';
+import { nativeRegs, type TracedThread } from './thread-state.js';
 import type { Arch } from './arch/index.js';
 
 /** One line of /proc/PID/maps, as much of it as the engine needs. */
@@ -101,9 +101,9 @@ export function findSyscallInstruction(pid: number, arch: Arch, mappings: readon
  */
 export function syscallInsnBehind(t: TracedThread, arch: Arch): bigint | undefined {
   if (arch.syscallInsnBehind === undefined || !t.ready) return undefined;
+  const regs = nativeRegs(t, arch);
+  if (regs === undefined) return undefined;
   try {
-    const regs = ownRegs(t, arch.regsSize + 64);
-    if (regs.length !== arch.regsSize) return undefined;
     const at = arch.syscallInsnBehind(regs);
     if (at === undefined || at % BigInt(arch.insnAlign) !== 0n) return undefined;
     return processVmRead(t.tid, at, arch.syscallInsn.length).equals(arch.syscallInsn) ? at : undefined;

@@ -19,6 +19,7 @@ import {
 import {
   isEventStop, isSignalDeliveryStop, schedYield, sleepSync, wait4, WNOHANG, type WaitStatus,
 } from '../kernel/wait.js';
+import type { Arch } from './arch/index.js';
 import { isErrno } from './errors.js';
 import { threadState } from './preflight.js';
 
@@ -56,10 +57,23 @@ export class TracedThread {
   }
 }
 
-/** The thread's own registers (see TracedThread.regs): read at most once per stop. */
-export function ownRegs(t: TracedThread, capacity: number): Buffer {
-  t.regs ??= getRegs(t.tid, capacity);
+/**
+ * The thread's own registers (see TracedThread.regs): read at most once per stop. Room is left
+ * past the native size, so a set of another size (a 32-bit compat task) shows as such.
+ */
+export function ownRegs(t: TracedThread, arch: Arch): Buffer {
+  t.regs ??= getRegs(t.tid, arch.regsSize + 64);
   return t.regs;
+}
+
+/** ownRegs when they are the native set; undefined for a compat task (or when unreadable). */
+export function nativeRegs(t: TracedThread, arch: Arch): Buffer | undefined {
+  try {
+    const regs = ownRegs(t, arch);
+    return regs.length === arch.regsSize ? regs : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

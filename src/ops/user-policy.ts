@@ -29,16 +29,16 @@ export function nodeContext(opts: TargetOptions = {}): NodeContext {
       return memoryNodes().online;
     },
     get allowed() {
-      return (allowed ??= allowedNodes(memoryNodes(), opts));
+      return (allowed ??= allowedNodes(memoryNodes(), opts, ro));
     },
   };
 }
 
 /** What `all` means for the target: its cpuset's nodes (online ones), else every node with memory. */
-function allowedNodes(nodes: MemoryNodes, opts: TargetOptions): NodeSet {
+function allowedNodes(nodes: MemoryNodes, opts: TargetOptions, ro: { root?: string }): NodeSet {
   if (opts.ignoreCpuset) return nodes.withMemory;
   try {
-    const cs = readCpuset(opts.pid ?? process.pid, opts.root === undefined ? {} : { root: opts.root });
+    const cs = readCpuset(opts.pid ?? process.pid, ro);
     if (cs.mems.length > 0) return cs.mems.filter((n) => nodes.online.includes(n));
   } catch {
     // A fixture tree or a vanished target has no status: `all` then means every node with memory.
