@@ -17,7 +17,7 @@ import { SYSCALL_NUMBERS, type SyscallName } from '../kernel/syscall-numbers.js'
 import { currentArch, type Arch } from './arch/index.js';
 import { threadExited } from './errors.js';
 import { checkTraceable, readProcessFacts, threadState, type SeccompPolicy } from './preflight.js';
-import { deadStackWindow, ScratchArena } from './scratch.js';
+import { deadStackWindow, ScratchArena, type BorrowWindow } from './scratch.js';
 import { seizeAll, type SkippedThread } from './seize.js';
 import { deferSignals } from './signal-guard.js';
 import { findSyscallInstruction, readMappings, scratchHole, syscallInsnBehind, type Mapping } from './syscall-insn.js';
@@ -174,6 +174,9 @@ function toResult(ret: bigint): RemoteResult {
   return { ok: true, value: ret };
 }
 
+/** A borrow window this large holds a nodemask and a few get_mempolicy outputs. */
+const ROOMY_WINDOW = 512;
+
 /** Stubs start 16-byte aligned, like functions. */
 function pad16(code: Buffer): Buffer {
   const len = Math.ceil(code.length / 16) * 16;
@@ -275,12 +278,16 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
         (size) => scratchHole(mappings(), size),
         () => void raw(anyStopped(), []),
         () => {
-          // A thread whose stack pointer sits at its page's start has nothing to lend: try a few.
+          // How much a thread can lend depends on where its stack pointer sits in its page: the
+          // first of a few threads with room enough for a session's usual arguments, else the
+          // largest of them.
+          let best: BorrowWindow | undefined;
           for (const t of traced.filter((x) => x.ready).slice(0, 4)) {
             const w = deadStackWindow(t, arch);
-            if (w !== undefined) return w;
+            if (w !== undefined && w.size >= ROOMY_WINDOW) return w;
+            if (w !== undefined && (best === undefined || w.size > best.size)) best = w;
           }
-          return undefined;
+          return best;
         },
       );
       return arena;
