@@ -20,14 +20,18 @@ export interface ProcessFacts {
   sigIgn: bigint;
 }
 
-/** The `Name:\tvalue` lines of a /proc status file, split once (the file has some 60 of them). */
-function statusFields(status: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const line of status.split('\n')) {
-    const colon = line.indexOf(':');
-    if (colon > 0) out.set(line.slice(0, colon), line.slice(colon + 1).trim());
-  }
-  return out;
+/**
+ * The value of one `Name:\tvalue` line of a /proc status file ('' when absent). Looked up by
+ * name rather than splitting all ~60 lines: this runs before every operation, and building a
+ * map of every line cost more than reading the file.
+ */
+function statusField(status: string, name: string): string {
+  const key = `\n${name}:`;
+  const at = status.startsWith(`${name}:`) ? 0 : status.indexOf(key);
+  if (at < 0) return '';
+  const from = at === 0 ? name.length + 1 : at + key.length;
+  const end = status.indexOf('\n', from);
+  return status.slice(from, end < 0 ? undefined : end).trim();
 }
 
 function readOrUndefined(path: string): string | undefined {
@@ -42,15 +46,14 @@ function readOrUndefined(path: string): string | undefined {
 export function readProcessFacts(pid: number, root = '/'): ProcessFacts {
   const status = readOrUndefined(`${root}proc/${pid}/status`);
   if (status === undefined) throw new ProcessGoneError(pid);
-  const f = statusFields(status);
-  const num = (name: string): number => Number.parseInt(f.get(name) ?? '0', 10);
-  const sigIgn = f.get('SigIgn') ?? '';
+  const num = (name: string): number => Number.parseInt(statusField(status, name) || '0', 10);
+  const sigIgn = statusField(status, 'SigIgn');
   return {
     pid,
-    name: f.get('Name') ?? '?',
-    state: (f.get('State') ?? '?').charAt(0),
+    name: statusField(status, 'Name') || '?',
+    state: (statusField(status, 'State') || '?').charAt(0),
     tracerPid: num('TracerPid'),
-    uid: Number.parseInt((f.get('Uid') ?? '0').split(/\s+/)[1] ?? '0', 10),
+    uid: Number.parseInt(statusField(status, 'Uid').split(/\s+/)[1] ?? '0', 10),
     seccomp: num('Seccomp'),
     threads: num('Threads'),
     sigIgn: /^[0-9a-f]+$/.test(sigIgn) ? BigInt(`0x${sigIgn}`) : 0n,
@@ -139,5 +142,5 @@ export function explainSeizeFailure(facts: ProcessFacts, tid: number = facts.pid
 /** TracerPid of one thread (0 when untraced or unreadable). */
 function threadTracer(pid: number, tid: number): number {
   const status = readOrUndefined(`/proc/${pid}/task/${tid}/status`);
-  return status === undefined ? 0 : Number.parseInt(statusFields(status).get('TracerPid') ?? '0', 10);
+  return status === undefined ? 0 : Number.parseInt(statusField(status, 'TracerPid') || '0', 10);
 }

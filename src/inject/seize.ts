@@ -3,8 +3,8 @@
  * in /proc/PID/task, wait until all of them stop, and list the tasks again; a pass that finds
  * no new tid is conclusive, since a stopped thread creates no threads.
  */
-import { readdirSync } from 'node:fs';
 import { NumapolError, ProcessGoneError } from '../errors.js';
+import { ProcDir } from '../kernel/proc-dir.js';
 import { isErrno, stopTimeout } from './errors.js';
 import { explainSeizeFailure, threadState, type ProcessFacts } from './preflight.js';
 import { onInitialStatus, pollOnce, seizeThread, type TracedThread } from './thread-state.js';
@@ -22,26 +22,37 @@ export interface SeizeResult {
   passes: number;
 }
 
-export function listTids(pid: number): number[] {
+/** /proc/PID/task, open for the whole session: listed at least twice, closed after detach. */
+export function openTasks(pid: number): ProcDir {
   try {
-    return readdirSync(`/proc/${pid}/task`).map((n) => Number.parseInt(n, 10)).filter((n) => Number.isInteger(n));
-  } catch {
-    throw new ProcessGoneError(pid);
+    return new ProcDir(`/proc/${pid}/task`);
+  } catch (e) {
+    throw new ProcessGoneError(pid, { cause: e });
   }
+}
+
+function listTids(pid: number, tasks: ProcDir): number[] {
+  let names: string[];
+  try {
+    names = tasks.names();
+  } catch (e) {
+    throw new ProcessGoneError(pid, { cause: e });
+  }
+  return names.map((n) => Number.parseInt(n, 10)).filter((n) => Number.isInteger(n));
 }
 
 /**
  * Seizes and stops all threads. On failure the threads seized so far are in `into`, for the
  * caller's cleanup (it must detach them whatever happens).
  */
-export function seizeAll(facts: ProcessFacts, options: number, timeoutMs: number, into: TracedThread[]): SeizeResult {
+export function seizeAll(facts: ProcessFacts, tasks: ProcDir, options: number, timeoutMs: number, into: TracedThread[]): SeizeResult {
   const pid = facts.pid;
   const known = new Set<number>();
   const skipped: SkippedThread[] = [];
   let passes = 0;
   for (;;) {
     passes++;
-    const fresh = listTids(pid).filter((tid) => !known.has(tid));
+    const fresh = listTids(pid, tasks).filter((tid) => !known.has(tid));
     if (fresh.length === 0) break;
     const waiting: TracedThread[] = [];
     for (const tid of fresh) {

@@ -18,7 +18,7 @@ import { currentArch, type Arch } from './arch/index.js';
 import { threadExited } from './errors.js';
 import { checkTraceable, readProcessFacts, threadState, type SeccompPolicy } from './preflight.js';
 import { deadStackWindow, ScratchArena, type BorrowWindow } from './scratch.js';
-import { seizeAll, type SkippedThread } from './seize.js';
+import { openTasks, seizeAll, type SkippedThread } from './seize.js';
 import { deferSignals } from './signal-guard.js';
 import { findSyscallInstruction, readMappings, scratchHole, syscallInsnBehind, type Mapping } from './syscall-insn.js';
 import { quietChildStops } from '../kernel/wait.js';
@@ -205,6 +205,7 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
   const watchSeccomp = facts.seccomp === 2 && seccomp === 'allow';
   const mode: InjectMode = opts.injection !== 'syscall-stops' && stepIsSafe(arch, facts.sigIgn, watchSeccomp) ? 'step' : 'syscall-stops';
 
+  const tasks = openTasks(pid);
   const release = deferSignals();
   const loudChildStops = quietChildStops();
   const traced: TracedThread[] = [];
@@ -217,7 +218,7 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
   let active = true;
   let ok = false;
   try {
-    const seized = seizeAll(facts, options, timeoutMs, traced);
+    const seized = seizeAll(facts, tasks, options, timeoutMs, traced);
     stats.seizeMs = performance.now() - t0;
     stats.seizePasses = seized.passes;
     const byTid = new Map(traced.filter((t) => t.alive).map((t) => [t.tid, t] as const));
@@ -418,6 +419,11 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
     stats.stoppedMs = end - t0;
     loudChildStops();
     release();
+    try {
+      tasks.close();
+    } catch (e) {
+      stats.warnings.push(e instanceof Error ? e.message : String(e));
+    }
     opts.onStats?.(stats);
     if (ok && detachErrors.length > 0) {
       // eslint-disable-next-line no-unsafe-finally

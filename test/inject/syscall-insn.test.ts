@@ -4,7 +4,7 @@ import { currentArch } from '../../src/inject/arch/index.js';
 import { X86_64_REGS } from '../../src/inject/arch/x86_64.js';
 import { readProcessFacts } from '../../src/inject/preflight.js';
 import { deadStackWindow } from '../../src/inject/scratch.js';
-import { seizeAll } from '../../src/inject/seize.js';
+import { openTasks, seizeAll } from '../../src/inject/seize.js';
 import { readMappings, syscallInsnBehind } from '../../src/inject/syscall-insn.js';
 import { detachThread, TracedThread } from '../../src/inject/thread-state.js';
 import { processVmRead } from '../../src/kernel/remote-memory.js';
@@ -17,8 +17,9 @@ describe('syscallInsnBehind', { skip: process.arch !== 'x64' }, () => {
     const t = await start(['futex=2', 'busy=1']);
     const arch = currentArch();
     const traced: TracedThread[] = [];
+    const tasks = openTasks(t.pid);
     try {
-      seizeAll(readProcessFacts(t.pid), 0, 3000, traced);
+      seizeAll(readProcessFacts(t.pid), tasks, 0, 3000, traced);
       const maps = readMappings(t.pid);
       const found = traced.map((x) => syscallInsnBehind(x, arch));
       const blocked = found.filter((a): a is bigint => a !== undefined);
@@ -34,6 +35,7 @@ describe('syscallInsnBehind', { skip: process.arch !== 'x64' }, () => {
       }
     } finally {
       for (const x of traced) detachThread(x, 3000);
+      tasks.close();
     }
     const { counters } = await t.finish();
     assert.equal(counters.surprises, 0);
