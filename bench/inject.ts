@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { withStoppedProcess } from '../src/inject/index.js';
 import { setProcessPolicy } from '../src/ops/set-policy.js';
+import { buildTarget } from '../test/targets/build.js';
 import { Target } from '../test/targets/target.js';
 import { median, type BenchFigure } from './report.js';
 
@@ -68,6 +69,20 @@ function oneCallUs(pid: number, runs: number): number {
   return median(us);
 }
 
+/** bench/ in the source tree (this file runs from dist/bench/). */
+const BENCH_SOURCES = fileURLToPath(new URL('../../bench/', import.meta.url));
+
+/**
+ * The same system calls as oneCallUs, made by a C program (bench/ptrace-floor.c): what this
+ * machine's kernel and hypervisor cost without numapol's runtime and checks. Median of `runs`.
+ */
+function floorUs(pid: number, runs: number): number {
+  const r = spawnSync(buildTarget('ptrace-floor', BENCH_SOURCES), [String(pid), String(runs)], { encoding: 'utf8' });
+  const m = /^([\d.]+) ([\d.]+)$/m.exec(r.stdout);
+  if (r.status !== 0 || m === null) throw new Error(`ptrace-floor failed (${r.status}): ${r.stderr}`);
+  return Number(m[1]);
+}
+
 /** The whole command, Node's start-up included: what an administrator waits for. */
 function cliMs(pid: number, policy: string): number {
   const t0 = performance.now();
@@ -101,11 +116,13 @@ export async function benchInject(): Promise<BenchFigure[]> {
   try {
     const mine = numapolRuns(one.pid, 21, 'main');
     const call = oneCallUs(one.pid, 41);
+    const floor = floorUs(one.pid, 41);
     const gdbs = [gdbMs(one.pid, false), gdbMs(one.pid, false), gdbMs(one.pid, false)];
     const gdb = median(gdbs);
     figures.push(
       { name: 'one set_mempolicy in the main thread, as gdb\'s call (stop, call, release), median of 41', value: call, unit: 'µs', ratio: call / 1000 / gdb, reference: `gdb -p PID -batch -ex 'call ...' (${gdb.toFixed(0)} ms)` },
       { name: '  speedup over gdb', value: gdb * 1000 / call, unit: 'x', goal: '>= 1000x', met: gdb * 1000 / call >= 1000 },
+      { name: '  the same system calls in C (bench/ptrace-floor.c), median of 41', value: floor, unit: 'µs', ratio: floor / call, reference: 'numapol\'s call', note: `${(gdb * 1000 / floor).toFixed(0)}x faster than gdb: what this machine allows without Node and numapol's checks` },
       { name: 'set one thread (read before, set, read back: three calls), median of 21', value: mine.totalMs * 1000, unit: 'µs', ratio: mine.totalMs / gdb, reference: 'gdb', note: `${(gdb / mine.totalMs).toFixed(0)}x faster than gdb` },
     );
   } finally {

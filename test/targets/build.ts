@@ -12,9 +12,9 @@ import { fileURLToPath } from 'node:url';
 /** test/targets/ in the source tree (this file runs from dist/test/targets/). */
 export const TARGET_SOURCES = fileURLToPath(new URL('../../../test/targets/', import.meta.url));
 
-/** Path of the compiled `name` (test/targets/<name>.c), building it if needed. */
-export function buildTarget(name: string): string {
-  const src = join(TARGET_SOURCES, `${name}.c`);
+/** Path of the compiled `name` (`<sources>/<name>.c`, test/targets/ by default), building it if needed. */
+export function buildTarget(name: string, sources = TARGET_SOURCES): string {
+  const src = join(sources, `${name}.c`);
   const text = readFileSync(src);
   const hash = createHash('sha256').update(text).digest('hex').slice(0, 16);
   const dir = join(tmpdir(), 'numapol-targets');
