@@ -27,6 +27,9 @@ function gdbMs(pid: number, all: boolean): number {
   return ms;
 }
 
+/** Rounds of the one-thread comparison (numapol's calls, then one gdb call). */
+const ONE_THREAD_ROUNDS = 5;
+
 /** Calls made before the steady state is measured: V8 compiles the hot paths over the first few. */
 const WARM_UP = 3;
 
@@ -55,9 +58,9 @@ function numapolRuns(pid: number, runs: number, threads: 'all' | 'main', verify 
 
 /**
  * gdb's job exactly: stop the process, run set_mempolicy(MPOL_DEFAULT, NULL, 0) in the main
- * thread, let it go. Median of `runs` after WARM_UP.
+ * thread, let it go. The times of `runs` calls after WARM_UP, in µs.
  */
-function oneCallUs(pid: number, runs: number): number {
+function oneCallUs(pid: number, runs: number): number[] {
   const us: number[] = [];
   for (let i = 0; i < WARM_UP + runs; i++) {
     const t0 = performance.now();
@@ -66,7 +69,7 @@ function oneCallUs(pid: number, runs: number): number {
     if (!r.ok) throw new Error(`set_mempolicy failed in the target: ${r.errnoName}`);
     if (i >= WARM_UP) us.push(t);
   }
-  return median(us);
+  return us;
 }
 
 /** bench/ in the source tree (this file runs from dist/bench/). */
@@ -115,12 +118,19 @@ export async function benchInject(): Promise<BenchFigure[]> {
   const one = await Target.start([]);
   try {
     const mine = numapolRuns(one.pid, 21, 'main');
-    const call = oneCallUs(one.pid, 41);
+    // numapol's calls and gdb's alternate in rounds, so that a change in this machine's state
+    // during the run (its timings drift by 1.5x) weighs on both sides alike.
+    const calls: number[] = [];
+    const gdbs: number[] = [];
+    for (let round = 0; round < ONE_THREAD_ROUNDS; round++) {
+      calls.push(...oneCallUs(one.pid, 21));
+      gdbs.push(gdbMs(one.pid, false));
+    }
+    const call = median(calls);
     const floor = floorUs(one.pid, 41);
-    const gdbs = [gdbMs(one.pid, false), gdbMs(one.pid, false), gdbMs(one.pid, false)];
     const gdb = median(gdbs);
     figures.push(
-      { name: 'one set_mempolicy in the main thread, as gdb\'s call (stop, call, release), median of 41', value: call, unit: 'µs', ratio: call / 1000 / gdb, reference: `gdb -p PID -batch -ex 'call ...' (${gdb.toFixed(0)} ms)` },
+      { name: `one set_mempolicy in the main thread, as gdb's call (stop, call, release), median of ${calls.length} in ${ONE_THREAD_ROUNDS} rounds`, value: call, unit: 'µs', ratio: call / 1000 / gdb, reference: `gdb -p PID -batch -ex 'call ...' (median of ${gdbs.length}, one per round: ${gdb.toFixed(0)} ms)` },
       { name: '  speedup over gdb', value: gdb * 1000 / call, unit: 'x', goal: '>= 1000x', met: gdb * 1000 / call >= 1000 },
       { name: '  the same system calls in C (bench/ptrace-floor.c), median of 41', value: floor, unit: 'µs', ratio: floor / call, reference: 'numapol\'s call', note: `${(gdb * 1000 / floor).toFixed(0)}x faster than gdb: what this machine allows without Node and numapol's checks` },
       { name: 'set one thread (read before, set, read back: three calls), median of 21', value: mine.totalMs * 1000, unit: 'µs', ratio: mine.totalMs / gdb, reference: 'gdb', note: `${(gdb / mine.totalMs).toFixed(0)}x faster than gdb` },

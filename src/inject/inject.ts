@@ -25,10 +25,12 @@ export function setCompletedBefore(e: unknown, results: bigint[]): void {
   if (typeof e === 'object' && e !== null) completedResults.set(e, results);
 }
 
+const SIGTRAP_BIT = 1n << BigInt(SIGTRAP - 1);
+
 /** Whether single-stepping is safe for a target whose SigIgn mask is `sigIgn`. */
 export function stepIsSafe(arch: Arch, sigIgn: bigint, watchSeccomp: boolean): boolean {
   if (arch.name !== 'x86_64' || watchSeccomp) return false;
-  return ((sigIgn >> BigInt(SIGTRAP - 1)) & 1n) === 0n;
+  return (sigIgn & SIGTRAP_BIT) === 0n;
 }
 
 /** Throws an injection's failure, with the results of the calls that ran attached. */

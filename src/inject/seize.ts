@@ -45,7 +45,9 @@ function listTids(pid: number, tasks: ProcDir): number[] {
  * Seizes and stops all threads. On failure the threads seized so far are in `into`, for the
  * caller's cleanup (it must detach them whatever happens).
  */
-export function seizeAll(facts: ProcessFacts, tasks: ProcDir, options: number, timeoutMs: number, into: TracedThread[]): SeizeResult {
+export function seizeAll(
+  facts: ProcessFacts, tasks: ProcDir, options: number, timeoutMs: number, into: TracedThread[], whileWaiting?: () => void,
+): SeizeResult {
   const pid = facts.pid;
   const known = new Set<number>();
   const skipped: SkippedThread[] = [];
@@ -84,13 +86,18 @@ export function seizeAll(facts: ProcessFacts, tasks: ProcDir, options: number, t
       into.push(t);
       waiting.push(t);
     }
-    awaitInitialStops(pid, waiting, timeoutMs, skipped);
+    awaitInitialStops(pid, waiting, timeoutMs, skipped, whileWaiting);
   }
   if (!into.some((t) => t.alive)) throw new ProcessGoneError(pid, { details: { skipped } });
   return { threads: into, skipped, passes };
 }
 
-function awaitInitialStops(pid: number, waiting: TracedThread[], timeoutMs: number, skipped: SkippedThread[]): void {
+/**
+ * Waits until every thread of `waiting` has stopped. `whileWaiting` runs between polls while
+ * some are still on their way: a thread on another CPU takes tens of microseconds to stop, and
+ * work that only reads threads already stopped can be done meanwhile instead of after.
+ */
+function awaitInitialStops(pid: number, waiting: TracedThread[], timeoutMs: number, skipped: SkippedThread[], whileWaiting?: () => void): void {
   const deadline = performance.now() + timeoutMs;
   let pending = waiting.filter((t) => t.phase === 'seized');
   const spinUntil = performance.now() + 5;
@@ -115,6 +122,7 @@ function awaitInitialStops(pid: number, waiting: TracedThread[], timeoutMs: numb
       }
       break;
     }
+    whileWaiting?.();
     if (performance.now() < spinUntil) schedYield();
     else sleepSync(0.2);
   }

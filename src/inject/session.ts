@@ -11,7 +11,7 @@
  */
 import { NumapolError, UsageError } from '../errors.js';
 import { errnoName } from '../kernel/errno.js';
-import { PTRACE_O_SUSPEND_SECCOMP, PTRACE_O_TRACESYSGOOD } from '../kernel/ptrace.js';
+import { getSigmask, PTRACE_O_SUSPEND_SECCOMP, PTRACE_O_TRACESYSGOOD } from '../kernel/ptrace.js';
 import { processVmRead } from '../kernel/remote-memory.js';
 import { SYSCALL_NUMBERS, type SyscallName } from '../kernel/syscall-numbers.js';
 import { currentArch, type Arch } from './arch/index.js';
@@ -25,7 +25,7 @@ import { quietChildStops } from '../kernel/wait.js';
 import {
   completedBefore, injectMany, injectSyscalls, setCompletedBefore, isErrnoResult, stepIsSafe, STUB_NOT_RUN, type InjectCall, type InjectMode, type StubRun,
 } from './inject.js';
-import { detachThread, type TracedThread } from './thread-state.js';
+import { detachThread, nativeRegs, type TracedThread } from './thread-state.js';
 
 export type { InjectMode } from './inject.js';
 export type { SeccompPolicy } from './preflight.js';
@@ -218,7 +218,28 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
   let active = true;
   let ok = false;
   try {
-    const seized = seizeAll(facts, tasks, options, timeoutMs, traced);
+    // While threads are still on their way to their stop, read what every injection into the
+    // ones already stopped will need (registers, signal mask, the syscall instruction): reads
+    // only, so the rule that nothing changes before the whole process stands still holds.
+    let prefetched = 0;
+    const prefetch = (): void => {
+      // One thread per call, in seize order; a thread still on its way ends the pass.
+      for (; prefetched < traced.length; prefetched++) {
+        const t = traced[prefetched]!;
+        if (t.phase === 'seized') return;
+        if (!t.ready) continue;
+        try {
+          nativeRegs(t, arch);
+          t.sigmask ??= getSigmask(t.tid);
+          if (insn === undefined) insn = syscallInsnBehind(t, arch);
+        } catch {
+          // Left for the injection, which reports what fails.
+        }
+        prefetched++;
+        return;
+      }
+    };
+    const seized = seizeAll(facts, tasks, options, timeoutMs, traced, prefetch);
     stats.seizeMs = performance.now() - t0;
     stats.seizePasses = seized.passes;
     const byTid = new Map(traced.filter((t) => t.alive).map((t) => [t.tid, t] as const));

@@ -62,7 +62,11 @@ const BLOCK_SIZE = SIGINFO + 128;
 
 let pinned: PinnedBlock | undefined;
 function block(): PinnedBlock {
-  pinned ??= new PinnedBlock(BLOCK_SIZE);
+  if (pinned === undefined) {
+    pinned = new PinnedBlock(BLOCK_SIZE);
+    // The iovec of GET/SETREGSET always points at REGS; only its length changes per call.
+    pinned.buf.writeBigUInt64LE(BigInt(pinned.at(REGS)), IOV);
+  }
   return pinned;
 }
 
@@ -116,7 +120,6 @@ export function ptraceDetach(tid: number, signal = 0): void {
 export function readRegs(tid: number, capacity = MAX_REGS): number {
   const b = block();
   const cap = Math.min(capacity, MAX_REGS);
-  b.buf.writeBigUInt64LE(BigInt(b.at(REGS)), IOV);
   b.buf.writeUInt32LE(cap, IOV + 8);
   b.buf.writeUInt32LE(0, IOV + 12);
   ptrace(PTRACE_GETREGSET, tid, NT_PRSTATUS, b.at(IOV));
@@ -139,7 +142,6 @@ export function setRegs(tid: number, regs: Buffer): void {
   if (regs.length > MAX_REGS) throw new RangeError(`register set of ${regs.length} bytes is larger than ${MAX_REGS}`);
   const b = block();
   regs.copy(b.buf, REGS);
-  b.buf.writeBigUInt64LE(BigInt(b.at(REGS)), IOV);
   b.buf.writeUInt32LE(regs.length, IOV + 8);
   b.buf.writeUInt32LE(0, IOV + 12);
   ptrace(PTRACE_SETREGSET, tid, NT_PRSTATUS, b.at(IOV));

@@ -23,9 +23,18 @@ type VmFn = (pid: number, local: number, lcnt: number, remote: number, rcnt: num
 let iovBlock: PinnedBlock | undefined;
 const data = new GrowablePinned();
 
+const vmFns = new Map<string, VmFn>();
+
+/** The libc function, looked up once: this runs on the path of every injected call. */
+function vmFn(name: 'process_vm_readv' | 'process_vm_writev'): VmFn {
+  let fn = vmFns.get(name);
+  if (fn === undefined) vmFns.set(name, (fn = libcFunc<VmFn>(`intptr_t ${name}(int, uintptr_t, unsigned long, uintptr_t, unsigned long, unsigned long)`)));
+  return fn;
+}
+
 /** Moves bytes between `local` (pinned) and the target; returns the byte count the kernel moved. */
 function transfer(name: 'process_vm_readv' | 'process_vm_writev', pid: number, addr: bigint, local: PinnedBlock, length: number): number {
-  const fn = libcFunc<VmFn>(`intptr_t ${name}(int, uintptr_t, unsigned long, uintptr_t, unsigned long, unsigned long)`);
+  const fn = vmFn(name);
   const iov = (iovBlock ??= new PinnedBlock(32));
   iov.buf.writeBigUInt64LE(BigInt(local.addr), 0);
   iov.buf.writeBigUInt64LE(BigInt(length), 8);
@@ -61,7 +70,7 @@ const manyIov = new GrowablePinned();
  * in full (it stops at the first range it cannot read: the caller reads those one by one).
  */
 export function processVmReadMany(pid: number, ranges: readonly { addr: bigint; length: number }[]): (Buffer | undefined)[] {
-  const fn = libcFunc<VmFn>('intptr_t process_vm_readv(int, uintptr_t, unsigned long, uintptr_t, unsigned long, unsigned long)');
+  const fn = vmFn('process_vm_readv');
   const out: (Buffer | undefined)[] = [];
   for (let from = 0; from < ranges.length; from += MAX_IOV) {
     const part = ranges.slice(from, from + MAX_IOV);
