@@ -101,6 +101,14 @@ const SIGACTION_SIZE = 152;
 const SA_FLAGS = 136;
 
 /**
+ * The SIGCHLD action found by the last quietChildStops that quieted a handler. Node's handler
+ * stays the same for as long as it has children (libuv removes it with the last one), so the
+ * next call sets the quiet action and reads the current one in one sigaction instead of two,
+ * and puts the current one back at once if it differs.
+ */
+let lastAction: Buffer | undefined;
+
+/**
  * Stops the kernel from sending this process a SIGCHLD for every ptrace stop of a tracee, until
  * the returned function is called. Node installs a SIGCHLD handler once it has spawned a child;
  * each tracee stop then costs a signal delivery and a pipe write in the tracer (about ten per
@@ -109,18 +117,35 @@ const SA_FLAGS = 136;
  */
 export function quietChildStops(): () => void {
   const fn = (sigactionFn ??= libcFunc<Sigaction>('int sigaction(int, uintptr_t, uintptr_t)'));
-  const b = (sigactionBlock ??= new PinnedBlock(SIGACTION_SIZE));
-  b.buf.fill(0, 0, SIGACTION_SIZE);
-  if (fn(SIGCHLD, 0, b.addr) !== 0) return () => {};
-  const handler = b.buf.readBigUInt64LE(0);
-  const flags = b.buf.readInt32LE(SA_FLAGS);
-  // SIG_DFL (0) and SIG_IGN (1): the kernel drops the signal at once.
-  if (handler === 0n || handler === 1n || (flags & SA_NOCLDSTOP) !== 0) return () => {};
-  const saved = Buffer.from(b.buf.subarray(0, SIGACTION_SIZE));
-  b.buf.writeInt32LE(flags | SA_NOCLDSTOP, SA_FLAGS);
-  if (fn(SIGCHLD, b.addr, 0) !== 0) return () => {};
-  return () => {
+  // Two struct sigaction: the one to set at 0, the one the kernel reports at SIGACTION_SIZE.
+  const b = (sigactionBlock ??= new PinnedBlock(2 * SIGACTION_SIZE));
+  const old = b.buf.subarray(SIGACTION_SIZE, 2 * SIGACTION_SIZE);
+  const restore = (saved: Buffer) => (): void => {
     saved.copy(b.buf, 0);
     fn(SIGCHLD, b.addr, 0);
   };
+  if (lastAction !== undefined) {
+    const last = lastAction;
+    last.copy(b.buf, 0);
+    b.buf.writeInt32LE(last.readInt32LE(SA_FLAGS) | SA_NOCLDSTOP, SA_FLAGS);
+    old.fill(0);
+    if (fn(SIGCHLD, b.addr, b.addr + SIGACTION_SIZE) !== 0) return () => {};
+    if (old.equals(last)) return restore(last);
+    // Someone changed the action since: theirs back at once, then the careful way below.
+    lastAction = undefined;
+    old.copy(b.buf, 0);
+    if (fn(SIGCHLD, b.addr, 0) !== 0) return () => {};
+  }
+  old.fill(0);
+  if (fn(SIGCHLD, 0, b.addr + SIGACTION_SIZE) !== 0) return () => {};
+  const handler = old.readBigUInt64LE(0);
+  const flags = old.readInt32LE(SA_FLAGS);
+  // SIG_DFL (0) and SIG_IGN (1): the kernel drops the signal at once.
+  if (handler === 0n || handler === 1n || (flags & SA_NOCLDSTOP) !== 0) return () => {};
+  const saved = Buffer.from(old);
+  saved.copy(b.buf, 0);
+  b.buf.writeInt32LE(flags | SA_NOCLDSTOP, SA_FLAGS);
+  if (fn(SIGCHLD, b.addr, 0) !== 0) return () => {};
+  lastAction = saved;
+  return restore(saved);
 }
