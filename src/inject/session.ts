@@ -224,9 +224,10 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
     let prefetched = 0;
     const prefetch = (): void => {
       // One thread per call, in seize order; a thread still on its way ends the pass.
-      for (; prefetched < traced.length; prefetched++) {
+      while (prefetched < traced.length) {
         const t = traced[prefetched]!;
         if (t.phase === 'seized') return;
+        prefetched++;
         if (!t.ready) continue;
         try {
           nativeRegs(t, arch);
@@ -235,7 +236,6 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
         } catch {
           // Left for the injection, which reports what fails.
         }
-        prefetched++;
         return;
       }
     };

@@ -120,20 +120,24 @@ export function quietChildStops(): () => void {
   // Two struct sigaction: the one to set at 0, the one the kernel reports at SIGACTION_SIZE.
   const b = (sigactionBlock ??= new PinnedBlock(2 * SIGACTION_SIZE));
   const old = b.buf.subarray(SIGACTION_SIZE, 2 * SIGACTION_SIZE);
+  /** Puts `action` in the slot to set, with SA_NOCLDSTOP added when `quiet`. */
+  const load = (action: Buffer, quiet: boolean): void => {
+    action.copy(b.buf, 0);
+    if (quiet) b.buf.writeInt32LE(action.readInt32LE(SA_FLAGS) | SA_NOCLDSTOP, SA_FLAGS);
+  };
   const restore = (saved: Buffer) => (): void => {
-    saved.copy(b.buf, 0);
+    load(saved, false);
     fn(SIGCHLD, b.addr, 0);
   };
   if (lastAction !== undefined) {
     const last = lastAction;
-    last.copy(b.buf, 0);
-    b.buf.writeInt32LE(last.readInt32LE(SA_FLAGS) | SA_NOCLDSTOP, SA_FLAGS);
+    load(last, true);
     old.fill(0);
     if (fn(SIGCHLD, b.addr, b.addr + SIGACTION_SIZE) !== 0) return () => {};
     if (old.equals(last)) return restore(last);
     // Someone changed the action since: theirs back at once, then the careful way below.
     lastAction = undefined;
-    old.copy(b.buf, 0);
+    load(old, false);
     if (fn(SIGCHLD, b.addr, 0) !== 0) return () => {};
   }
   old.fill(0);
@@ -143,8 +147,7 @@ export function quietChildStops(): () => void {
   // SIG_DFL (0) and SIG_IGN (1): the kernel drops the signal at once.
   if (handler === 0n || handler === 1n || (flags & SA_NOCLDSTOP) !== 0) return () => {};
   const saved = Buffer.from(old);
-  saved.copy(b.buf, 0);
-  b.buf.writeInt32LE(flags | SA_NOCLDSTOP, SA_FLAGS);
+  load(saved, true);
   if (fn(SIGCHLD, b.addr, 0) !== 0) return () => {};
   lastAction = saved;
   return restore(saved);
