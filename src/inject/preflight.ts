@@ -23,13 +23,15 @@ export interface ProcessFacts {
 /**
  * /proc status files are read into this one buffer with a single read: a status file is ~1.5
  * KiB, and procfs fills a read until the file ends, so a read that leaves room is the whole
- * file. No string is made of it: this runs before every operation, and in the one-thread case
- * reading and splitting the text cost more than the ptrace calls that follow.
+ * file. This runs before every operation: splitting the text into a map of fields cost more
+ * than the ptrace calls of a one-thread operation, so only the seven fields needed are looked
+ * up, each with one String.indexOf (a V8 builtin, far cheaper than a Buffer.indexOf's call
+ * into C++ or a walk over the bytes in JavaScript).
  */
 let statusBuf = Buffer.allocUnsafe(8192);
 
-/** Reads a status file into statusBuf; its length, or undefined when it cannot be read. */
-function readStatusBytes(path: string): number | undefined {
+/** A status file as latin1 text, undefined when it cannot be read. */
+function readStatus(path: string): string | undefined {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -39,7 +41,7 @@ function readStatusBytes(path: string): number | undefined {
   try {
     for (;;) {
       const n = readSync(fd, statusBuf, 0, statusBuf.length, 0);
-      if (n < statusBuf.length) return n;
+      if (n < statusBuf.length) return statusBuf.toString('latin1', 0, n);
       // Thousands of CPUs make the mask lines long: read again with room to spare.
       statusBuf = Buffer.allocUnsafe(statusBuf.length * 2);
     }
@@ -51,45 +53,26 @@ function readStatusBytes(path: string): number | undefined {
 }
 
 const NL = 0x0a;
-const COLON = 0x3a;
-
-/** Whether statusBuf[from, to) spells `name`. */
-function keyIs(name: string, from: number, to: number): boolean {
-  if (to - from !== name.length) return false;
-  for (let i = 0; i < name.length; i++) if (statusBuf[from + i] !== name.charCodeAt(i)) return false;
-  return true;
-}
+const TAB = 0x09;
 
 /**
- * Where the value of each of `names` starts in statusBuf[0, len) (after the colon and the tabs),
- * -1 for a line this kernel does not print. One pass over the bytes: Buffer.indexOf per field
- * costs a call into C++ each, more than walking the whole file in JavaScript.
+ * Where the value of field `key` (given as "\nName:") starts in `text`, after its tabs; -1 for a
+ * line this kernel does not print. The first line has no newline before it. A key cannot
+ * match inside a value: values never hold a newline (the kernel escapes one in a name).
  */
-function fieldOffsets(len: number, names: readonly string[]): number[] {
-  const at = names.map(() => -1);
-  let found = 0;
-  for (let line = 0; line < len && found < names.length;) {
-    let colon = line;
-    while (colon < len && statusBuf[colon] !== COLON && statusBuf[colon] !== NL) colon++;
-    let end = colon;
-    while (end < len && statusBuf[end] !== NL) end++;
-    const k = names.findIndex((name) => keyIs(name, line, colon));
-    if (k >= 0 && at[k] === -1) {
-      let v = colon + 1;
-      while (v < end && (statusBuf[v] === 0x09 || statusBuf[v] === 0x20)) v++;
-      at[k] = v;
-      found++;
-    }
-    line = end + 1;
-  }
+function fieldAt(text: string, key: string): number {
+  let at = text.startsWith(key.slice(1)) ? 0 : text.indexOf(key);
+  if (at < 0) return -1;
+  at += at === 0 && text.charCodeAt(0) !== NL ? key.length - 1 : key.length;
+  while (text.charCodeAt(at) === TAB || text.charCodeAt(at) === 0x20) at++;
   return at;
 }
 
 /** The decimal number at `at` (0 when there is none: a field this kernel does not have). */
-function decimalAt(len: number, at: number): number {
+function decimalAt(text: string, at: number): number {
   let n = 0;
-  for (let i = at; i >= 0 && i < len; i++) {
-    const d = (statusBuf[i] as number) - 0x30;
+  for (let i = at; i >= 0 && i < text.length; i++) {
+    const d = text.charCodeAt(i) - 0x30;
     if (d < 0 || d > 9) break;
     n = n * 10 + d;
   }
@@ -97,20 +80,19 @@ function decimalAt(len: number, at: number): number {
 }
 
 /** The text from `at` to the end of its line ('' when absent). */
-function textAt(len: number, at: number): string {
+function textAt(text: string, at: number): string {
   if (at < 0) return '';
-  let end = at;
-  while (end < len && statusBuf[end] !== NL) end++;
-  return statusBuf.toString('latin1', at, end).trimEnd();
+  const end = text.indexOf('\n', at);
+  return text.slice(at, end < 0 ? text.length : end).trimEnd();
 }
 
 /** The hexadecimal mask at `at` (SigIgn and kin), 0 when absent. */
-function maskAt(len: number, at: number): bigint {
+function maskAt(text: string, at: number): bigint {
   let hi = 0;
   let lo = 0;
   let digits = 0;
-  for (let i = at; i >= 0 && i < len; i++) {
-    const c = statusBuf[i] as number;
+  for (let i = at; i >= 0 && i < text.length; i++) {
+    const c = text.charCodeAt(i);
     const d = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : -1;
     if (d < 0) break;
     // Two 32-bit halves: exact in doubles, one BigInt at the end.
@@ -120,10 +102,6 @@ function maskAt(len: number, at: number): bigint {
   }
   return digits === 0 ? 0n : (BigInt(hi) << 32n) | BigInt(lo);
 }
-
-/** The fields of a status file the preflight needs, in one array for fieldOffsets. */
-const FACT_FIELDS = ['Name', 'State', 'TracerPid', 'Uid', 'Threads', 'SigIgn', 'Seccomp'] as const;
-const TRACER_FIELD = ['TracerPid'] as const;
 
 function readOrUndefined(path: string): string | undefined {
   try {
@@ -135,24 +113,23 @@ function readOrUndefined(path: string): string | undefined {
 
 /** Reads /proc/PID/status. Throws ProcessGoneError when there is no such pid. */
 export function readProcessFacts(pid: number, root = '/'): ProcessFacts {
-  const len = readStatusBytes(`${root}proc/${pid}/status`);
-  if (len === undefined) throw new ProcessGoneError(pid);
-  const [name, state, tracer, uids, threads, sigIgn, seccomp] = fieldOffsets(len, FACT_FIELDS) as [number, number, number, number, number, number, number];
+  const text = readStatus(`${root}proc/${pid}/status`);
+  if (text === undefined) throw new ProcessGoneError(pid);
+  const state = fieldAt(text, '\nState:');
   // Uid: real, effective, saved, filesystem; the effective one decides.
-  let euid = uids;
-  if (euid >= 0) {
-    while (euid < len && statusBuf[euid] !== 0x09 && statusBuf[euid] !== NL) euid++;
-    euid = statusBuf[euid] === 0x09 ? euid + 1 : -1;
-  }
+  const uids = fieldAt(text, '\nUid:');
+  const lineEnd = uids < 0 ? -1 : text.indexOf('\n', uids);
+  const tab = uids < 0 ? -1 : text.indexOf('\t', uids);
+  const euid = tab < 0 || (lineEnd >= 0 && tab > lineEnd) ? -1 : tab + 1;
   return {
     pid,
-    name: textAt(len, name) || '?',
-    state: state < 0 || state >= len ? '?' : String.fromCharCode(statusBuf[state] as number),
-    tracerPid: decimalAt(len, tracer),
-    uid: decimalAt(len, euid),
-    seccomp: decimalAt(len, seccomp),
-    threads: decimalAt(len, threads),
-    sigIgn: maskAt(len, sigIgn),
+    name: textAt(text, fieldAt(text, '\nName:')) || '?',
+    state: state < 0 || state >= text.length ? '?' : text.charAt(state),
+    tracerPid: decimalAt(text, fieldAt(text, '\nTracerPid:')),
+    uid: decimalAt(text, euid),
+    seccomp: decimalAt(text, fieldAt(text, '\nSeccomp:')),
+    threads: decimalAt(text, fieldAt(text, '\nThreads:')),
+    sigIgn: maskAt(text, fieldAt(text, '\nSigIgn:')),
   };
 }
 
@@ -180,32 +157,37 @@ export function threadState(pid: number, tid: number, root = '/'): string | unde
 
 export type SeccompPolicy = 'refuse' | 'allow' | 'suspend';
 
+/** Refuses numapol's own process: a process cannot trace its own threads. */
+export function refuseSelf(pid: number): void {
+  if (pid === process.pid) {
+    throw new NumapolError('EPERM', `pid ${pid} (${commOf(pid)}) is numapol itself: a process cannot trace its own threads`, { details: { pid } });
+  }
+}
+
+/** The refusal when this process still traces threads of `pid` (from an earlier detach, or a session in progress). */
+function busy(pid: number, name: string, stillOurs: readonly number[]): NumapolError {
+  const why = stillOurs.length > 0
+    ? `thread(s) ${stillOurs.join(', ')} of it did not stop for an earlier detach (uninterruptible sleep?) and are still traced by this process; try again once they wake`
+    : 'this process is already tracing it (another operation on it is in progress)';
+  return new NumapolError('EBUSY', `cannot trace pid ${pid} (${name}): ${why}`, { details: { pid, tracerPid: process.pid, threads: [...stillOurs] } });
+}
+
+/** Refuses a process some of whose threads this process still traces after a detach that timed out. */
+export function refuseLingering(pid: number, stillOurs: readonly number[]): void {
+  if (stillOurs.length > 0) throw busy(pid, commOf(pid), stillOurs);
+}
+
+/** The refusal of a process that has exited but was not reaped. */
+export function zombieError(pid: number, name = commOf(pid)): NumapolError {
+  return new NumapolError('EZOMBIE', `pid ${pid} (${name}) is a zombie: it has exited and runs no code, so it has no policy to change`, { details: { pid } });
+}
+
 /**
- * Refuses targets we know we must not or cannot touch. Checks that need the attempt itself
- * (uid, dumpable) are explained by `explainSeizeFailure` when PTRACE_SEIZE fails.
+ * Refuses a seccomp mode the injected syscall could break on. Checked once the process is
+ * stopped too: stopping it changes nothing, the injected call is what a filter may reject.
  */
-export function checkTraceable(facts: ProcessFacts, seccomp: SeccompPolicy, stillOurs: readonly number[] = []): void {
+export function refuseSeccomp(facts: ProcessFacts, seccomp: SeccompPolicy): void {
   const who = `pid ${facts.pid} (${facts.name})`;
-  if (facts.pid === process.pid) {
-    throw new NumapolError('EPERM', `${who} is numapol itself: a process cannot trace its own threads`, { details: { pid: facts.pid } });
-  }
-  if (facts.state === 'Z' && facts.threads <= 1) {
-    throw new NumapolError('EZOMBIE', `${who} is a zombie: it has exited and runs no code, so it has no policy to change`, { details: { pid: facts.pid } });
-  }
-  if (facts.state === 'X') throw new ProcessGoneError(facts.pid);
-  if (facts.tracerPid !== 0 && facts.tracerPid === process.pid) {
-    const why = stillOurs.length > 0
-      ? `thread(s) ${stillOurs.join(', ')} of it did not stop for an earlier detach (uninterruptible sleep?) and are still traced by this process; try again once they wake`
-      : 'this process is already tracing it (another operation on it is in progress)';
-    throw new NumapolError('EBUSY', `cannot trace ${who}: ${why}`, { details: { pid: facts.pid, tracerPid: facts.tracerPid, threads: [...stillOurs] } });
-  }
-  if (facts.tracerPid !== 0) {
-    throw new NumapolError(
-      'EPERM',
-      `cannot trace ${who}: it is already traced by pid ${facts.tracerPid} (${commOf(facts.tracerPid)}); a process has one tracer at a time: detach the debugger first`,
-      { details: { pid: facts.pid, tracerPid: facts.tracerPid } },
-    );
-  }
   if (facts.seccomp === 2 && seccomp === 'refuse') {
     throw new NumapolError(
       'ESECCOMP',
@@ -218,9 +200,39 @@ export function checkTraceable(facts: ProcessFacts, seccomp: SeccompPolicy, stil
   }
 }
 
-/** Turns an EPERM from PTRACE_SEIZE into the reason a user can act on. */
-export function explainSeizeFailure(facts: ProcessFacts, tid: number = facts.pid): string {
+/**
+ * Refuses targets we know we must not or cannot touch, without tracing them (a dry run).
+ * Checks that need the attempt itself (uid, dumpable) are explained by `seizeRefusal` when
+ * PTRACE_SEIZE fails.
+ */
+export function checkTraceable(facts: ProcessFacts, seccomp: SeccompPolicy, stillOurs: readonly number[] = []): void {
   const who = `pid ${facts.pid} (${facts.name})`;
+  refuseSelf(facts.pid);
+  if (facts.state === 'Z' && facts.threads <= 1) throw zombieError(facts.pid, facts.name);
+  if (facts.state === 'X') throw new ProcessGoneError(facts.pid);
+  if (facts.tracerPid !== 0 && facts.tracerPid === process.pid) throw busy(facts.pid, facts.name, stillOurs);
+  if (facts.tracerPid !== 0) {
+    throw new NumapolError(
+      'EPERM',
+      `cannot trace ${who}: it is already traced by pid ${facts.tracerPid} (${commOf(facts.tracerPid)}); a process has one tracer at a time: detach the debugger first`,
+      { details: { pid: facts.pid, tracerPid: facts.tracerPid } },
+    );
+  }
+  refuseSeccomp(facts, seccomp);
+}
+
+/** Turns an EPERM from PTRACE_SEIZE of thread `tid` into the reason a user can act on. */
+export function seizeRefusal(pid: number, tid: number, cause: unknown): NumapolError {
+  let facts: ProcessFacts;
+  try {
+    facts = readProcessFacts(pid);
+  } catch (e) {
+    return new ProcessGoneError(pid, { cause: e });
+  }
+  // The thread that refused, not the leader: we may already trace the leader ourselves.
+  const tracer = threadTracer(pid, tid);
+  if (tracer === process.pid) return busy(pid, facts.name, []);
+  const who = `pid ${pid} (${facts.name})`;
   const myUid = process.getuid?.() ?? -1;
   const reasons: string[] = [];
   const scope = yamaScope();
@@ -228,15 +240,13 @@ export function explainSeizeFailure(facts: ProcessFacts, tid: number = facts.pid
   else if (scope === 2 && myUid !== 0) reasons.push('Yama ptrace_scope is 2: only processes with CAP_SYS_PTRACE may trace');
   else if (scope === 1 && myUid !== 0) reasons.push('Yama ptrace_scope is 1: only ancestors (or CAP_SYS_PTRACE) may trace; run as root or set kernel.yama.ptrace_scope=0');
   if (myUid !== 0 && facts.uid !== myUid) reasons.push(`it belongs to uid ${facts.uid} and numapol runs as uid ${myUid} without CAP_SYS_PTRACE`);
-  // The thread that refused, not the leader: we may already trace the leader ourselves.
-  const tracer = threadTracer(facts.pid, tid);
-  if (tracer !== 0 && tracer !== process.pid) reasons.push(`it is already traced by pid ${tracer} (${commOf(tracer)})`);
+  if (tracer !== 0) reasons.push(`it is already traced by pid ${tracer} (${commOf(tracer)}); a process has one tracer at a time: detach the debugger first`);
   if (reasons.length === 0) reasons.push('it is not dumpable (setuid/setgid or PR_SET_DUMPABLE 0), or a security module (LSM, container) forbids ptrace');
-  return `cannot trace ${who}: ${reasons.join('; ')}`;
+  return new NumapolError('EPERM', `cannot trace ${who}: ${reasons.join('; ')}`, { cause, details: { pid, tid, ...(tracer === 0 ? {} : { tracerPid: tracer }) } });
 }
 
 /** TracerPid of one thread (0 when untraced or unreadable). */
 function threadTracer(pid: number, tid: number): number {
-  const len = readStatusBytes(`/proc/${pid}/task/${tid}/status`);
-  return len === undefined ? 0 : decimalAt(len, fieldOffsets(len, TRACER_FIELD)[0] ?? -1);
+  const text = readStatus(`/proc/${pid}/task/${tid}/status`);
+  return text === undefined ? 0 : decimalAt(text, fieldAt(text, '\nTracerPid:'));
 }

@@ -3,10 +3,10 @@
  * in /proc/PID/task, wait until all of them stop, and list the tasks again; a pass that finds
  * no new tid is conclusive, since a stopped thread creates no threads.
  */
-import { NumapolError, ProcessGoneError } from '../errors.js';
+import { ProcessGoneError } from '../errors.js';
 import { ProcDir } from '../kernel/proc-dir.js';
 import { isErrno, stopTimeout } from './errors.js';
-import { explainSeizeFailure, threadState, type ProcessFacts } from './preflight.js';
+import { seizeRefusal, threadState, zombieError } from './preflight.js';
 import { onInitialStatus, pollOnce, seizeThread, type TracedThread } from './thread-state.js';
 import { schedYield, sleepSync } from '../kernel/wait.js';
 
@@ -46,9 +46,8 @@ function listTids(pid: number, tasks: ProcDir): number[] {
  * caller's cleanup (it must detach them whatever happens).
  */
 export function seizeAll(
-  facts: ProcessFacts, tasks: ProcDir, options: number, timeoutMs: number, into: TracedThread[], whileWaiting?: () => void,
+  pid: number, tasks: ProcDir, options: number, timeoutMs: number, into: TracedThread[], whileWaiting?: () => void,
 ): SeizeResult {
-  const pid = facts.pid;
   const known = new Set<number>();
   const skipped: SkippedThread[] = [];
   let passes = 0;
@@ -75,7 +74,7 @@ export function seizeAll(
             skipped.push({ tid, reason: now === 'Z' && tid === pid ? 'zombie' : 'exited' });
             continue;
           }
-          throw new NumapolError('EPERM', explainSeizeFailure(facts, tid), { cause: e, details: { pid, tid } });
+          throw seizeRefusal(pid, tid, e);
         }
         throw e;
       }
@@ -88,7 +87,11 @@ export function seizeAll(
     }
     awaitInitialStops(pid, waiting, timeoutMs, skipped, whileWaiting);
   }
-  if (!into.some((t) => t.alive)) throw new ProcessGoneError(pid, { details: { skipped } });
+  if (!into.some((t) => t.alive)) {
+    // A process that exited and was not reaped: its leader is all that is left, as a zombie.
+    if (skipped.some((s) => s.tid === pid && s.reason === 'zombie')) throw zombieError(pid);
+    throw new ProcessGoneError(pid, { details: { skipped } });
+  }
   return { threads: into, skipped, passes };
 }
 

@@ -16,7 +16,7 @@ import { processVmRead } from '../kernel/remote-memory.js';
 import { SYSCALL_NUMBERS, type SyscallName } from '../kernel/syscall-numbers.js';
 import { currentArch, type Arch } from './arch/index.js';
 import { threadExited } from './errors.js';
-import { checkTraceable, readProcessFacts, threadState, type SeccompPolicy } from './preflight.js';
+import { readProcessFacts, refuseLingering, refuseSeccomp, refuseSelf, threadState, type ProcessFacts, type SeccompPolicy } from './preflight.js';
 import { deadStackWindow, ScratchArena, type BorrowWindow } from './scratch.js';
 import { openTasks, seizeAll, type SkippedThread } from './seize.js';
 import { deferSignals } from './signal-guard.js';
@@ -198,12 +198,14 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
   const seccomp = opts.seccomp ?? 'refuse';
   const timeoutMs = opts.stopTimeoutMs ?? 3000;
   if (lingering.some((l) => l.pid === pid)) retryLingering(timeoutMs, pid);
-  const facts = readProcessFacts(pid);
-  checkTraceable(facts, seccomp, lingering.filter((l) => l.pid === pid).map((l) => l.tid));
+  refuseSelf(pid);
+  refuseLingering(pid, lingering.filter((l) => l.pid === pid).map((l) => l.tid));
   const options = PTRACE_O_TRACESYSGOOD | (seccomp === 'suspend' ? PTRACE_O_SUSPEND_SECCOMP : 0);
   const numbers = SYSCALL_NUMBERS[arch.syscallTable];
-  const watchSeccomp = facts.seccomp === 2 && seccomp === 'allow';
-  const mode: InjectMode = opts.injection !== 'syscall-stops' && stepIsSafe(arch, facts.sigIgn, watchSeccomp) ? 'step' : 'syscall-stops';
+  // Filled by the first pause of the wait for the threads' stops (see prefetch), else after it.
+  let facts: ProcessFacts | undefined;
+  let watchSeccomp = false;
+  let mode: InjectMode = 'syscall-stops';
 
   const tasks = openTasks(pid);
   const release = deferSignals();
@@ -223,6 +225,13 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
     // only, so the rule that nothing changes before the whole process stands still holds.
     let prefetched = 0;
     const prefetch = (): void => {
+      // The status file first: it is the slowest read, and what it says (seccomp, ignored
+      // signals) decides whether and how to inject. Stopping the threads is not a change, so
+      // a refusal after the stop still leaves the process as it was.
+      if (facts === undefined) {
+        facts = readProcessFacts(pid);
+        return;
+      }
       // One thread per call, in seize order; a thread still on its way ends the pass.
       while (prefetched < traced.length) {
         const t = traced[prefetched]!;
@@ -239,7 +248,12 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
         return;
       }
     };
-    const seized = seizeAll(facts, tasks, options, timeoutMs, traced, prefetch);
+    const seized = seizeAll(pid, tasks, options, timeoutMs, traced, prefetch);
+    facts ??= readProcessFacts(pid);
+    refuseSeccomp(facts, seccomp);
+    watchSeccomp = facts.seccomp === 2 && seccomp === 'allow';
+    mode = opts.injection !== 'syscall-stops' && stepIsSafe(arch, facts.sigIgn, watchSeccomp) ? 'step' : 'syscall-stops';
+    stats.injectionMode = mode;
     stats.seizeMs = performance.now() - t0;
     stats.seizePasses = seized.passes;
     const byTid = new Map(traced.filter((t) => t.alive).map((t) => [t.tid, t] as const));

@@ -1,6 +1,6 @@
 /**
  * A /proc directory listed with getdents64 on a descriptor kept open, so that listing it again
- * costs an lseek and one getdents64 (readdirSync opens, stats, reads twice and closes every
+ * costs an lseek and two getdents64 (readdirSync opens, stats, reads twice and closes every
  * time). The engine lists /proc/PID/task twice around stopping a process, and every system call
  * between the last stop and the first injected one lengthens the time the process stands still.
  */
@@ -15,8 +15,6 @@ const O_CLOEXEC = 0o2000000;
 const SEEK_SET = 0;
 /** Room for some 1,300 thread ids per call. */
 const BUFFER = 32768;
-/** The largest linux_dirent64: 19 bytes of header, a 255-byte name and its NUL, 8-aligned. */
-const MAX_RECORD = 280;
 
 defineErrnoMeanings('open', {
   ENOENT: 'no such directory (the process is gone)',
@@ -50,7 +48,10 @@ export class ProcDir {
     check('lseek', () => lseek(this.fd, 0, SEEK_SET), this.path);
     const out: string[] = [];
     for (;;) {
+      // Only 0 means the end: a call returns early, even after one record, whenever a signal
+      // is pending for this thread (filldir64 checks), however much room is left.
       const n = Number(check('getdents64', () => getdents(this.fd, b.addr, BUFFER), this.path));
+      if (n === 0) return out;
       for (let at = 0; at < n;) {
         // struct linux_dirent64: u64 ino, s64 off, u16 reclen, u8 type, char name[].
         const reclen = b.buf.readUInt16LE(at + 16);
@@ -59,9 +60,6 @@ export class ProcDir {
         if (name !== '.' && name !== '..') out.push(name);
         at += reclen;
       }
-      // procfs fills the buffer until its listing ends (proc_fill_cache stops only when a
-      // record does not fit), so a call that left room for one more record read the last one.
-      if (n <= BUFFER - MAX_RECORD) return out;
     }
   }
 

@@ -99,6 +99,16 @@ const SA_NOCLDSTOP = 1;
 /** glibc's struct sigaction on 64-bit Linux: handler, 128-byte mask, int flags, restorer. */
 const SIGACTION_SIZE = 152;
 const SA_FLAGS = 136;
+const SA_RESTORER = 144;
+/** The kernel's sigset is 64 bits: glibc copies the rest of its 128-byte mask from uninitialised stack. */
+const KERNEL_MASK_END = 16;
+
+/** Whether two struct sigaction say the same to the kernel (handler, 64-bit mask, flags, restorer). */
+function sameAction(a: Buffer, b: Buffer): boolean {
+  return a.compare(b, 0, KERNEL_MASK_END, 0, KERNEL_MASK_END) === 0
+    && a.readInt32LE(SA_FLAGS) === b.readInt32LE(SA_FLAGS)
+    && a.readBigUInt64LE(SA_RESTORER) === b.readBigUInt64LE(SA_RESTORER);
+}
 
 /**
  * The SIGCHLD action found by the last quietChildStops that quieted a handler. Node's handler
@@ -134,7 +144,7 @@ export function quietChildStops(): () => void {
     load(last, true);
     old.fill(0);
     if (fn(SIGCHLD, b.addr, b.addr + SIGACTION_SIZE) !== 0) return () => {};
-    if (old.equals(last)) return restore(last);
+    if (sameAction(old, last)) return restore(last);
     // Someone changed the action since: theirs back at once, then the careful way below.
     lastAction = undefined;
     load(old, false);

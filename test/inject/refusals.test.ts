@@ -71,6 +71,21 @@ describe('refusals and failures', () => {
     assert.equal(counters.surprises, 0);
   });
 
+  it('refuses a second operation on a process this one is already stopping (EBUSY), and the first goes on', async () => {
+    const t = await start(['futex=2']);
+    const inner = withStoppedProcess(t.pid, {}, (s) => {
+      assert.throws(() => withStoppedProcess(t.pid, {}, () => assert.fail('must not run')), {
+        code: 'EBUSY',
+        message: /this process is already tracing it/,
+      });
+      return s.remoteSyscall(s.threads[0] as number, 'gettid', []);
+    });
+    assert.deepEqual(inner, { ok: true, value: BigInt(t.pid) });
+    assertUntouched(t.pid);
+    const { counters } = await t.finish();
+    assert.equal(counters.surprises, 0);
+  });
+
   it('refuses a zombie', async () => {
     // The shell's child exits and is never reaped: the exec'd sleep does not wait.
     const sh = spawn('sh', ['-c', 'sleep 0.01 & echo $!; exec sleep 5'], { stdio: ['ignore', 'pipe', 'ignore'] });

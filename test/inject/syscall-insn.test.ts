@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { currentArch } from '../../src/inject/arch/index.js';
 import { X86_64_REGS } from '../../src/inject/arch/x86_64.js';
-import { readProcessFacts } from '../../src/inject/preflight.js';
 import { deadStackWindow } from '../../src/inject/scratch.js';
 import { openTasks, seizeAll } from '../../src/inject/seize.js';
 import { readMappings, syscallInsnBehind } from '../../src/inject/syscall-insn.js';
@@ -19,7 +18,7 @@ describe('syscallInsnBehind', { skip: process.arch !== 'x64' }, () => {
     const traced: TracedThread[] = [];
     const tasks = openTasks(t.pid);
     try {
-      seizeAll(readProcessFacts(t.pid), tasks, 0, 3000, traced);
+      seizeAll(t.pid, tasks, 0, 3000, traced);
       const maps = readMappings(t.pid);
       const found = traced.map((x) => syscallInsnBehind(x, arch));
       const blocked = found.filter((a): a is bigint => a !== undefined);

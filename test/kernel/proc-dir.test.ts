@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { closeSync, openSync, readdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { ProcDir } from '../../src/kernel/proc-dir.js';
@@ -47,6 +48,46 @@ describe('ProcDir', () => {
       assert.ok(!names.includes('.') && !names.includes('..'));
     } finally {
       dir.close();
+      for (const fd of fds) closeSync(fd);
+    }
+  });
+
+  it('lists everything while signals keep arriving (getdents64 returns early when one is pending)', async () => {
+    const fds: number[] = [];
+    for (let i = 0; i < 1000; i++) fds.push(openSync('/dev/null', 'r'));
+    const noop = (): void => {};
+    // A handled signal, not a default one: SIGUSR2's default action would end the test run.
+    process.on('SIGUSR2', noop);
+    // 3,000 signals: fewer than libuv's signal pipe holds while this test runs synchronously
+    // (beyond that it would drop signals, SIGCHLD included).
+    const flood = spawn('bash', ['-c', `for i in $(seq 3000); do kill -USR2 ${process.pid}; done`], { stdio: 'ignore' });
+    const exited = new Promise((r) => flood.once('exit', r));
+    const dir = new ProcDir(`/proc/${process.pid}/fd`);
+    const state = (): string => {
+      try {
+        const stat = readFileSync(`/proc/${flood.pid}/stat`, 'utf8');
+        return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      } catch {
+        return 'gone';
+      }
+    };
+    try {
+      const expected = dir.names().length;
+      assert.ok(expected >= 1000, `${expected} entries`);
+      const counts = new Set<number>();
+      let listings = 0;
+      const end = Date.now() + 10_000;
+      // Listed again and again until the flood is over (its process a zombie: not reaped yet).
+      while (state() !== 'Z' && state() !== 'gone' && Date.now() < end) {
+        counts.add(dir.names().length);
+        listings++;
+      }
+      assert.ok(listings >= 20, `only ${listings} listings during the flood`);
+      assert.deepEqual([...counts], [expected]);
+    } finally {
+      dir.close();
+      await exited;
+      process.removeListener('SIGUSR2', noop);
       for (const fd of fds) closeSync(fd);
     }
   });
