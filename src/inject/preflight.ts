@@ -157,6 +157,31 @@ export function threadState(pid: number, tid: number, root = '/'): string | unde
 
 export type SeccompPolicy = 'refuse' | 'allow' | 'suspend';
 
+/**
+ * Pids whose last status read showed no seccomp mode, oldest first. A process seen so is stopped
+ * first and its status read while its threads are on their way to their stop (~20 µs less per
+ * operation here); any other (a first operation, a filtered process) has its status read before
+ * anything is touched, so that a refusal leaves it untouched: a stop is not nothing, a thread in
+ * epoll_wait sees an EINTR. Seccomp modes only ever go from none to one, so the hint can only be
+ * stale one way: a process that installed a filter since (or a new process under a reused pid)
+ * is stopped and then refused, never let through.
+ */
+const unfiltered = new Set<number>();
+const UNFILTERED_MAX = 4096;
+
+/** Records what a status read said of `facts.pid`'s seccomp mode (see seenUnfiltered). */
+function noteSeccomp(facts: ProcessFacts): void {
+  unfiltered.delete(facts.pid);
+  if (facts.seccomp !== 0) return;
+  unfiltered.add(facts.pid);
+  if (unfiltered.size > UNFILTERED_MAX) unfiltered.delete(unfiltered.values().next().value as number);
+}
+
+/** Whether the last status read of `pid` showed no seccomp mode. */
+export function seenUnfiltered(pid: number): boolean {
+  return unfiltered.has(pid);
+}
+
 /** Refuses numapol's own process: a process cannot trace its own threads. */
 export function refuseSelf(pid: number): void {
   if (pid === process.pid) {
@@ -182,11 +207,9 @@ export function zombieError(pid: number, name = commOf(pid)): NumapolError {
   return new NumapolError('EZOMBIE', `pid ${pid} (${name}) is a zombie: it has exited and runs no code, so it has no policy to change`, { details: { pid } });
 }
 
-/**
- * Refuses a seccomp mode the injected syscall could break on. Checked once the process is
- * stopped too: stopping it changes nothing, the injected call is what a filter may reject.
- */
+/** Refuses a seccomp mode the injected syscall could break on, and notes the mode for seenUnfiltered. */
 export function refuseSeccomp(facts: ProcessFacts, seccomp: SeccompPolicy): void {
+  noteSeccomp(facts);
   const who = `pid ${facts.pid} (${facts.name})`;
   if (facts.seccomp === 2 && seccomp === 'refuse') {
     throw new NumapolError(

@@ -16,7 +16,9 @@ import { processVmRead } from '../kernel/remote-memory.js';
 import { SYSCALL_NUMBERS, type SyscallName } from '../kernel/syscall-numbers.js';
 import { currentArch, type Arch } from './arch/index.js';
 import { threadExited } from './errors.js';
-import { readProcessFacts, refuseLingering, refuseSeccomp, refuseSelf, threadState, type ProcessFacts, type SeccompPolicy } from './preflight.js';
+import {
+  readProcessFacts, refuseLingering, refuseSeccomp, refuseSelf, seenUnfiltered, threadState, type ProcessFacts, type SeccompPolicy,
+} from './preflight.js';
 import { deadStackWindow, ScratchArena, type BorrowWindow } from './scratch.js';
 import { openTasks, seizeAll, type SkippedThread } from './seize.js';
 import { deferSignals } from './signal-guard.js';
@@ -202,8 +204,14 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
   refuseLingering(pid, lingering.filter((l) => l.pid === pid).map((l) => l.tid));
   const options = PTRACE_O_TRACESYSGOOD | (seccomp === 'suspend' ? PTRACE_O_SUSPEND_SECCOMP : 0);
   const numbers = SYSCALL_NUMBERS[arch.syscallTable];
-  // Filled by the first pause of the wait for the threads' stops (see prefetch), else after it.
+  // For a process seen without seccomp before, read during the wait for the threads' stops
+  // (see prefetch), else now: a refusal then leaves the process untouched (preflight.ts).
+  const readFirst = !seenUnfiltered(pid);
   let facts: ProcessFacts | undefined;
+  if (readFirst) {
+    facts = readProcessFacts(pid);
+    refuseSeccomp(facts, seccomp);
+  }
   let watchSeccomp = false;
   let mode: InjectMode = 'syscall-stops';
 
@@ -225,9 +233,8 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
     // only, so the rule that nothing changes before the whole process stands still holds.
     let prefetched = 0;
     const prefetch = (): void => {
-      // The status file first: it is the slowest read, and what it says (seccomp, ignored
-      // signals) decides whether and how to inject. Stopping the threads is not a change, so
-      // a refusal after the stop still leaves the process as it was.
+      // The status file first, when it was not read before the stop: it is the slowest read,
+      // and what it says (seccomp, ignored signals) decides whether and how to inject.
       if (facts === undefined) {
         facts = readProcessFacts(pid);
         return;
@@ -250,7 +257,7 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
     };
     const seized = seizeAll(pid, tasks, options, timeoutMs, traced, prefetch);
     facts ??= readProcessFacts(pid);
-    refuseSeccomp(facts, seccomp);
+    if (!readFirst) refuseSeccomp(facts, seccomp);
     watchSeccomp = facts.seccomp === 2 && seccomp === 'allow';
     mode = opts.injection !== 'syscall-stops' && stepIsSafe(arch, facts.sigIgn, watchSeccomp) ? 'step' : 'syscall-stops';
     stats.injectionMode = mode;

@@ -15,23 +15,30 @@ function assertUntouched(pid: number): void {
 }
 
 describe('refusals and failures', () => {
-  it('refuses a seccomp-filtered process by default, leaving it running and unchanged', async () => {
-    const t = await start(['futex=2', 'seccomp=errno']);
-    assert.throws(() => withStoppedProcess(t.pid, {}, () => assert.fail('must not run')), { code: 'ESECCOMP', message: /seccomp filter/ });
+  it('refuses a seccomp-filtered process by default without stopping it, leaving it running and unchanged', async () => {
+    const t = await start(['futex=2', 'epoll=1', 'seccomp=errno']);
+    await sleep(50); // until the epoll thread waits in epoll_wait
+    for (let i = 0; i < 2; i++) {
+      assert.throws(() => withStoppedProcess(t.pid, {}, () => assert.fail('must not run')), { code: 'ESECCOMP', message: /seccomp filter/ });
+    }
     assertUntouched(t.pid);
     const { counters, threads } = await t.finish();
     assert.equal(counters.surprises, 0);
+    // A stop would have cut its epoll_wait short (the test below shows it does): never stopped.
+    assert.equal(counters.eintr_epoll ?? 0, 0);
     assert.ok(threads.every((r) => r.mode === 0));
   });
 
   it('with seccomp allowed, reports the EPERM of an ERRNO filter as the target errno', async () => {
-    const t = await start(['futex=2', 'seccomp=errno']);
+    const t = await start(['futex=2', 'epoll=1', 'seccomp=errno']);
+    await sleep(50);
     const failures = withStoppedProcess(t.pid, { seccomp: 'allow' }, (s) => bindAllToNode0(s));
-    assert.equal(failures.length, 4);
+    assert.equal(failures.length, 5);
     assert.ok(failures.every((f) => f.endsWith('EPERM')), failures.join());
     assertUntouched(t.pid);
     const { counters, threads } = await t.finish();
     assert.equal(counters.surprises, 0);
+    assert.equal(counters.eintr_epoll, 1, 'the stop cut the epoll_wait short once');
     assert.ok(threads.every((r) => r.mode === 0));
   });
 

@@ -77,12 +77,14 @@ describe('ProcDir', () => {
       const counts = new Set<number>();
       let listings = 0;
       const end = Date.now() + 10_000;
-      // Listed again and again until the flood is over (its process a zombie: not reaped yet).
+      // Listed again and again from before the first signal (bash takes milliseconds to start)
+      // until the flood is over (its process a zombie, not reaped yet): every signal arrives
+      // during the loop, most of them inside a getdents64.
       while (state() !== 'Z' && state() !== 'gone' && Date.now() < end) {
         counts.add(dir.names().length);
         listings++;
       }
-      assert.ok(listings >= 20, `only ${listings} listings during the flood`);
+      assert.ok(listings > 0, 'the flood ended before the first listing');
       assert.deepEqual([...counts], [expected]);
     } finally {
       dir.close();
