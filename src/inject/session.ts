@@ -212,15 +212,13 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
     facts = readProcessFacts(pid);
     refuseSeccomp(facts, seccomp);
   }
-  let watchSeccomp = false;
-  let mode: InjectMode = 'syscall-stops';
 
   const tasks = openTasks(pid);
   const release = deferSignals();
   const loudChildStops = quietChildStops();
   const traced: TracedThread[] = [];
   const stats: SessionStats = {
-    threads: 0, seizePasses: 0, seizeMs: 0, stoppedMs: 0, detachMs: 0, injections: 0, injectUs: [], injectionMode: mode, stubBatches: 0, warnings: [],
+    threads: 0, seizePasses: 0, seizeMs: 0, stoppedMs: 0, detachMs: 0, injections: 0, injectUs: [], injectionMode: 'syscall-stops', stubBatches: 0, warnings: [],
   };
   const t0 = performance.now();
   let arena: ScratchArena | undefined;
@@ -258,8 +256,8 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
     const seized = seizeAll(pid, tasks, options, timeoutMs, traced, prefetch);
     facts ??= readProcessFacts(pid);
     if (!readFirst) refuseSeccomp(facts, seccomp);
-    watchSeccomp = facts.seccomp === 2 && seccomp === 'allow';
-    mode = opts.injection !== 'syscall-stops' && stepIsSafe(arch, facts.sigIgn, watchSeccomp) ? 'step' : 'syscall-stops';
+    const watchSeccomp = facts.seccomp === 2 && seccomp === 'allow';
+    const mode: InjectMode = opts.injection !== 'syscall-stops' && stepIsSafe(arch, facts.sigIgn, watchSeccomp) ? 'step' : 'syscall-stops';
     stats.injectionMode = mode;
     stats.seizeMs = performance.now() - t0;
     stats.seizePasses = seized.passes;
