@@ -8,6 +8,15 @@ import { SyscallError } from './syscall-error.js';
 export function check<R extends number | bigint>(syscall: string, call: () => R, context?: string | (() => string)): R {
   const ret = call();
   // The context is built only on failure: hot paths (ptrace, thousands of calls) pay nothing.
-  if (ret === -1 || ret === -1n) throw new SyscallError(syscall, errno(), typeof context === 'function' ? context() : context);
+  if (ret === -1 || ret === -1n) failed(syscall, typeof context === 'function' ? context() : context);
   return ret;
+}
+
+/**
+ * Throws the SyscallError of a call that has just returned -1, with errno read now: nothing may
+ * run between the call and this. For the hottest call sites (ptrace, thousands per operation),
+ * which test the result themselves instead of allocating check()'s two closures per call.
+ */
+export function failed(syscall: string, context?: string): never {
+  throw new SyscallError(syscall, errno(), context);
 }

@@ -8,7 +8,7 @@
  * signal mask, siginfo, rseq configuration) lives in one pinned block (see pinned.ts): an
  * address of a JS-heap buffer is never held across an allocation.
  */
-import { check } from './check.js';
+import { check, failed } from './check.js';
 import { defineErrnoMeanings } from './errno.js';
 import { libcFunc } from './ffi.js';
 import { PinnedBlock } from './pinned.js';
@@ -76,7 +76,9 @@ let ptraceFn: PtraceFn | undefined;
 /** ptrace(request, tid, addr, data); addresses are user-space pointers (exact as doubles). */
 function ptrace(request: number, tid: number, addr: number, data: number): number {
   const fn = (ptraceFn ??= libcFunc<PtraceFn>('long ptrace(int, int, uintptr_t, uintptr_t)'));
-  return Number(check('ptrace', () => fn(request, tid, addr, data), () => `${REQUEST_NAMES[request] ?? request} tid ${tid}`));
+  const ret = fn(request, tid, addr, data);
+  if (ret === -1 || ret === -1n) failed('ptrace', `${REQUEST_NAMES[request] ?? request} tid ${tid}`);
+  return Number(ret);
 }
 
 /** PTRACE_SEIZE: attach without stopping. */
