@@ -14,6 +14,7 @@ import { errnoName } from '../kernel/errno.js';
 import { getSigmask, PTRACE_O_SUSPEND_SECCOMP, PTRACE_O_TRACESYSGOOD } from '../kernel/ptrace.js';
 import { processVmRead } from '../kernel/remote-memory.js';
 import { SYSCALL_NUMBERS, type SyscallName } from '../kernel/syscall-numbers.js';
+import { readMaps } from '../procfs/maps.js';
 import { currentArch, type Arch } from './arch/index.js';
 import { threadExited } from './errors.js';
 import {
@@ -22,7 +23,7 @@ import {
 import { deadStackWindow, ScratchArena, type BorrowWindow } from './scratch.js';
 import { openTasks, seizeAll, type SkippedThread } from './seize.js';
 import { deferSignals } from './signal-guard.js';
-import { findSyscallInstruction, readMappings, scratchHole, syscallInsnBehind, type Mapping } from './syscall-insn.js';
+import { findSyscallInstruction, scratchHole, syscallInsnBehind, type Mapping } from './syscall-insn.js';
 import { quietChildStops } from '../kernel/wait.js';
 import {
   completedBefore, injectMany, injectSyscalls, setCompletedBefore, isErrnoResult, stepIsSafe, STUB_NOT_RUN, type InjectCall, type InjectMode, type StubRun,
@@ -268,7 +269,7 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
     const mmTid = (): number => traced.find((x) => x.alive)?.tid ?? pid;
     // Read once: large for a process with many threads (a stack and a guard per thread).
     let maps: Mapping[] | undefined;
-    const mappings = (): Mapping[] => (maps ??= readMappings(mmTid()));
+    const mappings = (): Mapping[] => (maps ??= readMaps(mmTid()));
     const syscallInsn = (t: TracedThread): bigint => {
       if (insn === undefined) {
         try {

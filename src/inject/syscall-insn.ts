@@ -5,58 +5,14 @@
  * ran, and found with one register read and a 2-byte memory read. Otherwise [vdso] has one on
  * x86_64 (clock_gettime's fallback path), then libc's executable mapping, then any other.
  */
-import { readFileSync } from 'node:fs';
 import { NumapolError, ProcessGoneError } from '../errors.js';
 import { processVmRead } from '../kernel/remote-memory.js';
+import { readMaps, type MapsEntry } from '../procfs/maps.js';
 import { nativeRegs, type TracedThread } from './thread-state.js';
 import type { Arch } from './arch/index.js';
 
-/** One line of /proc/PID/maps, as much of it as the engine needs. */
-export interface Mapping {
-  start: bigint;
-  end: bigint;
-  perms: string;
-  path: string;
-}
-
-/** The mappings of `pid`, in address order. Read once per session: it is large for many threads. */
-export function readMappings(pid: number): Mapping[] {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/maps`, 'utf8');
-  } catch {
-    throw new ProcessGoneError(pid);
-  }
-  return parseMappings(text);
-}
-
-/**
- * The lines of a maps file: `start-end perms offset dev inode   path`. Scanned with indexOf, not
- * a regular expression per line: a process with 1,000 threads has over 2,000 mappings, and this
- * runs in every session that needs argument memory.
- */
-export function parseMappings(text: string): Mapping[] {
-  const out: Mapping[] = [];
-  for (let at = 0; at < text.length;) {
-    let eol = text.indexOf('\n', at);
-    if (eol < 0) eol = text.length;
-    const dash = text.indexOf('-', at);
-    const sp = text.indexOf(' ', at);
-    if (dash > at && dash < sp && sp + 5 < eol) {
-      // Four fields after the permissions (offset, dev, inode), then the path padded by spaces.
-      let field = sp + 6;
-      for (let i = 0; i < 3 && field > 0; i++) field = text.indexOf(' ', field) + 1;
-      let path = '';
-      if (field > 0 && field <= eol) {
-        while (field < eol && text.charCodeAt(field) === 32) field++;
-        path = text.slice(field, eol);
-      }
-      out.push({ start: BigInt(`0x${text.slice(at, dash)}`), end: BigInt(`0x${text.slice(dash + 1, sp)}`), perms: text.slice(sp + 1, sp + 5), path });
-    }
-    at = eol + 1;
-  }
-  return out;
-}
+/** A line of /proc/PID/maps, as much of it as the engine needs (procfs reads the whole line). */
+export type Mapping = Pick<MapsEntry, 'start' | 'end' | 'perms' | 'path'>;
 
 const GUARD = 1n << 24n;
 const LOW = 1n << 32n;
@@ -94,7 +50,7 @@ function rank(m: Mapping): number {
 const CHUNK = 1 << 20;
 
 /** Address of a syscall instruction in the address space of `pid` (any tid of the process works). */
-export function findSyscallInstruction(pid: number, arch: Arch, mappings: readonly Mapping[] = readMappings(pid)): bigint {
+export function findSyscallInstruction(pid: number, arch: Arch, mappings: readonly Mapping[] = readMaps(pid)): bigint {
   const all = mappings.filter((m) => m.perms[0] === 'r' && m.perms[2] === 'x');
   // No mappings at all: the address space is gone (the process is exiting).
   if (all.length === 0) throw new ProcessGoneError(pid);

@@ -1,47 +1,16 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { currentArch } from '../../src/inject/arch/index.js';
 import { X86_64_REGS } from '../../src/inject/arch/x86_64.js';
 import { deadStackWindow } from '../../src/inject/scratch.js';
 import { openTasks, seizeAll } from '../../src/inject/seize.js';
-import { parseMappings, readMappings, syscallInsnBehind } from '../../src/inject/syscall-insn.js';
+import { syscallInsnBehind } from '../../src/inject/syscall-insn.js';
+import { readMaps } from '../../src/procfs/maps.js';
 import { detachThread, TracedThread } from '../../src/inject/thread-state.js';
 import { processVmRead } from '../../src/kernel/remote-memory.js';
 import { targetStarter } from '../targets/target.js';
 
 const start = targetStarter();
-
-describe('parseMappings', () => {
-  it('reads start, end, permissions and the path, spaces in the path kept and padding dropped', () => {
-    const text = [
-      '55d0c0a00000-55d0c0a02000 r--p 00000000 fd:01 1234                       /usr/bin/my prog (deleted)',
-      '7f0000000000-7f0000021000 rw-p 00000000 00:00 0 ',
-      '7ffd1e5f0000-7ffd1e611000 rw-p 00000000 00:00 0                          [stack]',
-      'ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0                  [vsyscall]',
-      '',
-    ].join('\n');
-    assert.deepEqual(parseMappings(text), [
-      { start: 0x55d0c0a00000n, end: 0x55d0c0a02000n, perms: 'r--p', path: '/usr/bin/my prog (deleted)' },
-      { start: 0x7f0000000000n, end: 0x7f0000021000n, perms: 'rw-p', path: '' },
-      { start: 0x7ffd1e5f0000n, end: 0x7ffd1e611000n, perms: 'rw-p', path: '[stack]' },
-      { start: 0xffffffffff600000n, end: 0xffffffffff601000n, perms: '--xp', path: '[vsyscall]' },
-    ]);
-  });
-
-  it('reads this process\'s own maps the same way as the line format says, mapping for mapping', () => {
-    const text = readFileSync('/proc/self/maps', 'latin1');
-    const lines = text.split('\n').filter((l) => l !== '');
-    const maps = parseMappings(text);
-    assert.equal(maps.length, lines.length);
-    maps.forEach((m, i) => {
-      const f = lines[i]!.split(/ +/);
-      assert.equal(`${m.start.toString(16).padStart(8, '0')}-${m.end.toString(16).padStart(8, '0')}`, f[0]);
-      assert.equal(m.perms, f[1]);
-      assert.equal(m.path, f.slice(5).join(' '));
-    });
-  });
-});
 
 describe('syscallInsnBehind', { skip: process.arch !== 'x64' }, () => {
   it('gives a blocked thread\'s own syscall instruction (executable, 0f 05) and nothing for a thread in user mode', async () => {
@@ -51,7 +20,7 @@ describe('syscallInsnBehind', { skip: process.arch !== 'x64' }, () => {
     const tasks = openTasks(t.pid);
     try {
       seizeAll(t.pid, tasks, 0, 3000, traced);
-      const maps = readMappings(t.pid);
+      const maps = readMaps(t.pid);
       const found = traced.map((x) => syscallInsnBehind(x, arch));
       const blocked = found.filter((a): a is bigint => a !== undefined);
       // The main thread (read on stdin), the controller and the futex waiters are in syscalls;
