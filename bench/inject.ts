@@ -42,7 +42,7 @@ const WARM_UP = 3;
  */
 const ENGINE_WARM_UP = 3000;
 
-/** What numapolRuns measured: the first call, and every call after WARM_UP. */
+/** What numapolRuns measured: its first call, and every call after its warm-up. */
 interface Runs {
   firstMs: number;
   totalMs: number[];
