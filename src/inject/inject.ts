@@ -98,7 +98,8 @@ function collectStubResults(list: readonly Injection[]): void {
   }
   let mem: Buffer;
   try {
-    mem = processVmRead(live.t.tid, lo, Number(hi - lo) + 8 * Math.max(...stubs.map((j) => j.callCount)));
+    // Up to the last one's mask words, which follow its result slots.
+    mem = processVmRead(live.t.tid, lo, Number(hi - lo) + 8 * Math.max(...stubs.map((j) => j.callCount)) + 16);
   } catch (e) {
     // Only a process being killed under us gets here; nobody can tell what its threads ran.
     for (const j of stubs) j.failure ??= e;

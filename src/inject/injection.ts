@@ -27,6 +27,7 @@
  * as it would crash a thread killed mid-call with our registers; SIGINT/SIGTERM/SIGHUP/SIGQUIT
  * wait for the operation to finish (signal-guard.ts).
  */
+import { performance } from 'node:perf_hooks';
 import { readFileSync } from 'node:fs';
 import { NumapolError } from '../errors.js';
 import {
@@ -38,7 +39,7 @@ import { isEventStop, isSignalDeliveryStop, isSyscallStop, SIGTRAP, type WaitSta
 import type { Arch } from './arch/index.js';
 import { isErrno, stopTimeout, threadExited } from './errors.js';
 import { threadState } from './preflight.js';
-import { nativeRegs, ownRegs, pollStatus, type RseqSection, type TracedThread } from './thread-state.js';
+import { nativeRegs, onInitialStatus, ownRegs, pollStatus, type RseqSection, type TracedThread } from './thread-state.js';
 
 export type { RseqSection } from './thread-state.js';
 
@@ -74,6 +75,9 @@ const ALL_SIGNALS = (1n << 64n) - 1n;
 const STEP_MASK = ALL_SIGNALS & ~(1n << BigInt(SIGTRAP - 1));
 /** A thread that keeps reporting stops that are not the one awaited is broken somehow. */
 const MAX_ROUNDS = 100;
+/** Signals given to the program before injected code could start, in a row (see deliver). */
+const MAX_RESTARTS = 20;
+const SIGTRAP_BIT = 1n << BigInt(SIGTRAP - 1);
 
 /** True for a raw result in [-4095, -1]: the target's -errno. */
 export function isErrnoResult(r: bigint): boolean {
@@ -215,16 +219,20 @@ function sigsysPending(t: TracedThread): boolean {
  * What the thread is waiting for: a call's single-step trap, its syscall-entry or -exit stop,
  * or (syscall-stops) the event stop after the last call.
  */
-type Waiting = 'step' | 'entry' | 'exit' | 'final' | 'stub';
+type Waiting = 'step' | 'entry' | 'exit' | 'final' | 'stub' | 'restop';
 
 /**
- * A batch written as machine code into the target (arch.stub): the thread runs it from `entry`
+ * A batch written as machine code into the target (arch.stubs): the thread runs it from `entry`
  * and ends in a trap; the results are then the 64-bit words at `results`, STUB_NOT_RUN where
  * the stub stopped early. Only with 'step' (the trap is a forced SIGTRAP, like a single-step).
  */
 export interface StubRun {
   readonly entry: bigint;
   readonly results: bigint;
+  /** The final int3: a thread stopped here has the program's signal mask back. */
+  readonly trap: bigint;
+  /** The code's own rt_sigprocmask: its result, then the mask it found (StubCode.maskOffset). */
+  readonly mask: bigint;
 }
 
 /** What a stub's result slot holds until its call runs (no syscall returns it). */
@@ -247,6 +255,9 @@ export class Injection {
   deadline = 0;
   private waiting: Waiting = 'step';
   private rounds = 0;
+  private restarts = 0;
+  /** After a signal given to the program (waiting 'restop'): run the code again, or done. */
+  private restopThen: 'restart' | 'done' = 'done';
   private saved: Buffer = Buffer.alloc(0);
   private restore: Buffer = Buffer.alloc(0);
   private mask = 0n;
@@ -282,6 +293,7 @@ export class Injection {
 
   private what(): string {
     if (this.waiting === 'stub') return 'in the injected code';
+    if (this.waiting === 'restop') return 'while it took a signal of its own';
     return this.waiting === 'entry' ? `entering the injected syscall ${this.nr}`
       : this.waiting === 'final' ? 'after the injected syscall' : `in the injected syscall ${this.nr}`;
   }
@@ -295,8 +307,10 @@ export class Injection {
     }
     try {
       this.saved = ownRegs(t, arch);
-      t.sigmask ??= getSigmask(t.tid);
-      this.mask = t.sigmask;
+      if (this.stub === undefined) {
+        t.sigmask ??= getSigmask(t.tid);
+        this.mask = t.sigmask;
+      }
     } catch (e) {
       if (isErrno(e, 'ESRCH')) {
         t.phase = 'gone';
@@ -317,7 +331,8 @@ export class Injection {
       this.restore = rseqFixup(arch, this.saved, t.rseq ?? null);
       this.sigsysPendingBefore = (this.opts.watchSeccomp ?? false) && sigsysPending(t);
       t.phase = 'injecting';
-      setSigmask(t.tid, this.opts.mode === 'step' ? STEP_MASK : ALL_SIGNALS);
+      // Injected code blocks signals itself (x86_64-stub.ts).
+      if (this.stub === undefined) setSigmask(t.tid, this.opts.mode === 'step' ? STEP_MASK : ALL_SIGNALS);
       this.foreign = true;
       this.next();
     } catch (e) {
@@ -391,27 +406,100 @@ export class Injection {
       case 'exit': return this.onSyscallStatus(s);
       case 'final': return this.onFinalStatus(s);
       case 'stub': return this.onStubStatus(s);
+      case 'restop': return this.onRestopStatus(s);
     }
   }
 
   private onStubStatus(s: Stop): void {
-    const { t } = this;
+    const { t, arch } = this;
+    const stub = this.stub!;
     if (isSignalDeliveryStop(s)) {
-      if (s.signal === SIGTRAP) {
-        // Sent by a process (si_code <= 0): the program's, given back later. Else the kernel's,
-        // and the stub's only trapping instruction is its final int3 (no trap flag is set).
-        if (getSiginfo(t.tid).code <= 0) this.requeue.push(SIGTRAP);
-        else {
-          this.finish();
-          return;
-        }
-      } else if (FAULT_SIGNALS.has(s.signal)) {
-        throw faulted(t, s.signal, 'in the injected code');
-      } else {
-        this.requeue.push(s.signal);
+      // The kernel's SIGTRAP (si_code > 0) comes from the code's final int3, its only trapping
+      // instruction (no trap flag is set); one sent by a process has si_code <= 0.
+      if (s.signal === SIGTRAP && getSiginfo(t.tid).code > 0) {
+        this.finish();
+        return;
       }
+      // Any other signal: where the thread stands tells whose mask let it through.
+      const ip = arch.instructionPointer(lastRegs(readRegs(t.tid, arch.regsSize)));
+      if (ip === stub.entry) {
+        // Due before the code's first instruction, under the program's own mask: the program
+        // would have had it now. It gets it, with its siginfo, and the code runs after.
+        this.deliver(s.signal, 'restart');
+        return;
+      }
+      if (ip === stub.trap) {
+        // Came while the code ran, delivered once it put the program's mask back: the calls
+        // are done. (The code left SIGTRAP unblocked: one the program blocks stays pending.)
+        const mask = this.programMask();
+        if (mask !== undefined && ((mask >> BigInt(s.signal - 1)) & 1n) === 1n) {
+          this.requeue.push(s.signal);
+          this.finish();
+        } else {
+          this.deliver(s.signal, 'done');
+        }
+        return;
+      }
+      if (FAULT_SIGNALS.has(s.signal)) throw faulted(t, s.signal, 'in the injected code');
+      // SIGSTOP (never blocked), or a SIGTRAP someone sent: out of the way, re-queued later.
+      this.requeue.push(s.signal);
     }
     this.resume();
+  }
+
+  /**
+   * Gives `signal`, dequeued at this stop, to the program as if we had not been there: its own
+   * registers back (the kernel's restart rules then apply to them as usual), then resumed with
+   * the signal, which keeps its siginfo. It stops again afterwards ('restop'); then the code
+   * runs from a fresh start, or, when it had run, the injection is done.
+   */
+  private deliver(signal: number, then: 'restart' | 'done'): void {
+    const { t } = this;
+    setRegs(t.tid, this.restore);
+    this.foreign = false;
+    // Its registers, mask and rseq section will be those of its signal handler.
+    t.regs = undefined;
+    t.sigmask = undefined;
+    t.rseq = undefined;
+    ptraceInterrupt(t.tid);
+    ptraceCont(t.tid, signal);
+    this.waiting = 'restop';
+    this.restopThen = then;
+    this.rounds = 0;
+    this.deadline = performance.now() + this.opts.timeoutMs;
+  }
+
+  /** On the way back to a stop after deliver(): the program runs its own code meanwhile. */
+  private onRestopStatus(s: Stop): void {
+    const { t } = this;
+    // Like a thread just seized: signals met on the way are the program's and go to it.
+    if (!onInitialStatus(t, s)) return;
+    if (t.phase === 'gone') throw threadExited(t.pid, t.tid, this.what());
+    if (this.restopThen === 'done') {
+      for (const sig of this.requeue.splice(0)) tgkill(t.pid, t.tid, sig);
+      this.done = true;
+      return;
+    }
+    if (++this.restarts > MAX_RESTARTS) {
+      throw new NumapolError('EPROTO', `thread ${t.tid} of pid ${t.pid} took a signal each time before the injected code could start (${MAX_RESTARTS} times)`, {
+        details: { pid: t.pid, tid: t.tid },
+      });
+    }
+    this.begin();
+  }
+
+  /**
+   * The program's signal mask as the code found it, put back exactly (the code leaves SIGTRAP
+   * unblocked). Undefined when the code did not block signals, so the mask was never changed.
+   */
+  private programMask(): bigint | undefined {
+    const { t } = this;
+    const m = processVmRead(t.tid, this.stub!.mask, 16);
+    if (m.length < 16 || m.readBigInt64LE(0) !== 0n) return undefined;
+    const mask = m.readBigUInt64LE(8);
+    setSigmask(t.tid, mask);
+    t.sigmask = mask;
+    return mask;
   }
 
   /**
@@ -419,13 +507,35 @@ export class Injection {
    * The caller reads every thread's slots in one go once all have trapped (injectMany).
    */
   stubResultsFrom(mem: Buffer, base: bigint): void {
-    const stub = this.stub;
-    if (stub === undefined || this.results.length > 0) return;
-    const at = Number(stub.results - base);
-    for (let i = 0; i < this.calls.length && at + 8 * i + 8 <= mem.length; i++) {
-      const r = mem.readBigInt64LE(at + 8 * i);
-      if (r === STUB_NOT_RUN) break;
-      this.results.push(r);
+    const { stub, t } = this;
+    if (stub === undefined) return;
+    if (this.results.length === 0) {
+      const at = Number(stub.results - base);
+      for (let i = 0; i < this.calls.length && at + 8 * i + 8 <= mem.length; i++) {
+        const r = mem.readBigInt64LE(at + 8 * i);
+        if (r === STUB_NOT_RUN) break;
+        this.results.push(r);
+      }
+    }
+    const m = Number(stub.mask - base);
+    if (m + 16 > mem.length) return;
+    const blocked = mem.readBigInt64LE(m);
+    if (blocked === STUB_NOT_RUN) return;
+    if (blocked !== 0n) {
+      this.failure ??= new NumapolError('EPROTO', `thread ${t.tid} of pid ${t.pid} could not block its signals for the injected code (errno ${-blocked}); none of its calls ran`, {
+        details: { pid: t.pid, tid: t.tid },
+      });
+      return;
+    }
+    const mask = mem.readBigUInt64LE(m + 8);
+    t.sigmask = mask;
+    // The code put the mask back with SIGTRAP unblocked, for its int3: block it again.
+    if ((mask & SIGTRAP_BIT) !== 0n && t.phase === 'trapped') {
+      try {
+        setSigmask(t.tid, mask);
+      } catch (e) {
+        this.failure ??= e;
+      }
     }
   }
 
@@ -519,7 +629,8 @@ export class Injection {
       // At the last call's SIGTRAP stop, inside get_signal: restoring here is as good as at an
       // event stop (the restart rules run when get_signal returns).
       setRegs(t.tid, this.restore);
-      setSigmask(t.tid, this.mask);
+      // Injected code put the mask back itself.
+      if (this.stub === undefined) setSigmask(t.tid, this.mask);
       this.foreign = false;
       t.regs = this.restore;
       for (const sig of this.requeue.splice(0)) tgkill(t.pid, t.tid, sig);
@@ -536,7 +647,8 @@ export class Injection {
   private restoreHere(): void {
     const { t } = this;
     setRegs(t.tid, this.restore);
-    setSigmask(t.tid, this.mask);
+    if (this.stub === undefined) setSigmask(t.tid, this.mask);
+    else this.programMask();
     this.foreign = false;
     t.regs = this.restore;
     t.phase = 'stopped';
@@ -552,6 +664,15 @@ export class Injection {
     const { t } = this;
     let failure = e;
     try {
+      if (t.phase === 'injecting' && this.waiting === 'restop') {
+        // Running its own code, in its own registers and mask: only wait for it to stop.
+        t.phase = 'seized';
+        const deadline = performance.now() + this.opts.timeoutMs;
+        for (;;) {
+          const s = pollStatus(t, deadline);
+          if (s === undefined || onInitialStatus(t, s)) break;
+        }
+      }
       if (t.phase === 'injecting' && this.foreign) {
         ptraceInterrupt(t.tid);
         ptraceCont(t.tid, 0);

@@ -3,6 +3,7 @@
  * in /proc/PID/task, wait until all of them stop, and list the tasks again; a pass that finds
  * no new tid is conclusive, since a stopped thread creates no threads.
  */
+import { performance } from 'node:perf_hooks';
 import { ProcessGoneError } from '../errors.js';
 import { ProcDir } from '../kernel/proc-dir.js';
 import { isErrno, stopTimeout } from './errors.js';

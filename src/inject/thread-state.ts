@@ -13,6 +13,8 @@
  * restart rules to the thread's own registers; we always resume with signal 0, which drops the
  * trap. Foreign registers exist only inside an Injection (injection.ts).
  */
+// Node 20's global `performance` is an accessor: imported, the hot loops skip a getter call per use.
+import { performance } from 'node:perf_hooks';
 import {
   getRegs, ptraceCont, ptraceDetach, ptraceInterrupt, ptraceSeize,
 } from '../kernel/ptrace.js';
@@ -81,9 +83,12 @@ export function nativeRegs(t: TracedThread, arch: Arch): Buffer | undefined {
  * comes within microseconds, so yield the CPU for the first few ms, then nap in short steps.
  */
 export function pollStatus(t: TracedThread, deadline: number): WaitStatus | undefined {
+  // Most polls find the stop at once: the clock is read only when one does not.
+  let s = pollOnce(t);
+  if (s !== undefined) return s;
   const spinUntil = performance.now() + 5;
   for (;;) {
-    const s = pollOnce(t);
+    s = pollOnce(t);
     if (s !== undefined) return s;
     const now = performance.now();
     if (now > deadline) return undefined;

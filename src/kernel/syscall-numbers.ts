@@ -22,6 +22,8 @@ export const SYSCALL_NUMBERS = {
     shmget: 29,
     shmat: 30,
     shmdt: 67,
+    rt_sigpending: 127,
+    rt_tgsigqueueinfo: 297,
   },
   arm64: {
     mmap: 222,
@@ -45,6 +47,8 @@ export const SYSCALL_NUMBERS = {
     shmget: 194,
     shmat: 196,
     shmdt: 197,
+    rt_sigpending: 136,
+    rt_tgsigqueueinfo: 240,
   },
 } as const;
 

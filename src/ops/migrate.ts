@@ -10,6 +10,7 @@
  * Without --rate/--batch this is one migrate_pages call (the kernel's fastest path, but it holds
  * the target for the whole move). With either, the same mapping runs as paced move_pages steps.
  */
+import { performance } from 'node:perf_hooks';
 import { UsageError } from '../errors.js';
 import { migratePages, pageSize } from '../kernel/index.js';
 import { formatNodeList } from '../policy/index.js';

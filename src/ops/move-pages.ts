@@ -6,6 +6,7 @@
  * is one unit (its head) but counts as its base pages. A dry run stops after the placement: the
  * plan comes from the real placement.
  */
+import { performance } from 'node:perf_hooks';
 import { statSync } from 'node:fs';
 import { NumapolError, ProcessGoneError } from '../errors.js';
 import { errnoName, movePagesCounted, queryPageNodes, SyscallError } from '../kernel/index.js';

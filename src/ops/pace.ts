@@ -4,6 +4,7 @@
  * The pacer picks the step size, sleeps between steps to keep the rate, and remembers the
  * longest step so the report can say what the target felt.
  */
+import { performance } from 'node:perf_hooks';
 import { UsageError } from '../errors.js';
 
 /**

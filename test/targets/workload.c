@@ -5,7 +5,7 @@
  * cut short, a corrupted computation, a lost signal.
  *
  * Usage: workload key=value...   futex=N read=N sleep=N epoll=N accept=N busy=N signals=1
- *        spawn=1 zombie=1 seccomp=errno|kill seccomp_thread=1 mdwe=1 vfork=1
+ *        spawn=1 zombie=1 seccomp=errno|kill seccomp_thread=1 mdwe=1 vfork=1 rtsig=1
  * mdwe=1 forbids writable+executable memory (PR_SET_MDWE): injected code cannot be mapped.
  * smallstack=1: the leader runs on a 2 KiB stack packed right above another 2 KiB "stack" full
  * of a pattern, both in one page, as goroutine stacks are: it sleeps there in nanosleep and
@@ -15,6 +15,9 @@
  * in the same memory, and checks a pattern there until EOF (vfork_bad counts damaged bytes).
  * seccomp_thread=1 adds one thread whose own seccomp filter (not the process's) makes
  * set_mempolicy fail with EPERM: an operation on every thread fails part-way.
+ * rtsig=1 adds a sleeping thread named "rtsig", the only one with SIGRTMIN unblocked and the
+ * only one that blocks SIGTRAP; its SIGRTMIN handler records the count and the siginfo
+ * (si_code, si_value, si_pid) of the last one.
  * Prints "ready <pid>" when set up. stdin: "mark" records a point in the spawner's history;
  * "alloc MIB" maps and touches MIB MiB ("allocated 0xADDR LEN"), "map MIB" only maps them
  * ("mapped 0xADDR LEN"), "touch 0xADDR" touches every page of that mapping ("touched"): the
@@ -55,6 +58,8 @@ static atomic_long sig_alrm, sig_usr2, usr2_sent, usr2_lost;
 static atomic_long spawned, spawned_after_mark, bind_after_mark;
 static atomic_long vfork_bad, vfork_checks;
 static atomic_long smallstack_bad, smallstack_checks;
+/* What the SIGRTMIN handler saw: how many, and the siginfo of the last one. */
+static atomic_long rt_count, rt_code, rt_value, rt_pid, rt_ready;
 static atomic_int marked;
 static atomic_int main_reported;
 static int zombie_mode;
@@ -207,6 +212,35 @@ static void *signal_thread(void *a) {
   struct itimerval off = {{0, 0}, {0, 0}};
   setitimer(ITIMER_REAL, &off, NULL);
   report_self("signals");
+  return NULL;
+}
+
+static void on_rt(int s, siginfo_t *si, void *uc) {
+  (void)s; (void)uc;
+  atomic_store(&rt_code, si->si_code);
+  atomic_store(&rt_value, si->si_value.sival_int);
+  atomic_store(&rt_pid, si->si_pid);
+  atomic_fetch_add(&rt_count, 1);
+}
+
+/* The only thread with SIGRTMIN unblocked; named "rtsig" so a test can find it. Sleeps. */
+static void *rt_thread(void *a) {
+  (void)a;
+  prctl(PR_SET_NAME, "rtsig", 0, 0, 0);
+  sigset_t s;
+  sigemptyset(&s);
+  sigaddset(&s, SIGRTMIN);
+  pthread_sigmask(SIG_UNBLOCK, &s, NULL);
+  /* Programs may block SIGTRAP (a debugger's signal): injected code must leave it so. */
+  sigemptyset(&s);
+  sigaddset(&s, SIGTRAP);
+  pthread_sigmask(SIG_BLOCK, &s, NULL);
+  atomic_store(&rt_ready, 1);
+  while (!atomic_load(&stop_flag)) {
+    struct timespec t = {0, 10000000};
+    nanosleep(&t, NULL); /* EINTR is expected here: a signal came */
+  }
+  report_self("rtsig");
   return NULL;
 }
 
@@ -365,11 +399,12 @@ static void *controller(void *a) {
   while (!zombie_mode && !atomic_load(&main_reported)) usleep(1000);
   usleep(20000); /* let the last spawned children finish */
   report_self("controller");
-  printf("result surprises=%ld eintr_epoll=%ld short_sleeps=%ld busy_bad=%ld sig_alrm=%ld usr2_sent=%ld usr2_handled=%ld usr2_lost=%ld spawned=%ld spawned_after_mark=%ld bind_after_mark=%ld vfork_bad=%ld vfork_checks=%ld smallstack_bad=%ld smallstack_checks=%ld\n",
+  printf("result surprises=%ld eintr_epoll=%ld short_sleeps=%ld busy_bad=%ld sig_alrm=%ld usr2_sent=%ld usr2_handled=%ld usr2_lost=%ld spawned=%ld spawned_after_mark=%ld bind_after_mark=%ld vfork_bad=%ld vfork_checks=%ld smallstack_bad=%ld smallstack_checks=%ld rt_count=%ld rt_code=%ld rt_value=%ld rt_pid=%ld\n",
          atomic_load(&surprises), atomic_load(&eintr_epoll), atomic_load(&short_sleeps), atomic_load(&busy_bad),
          atomic_load(&sig_alrm), atomic_load(&usr2_sent), atomic_load(&sig_usr2), atomic_load(&usr2_lost),
          atomic_load(&spawned), atomic_load(&spawned_after_mark), atomic_load(&bind_after_mark),
-         atomic_load(&vfork_bad), atomic_load(&vfork_checks), atomic_load(&smallstack_bad), atomic_load(&smallstack_checks));
+         atomic_load(&vfork_bad), atomic_load(&vfork_checks), atomic_load(&smallstack_bad), atomic_load(&smallstack_checks),
+         atomic_load(&rt_count), atomic_load(&rt_code), atomic_load(&rt_value), atomic_load(&rt_pid));
   int n = atomic_load(&nreports);
   for (int i = 0; i < n && i < MAXT; i++)
     printf("thread %d kind=%s mode=%d mask=%lx\n", reports[i].tid, reports[i].kind, reports[i].mode, reports[i].mask);
@@ -439,7 +474,7 @@ static void run_on_small_stack(void) {
 }
 
 int main(int argc, char **argv) {
-  long futex = 0, rd = 0, sl = 0, ep = 0, ac = 0, busy = 0, sigs = 0, spawn = 0, zombie = 0, sec_thread = 0, mdwe = 0, vfk = 0, small = 0;
+  long futex = 0, rd = 0, sl = 0, ep = 0, ac = 0, busy = 0, sigs = 0, spawn = 0, zombie = 0, sec_thread = 0, mdwe = 0, vfk = 0, small = 0, rt = 0;
   const char *sec = NULL;
   for (int i = 1; i < argc; i++) {
     char *eq = strchr(argv[i], '=');
@@ -459,6 +494,7 @@ int main(int argc, char **argv) {
     else if (!strncmp(argv[i], "mdwe=", 5)) mdwe = v;
     else if (!strncmp(argv[i], "vfork=", 6)) vfk = v;
     else if (!strncmp(argv[i], "smallstack=", 11)) small = v;
+    else if (!strncmp(argv[i], "rtsig=", 6)) rt = v;
   }
   /* Memory-deny-write-execute (PR_SET_MDWE, Linux 6.3+): no writable+executable mapping. */
   if (mdwe && prctl(65 /* PR_SET_MDWE */, 1 /* PR_MDWE_REFUSE_EXEC_GAIN */, 0, 0, 0)) {
@@ -473,11 +509,15 @@ int main(int argc, char **argv) {
   sigaction(SIGALRM, &sa, NULL);
   sa.sa_handler = on_usr2;
   sigaction(SIGUSR2, &sa, NULL);
-  /* Only the signal thread takes SIGALRM/SIGUSR2: blocked threads see no handler run. */
+  sa.sa_flags = SA_RESTART | SA_SIGINFO;
+  sa.sa_sigaction = on_rt;
+  sigaction(SIGRTMIN, &sa, NULL);
+  /* Only the signal thread takes SIGALRM/SIGUSR2, only the rtsig thread SIGRTMIN: blocked threads see no handler run. */
   sigset_t block;
   sigemptyset(&block);
   sigaddset(&block, SIGALRM);
   sigaddset(&block, SIGUSR2);
+  sigaddset(&block, SIGRTMIN);
   pthread_sigmask(SIG_BLOCK, &block, NULL);
   if (pipe(read_pipe) || pipe(epoll_pipe)) return 2;
   accept_fd = -1;
@@ -497,6 +537,10 @@ int main(int argc, char **argv) {
   for (long i = 0; i < ac; i++) start(accept_thread, i);
   for (long i = 0; i < busy; i++) start(busy_thread, i);
   if (sigs) { start(signal_thread, 0); start(sender_thread, 0); }
+  if (rt) {
+    start(rt_thread, 0);
+    while (!atomic_load(&rt_ready)) usleep(1000);
+  }
   if (spawn) start(spawner_thread, 0);
   if (sec_thread) {
     start(seccomp_thread, 0);

@@ -5,6 +5,25 @@ export interface StubCode {
   readonly code: Buffer;
   /** Where call i stores its raw result (a 64-bit word at resultsOffset + 8i). */
   readonly resultsOffset: number;
+  /** The trap that ends the code; the thread stops with its instruction pointer right after it. */
+  readonly trapOffset: number;
+  /**
+   * Two 64-bit words: the raw result of the code's own call that blocks signals (not-run until
+   * it has run), then the thread's signal mask as that call found it.
+   */
+  readonly maskOffset: number;
+}
+
+/** The code of many batches in one block (see x86_64Stubs): offsets into `code`, one per batch. */
+export interface StubBlock {
+  readonly code: Buffer;
+  /** Where each batch's code starts. */
+  readonly entries: readonly number[];
+  /** Where each batch's result slots start. */
+  readonly results: readonly number[];
+  /** Each batch's trapOffset and maskOffset (see StubCode). */
+  readonly traps: readonly number[];
+  readonly masks: readonly number[];
 }
 
 /** What the engine needs to know about one CPU architecture's registers. */
@@ -37,8 +56,8 @@ export interface Arch {
   /** The raw return value (signed): -4095..-1 is -errno. */
   syscallResult(regs: Buffer): bigint;
   /**
-   * Code that runs `calls` in order, storing each raw result in its slot (`notRun` until then),
-   * and ends in a trap; absent where not written yet.
+   * Code for each batch that runs its calls in order, storing each raw result in its slot
+   * (`notRun` until then), and ends in a trap; absent where not written yet.
    */
-  readonly stub?: (calls: readonly { nr: number; args: readonly bigint[] }[], stopAtErrno: boolean, notRun: bigint) => StubCode;
+  readonly stubs?: (batches: readonly (readonly { nr: number; args: readonly bigint[] }[])[], stopAtErrno: boolean, notRun: bigint) => StubBlock;
 }

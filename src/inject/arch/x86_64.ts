@@ -1,6 +1,6 @@
 /** x86_64: struct user_regs_struct (arch/x86/include/asm/user_64.h), 27 × 8 bytes. */
 import type { Arch } from './types.js';
-import { x86_64Stub } from './x86_64-stub.js';
+import { x86_64Stubs } from './x86_64-stub.js';
 
 export const X86_64_REGS = {
   r15: 0, r14: 8, r13: 16, r12: 24, rbp: 32, rbx: 40, r11: 48, r10: 56, r9: 64, r8: 72,
@@ -47,5 +47,5 @@ export const x86_64: Arch = {
     const rip = regs.readBigUInt64LE(X86_64_REGS.rip);
     return rip >= 2n && rip < 1n << 47n ? rip - 2n : undefined;
   },
-  stub: x86_64Stub,
+  stubs: x86_64Stubs,
 };
