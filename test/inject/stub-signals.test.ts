@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
-import { withStoppedProcess, type RemoteCall, type ThreadOutcome } from '../../src/inject/index.js';
+import { withStoppedProcess, type RemoteCall, type StoppedProcess, type ThreadOutcome } from '../../src/inject/index.js';
 import { libcFunc } from '../../src/kernel/ffi.js';
 import { Target } from '../targets/target.js';
 
@@ -22,6 +22,13 @@ function rtThread(pid: number): number {
   return tid;
 }
 
+/** A workload with `futex` sleeping threads and the rtsig thread. */
+async function startRt(futex: number): Promise<{ t: Target; rt: number }> {
+  const t = await Target.start([`futex=${futex}`, 'rtsig=1']);
+  targets.push(t);
+  return { t, rt: rtThread(t.pid) };
+}
+
 const gettid: RemoteCall = { name: 'gettid', args: [] };
 
 function assertOwnTids(out: readonly ThreadOutcome[]): void {
@@ -31,11 +38,27 @@ function assertOwnTids(out: readonly ThreadOutcome[]): void {
   }
 }
 
+/** The rtsig thread's pending set, asked with an injected rt_sigpending inside the operation. */
+function pendingIn(s: StoppedProcess, tid: number): bigint {
+  const set = s.scratch(Buffer.alloc(8));
+  const [r] = s.remoteSyscalls(tid, [{ name: 'rt_sigpending', args: [set, 8] }]);
+  assert.ok(r?.ok);
+  return s.readMemory(set, 8).readBigUInt64LE(0);
+}
+
+/** The target ran its SIGRTMIN handler once, with this siginfo, and saw nothing odd. */
+async function assertHandledOnce(t: Target, info: { code: number; value: number; pid: number }): Promise<void> {
+  const { counters } = await t.finish();
+  assert.equal(counters.rt_count, 1, 'handled once');
+  assert.equal(counters.rt_code, info.code, 'si_code of the sender, not of a re-sent signal');
+  assert.equal(counters.rt_value, info.value);
+  assert.equal(counters.rt_pid, info.pid);
+  assert.equal(counters.surprises, 0);
+}
+
 describe('signals around injected code', { skip: process.arch !== 'x64' }, () => {
   it('a signal due when a thread is resumed into the code reaches the program with its siginfo, during the operation, and the calls run after', async () => {
-    const t = await Target.start(['futex=4', 'rtsig=1']);
-    targets.push(t);
-    const rt = rtThread(t.pid);
+    const { t, rt } = await startRt(4);
     const sigqueue = libcFunc<(pid: number, sig: number, value: number) => number>('int sigqueue(int, int, long)');
     let stubBatches = 0;
     const { out, pending } = withStoppedProcess(t.pid, { onStats: (s) => (stubBatches = s.stubBatches) }, (s) => {
@@ -43,26 +66,16 @@ describe('signals around injected code', { skip: process.arch !== 'x64' }, () =>
       assert.equal(sigqueue(t.pid, SIGRTMIN, 4242), 0);
       const out = s.remoteSyscallsEach(s.threads.map((tid) => ({ tid, calls: [gettid, gettid] })));
       // Still inside the operation: the signal was given to the program, not left pending.
-      const set = s.scratch(Buffer.alloc(8));
-      const [r] = s.remoteSyscalls(rt, [{ name: 'rt_sigpending', args: [set, 8] }]);
-      assert.ok(r?.ok);
-      return { out, pending: s.readMemory(set, 8).readBigUInt64LE(0) };
+      return { out, pending: pendingIn(s, rt) };
     });
     assert.ok(stubBatches > 0, 'the calls ran as injected code');
     assertOwnTids(out);
     assert.equal(pending & RT_BIT, 0n, 'SIGRTMIN is no longer pending');
-    const { counters } = await t.finish();
-    assert.equal(counters.rt_count, 1, 'handled once');
-    assert.equal(counters.rt_code, SI_QUEUE, 'si_code of sigqueue, not of a re-sent signal');
-    assert.equal(counters.rt_value, 4242);
-    assert.equal(counters.rt_pid, process.pid);
-    assert.equal(counters.surprises, 0);
+    await assertHandledOnce(t, { code: SI_QUEUE, value: 4242, pid: process.pid });
   });
 
   it('a signal that comes while the code runs is delivered with its siginfo once the code has put the mask back; the calls all ran', async () => {
-    const t = await Target.start(['futex=4', 'rtsig=1']);
-    targets.push(t);
-    const rt = rtThread(t.pid);
+    const { t, rt } = await startRt(4);
     const { out, pending } = withStoppedProcess(t.pid, {}, (s) => {
       // struct siginfo for rt_tgsigqueueinfo: signo, errno, code, then si_pid, si_uid, si_value.
       const info = Buffer.alloc(128);
@@ -76,27 +89,17 @@ describe('signals around injected code', { skip: process.arch !== 'x64' }, () =>
         tid,
         calls: tid === rt ? [{ name: 'rt_tgsigqueueinfo', args: [t.pid, rt, SIGRTMIN, infoAddr] }, gettid] : [gettid, gettid],
       })));
-      const set = s.scratch(Buffer.alloc(8));
-      const [r] = s.remoteSyscalls(rt, [{ name: 'rt_sigpending', args: [set, 8] }]);
-      assert.ok(r?.ok);
-      return { out, pending: s.readMemory(set, 8).readBigUInt64LE(0) };
+      return { out, pending: pendingIn(s, rt) };
     });
     for (const o of out.filter((x) => x.tid !== rt)) assertOwnTids([o]);
     const mine = out.find((o) => o.tid === rt);
     assert.deepEqual(mine?.results.map((r) => (r.ok ? r.value : r.errnoName)), [0n, BigInt(rt)]);
     assert.equal(pending & RT_BIT, 0n, 'delivered during the operation');
-    const { counters } = await t.finish();
-    assert.equal(counters.rt_count, 1);
-    assert.equal(counters.rt_code, SI_QUEUE);
-    assert.equal(counters.rt_value, 777);
-    assert.equal(counters.rt_pid, t.pid);
-    assert.equal(counters.surprises, 0);
+    await assertHandledOnce(t, { code: SI_QUEUE, value: 777, pid: t.pid });
   });
 
   it('every thread keeps its own signal mask, SIGTRAP blocked included, and every handler stays', async () => {
-    const t = await Target.start(['futex=3', 'rtsig=1']);
-    targets.push(t);
-    const rt = rtThread(t.pid);
+    const { t, rt } = await startRt(3);
     const status = (tid: number): string => readFileSync(`/proc/${t.pid}/task/${tid}/status`, 'utf8');
     const field = (text: string, name: string): bigint => BigInt(`0x${new RegExp(`^${name}:\\s*([0-9a-f]+)$`, 'm').exec(text)![1]}`);
     const tids = readdirSync(`/proc/${t.pid}/task`).map(Number);
