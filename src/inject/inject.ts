@@ -3,8 +3,8 @@
  * batches at once (injectMany). The mechanics are in injection.ts.
  */
 import { processVmRead } from '../kernel/remote-memory.js';
-import { SIGTRAP } from '../kernel/wait.js';
 import type { Arch } from './arch/index.js';
+import { SIGTRAP_BIT } from './signal-masks.js';
 import { Injection, learnRseqSections, runInjections, type InjectCall, type InjectOptions, type StubRun } from './injection.js';
 import type { TracedThread } from './thread-state.js';
 
@@ -25,7 +25,6 @@ export function setCompletedBefore(e: unknown, results: bigint[]): void {
   if (typeof e === 'object' && e !== null) completedResults.set(e, results);
 }
 
-const SIGTRAP_BIT = 1n << BigInt(SIGTRAP - 1);
 
 /** Whether single-stepping is safe for a target whose SigIgn mask is `sigIgn`. */
 export function stepIsSafe(arch: Arch, sigIgn: bigint, watchSeccomp: boolean): boolean {

@@ -28,7 +28,6 @@
  * wait for the operation to finish (signal-guard.ts).
  */
 import { performance } from 'node:perf_hooks';
-import { readFileSync } from 'node:fs';
 import { NumapolError } from '../errors.js';
 import {
   getRseqConfiguration, getSiginfo, getSigmask, lastRegs, ptraceCont, ptraceInterrupt, ptraceSingleStep,
@@ -38,7 +37,8 @@ import { processVmRead, processVmReadMany } from '../kernel/remote-memory.js';
 import { isEventStop, isSignalDeliveryStop, isSyscallStop, SIGTRAP, type WaitStatus } from '../kernel/wait.js';
 import type { Arch } from './arch/index.js';
 import { isErrno, stopTimeout, threadExited } from './errors.js';
-import { threadState } from './preflight.js';
+import { ALL_SIGNALS, SIGTRAP_BIT, STEP_MASK } from './signal-masks.js';
+import { threadPending, threadState } from './preflight.js';
 import { nativeRegs, onInitialStatus, ownRegs, pollStatus, type RseqSection, type TracedThread } from './thread-state.js';
 
 export type { RseqSection } from './thread-state.js';
@@ -70,14 +70,11 @@ export interface InjectOptions {
 /** Signals the kernel forces on a thread for a fault at its own instruction (never re-queued). */
 const FAULT_SIGNALS = new Set([4, 5, 7, 8, 11, 31]);
 const SIGSYS = 31;
-const ALL_SIGNALS = (1n << 64n) - 1n;
-/** Everything blocked but SIGTRAP: the single-step trap must meet an unblocked signal. */
-const STEP_MASK = ALL_SIGNALS & ~(1n << BigInt(SIGTRAP - 1));
+const SIGSYS_BIT = 1n << BigInt(SIGSYS - 1);
 /** A thread that keeps reporting stops that are not the one awaited is broken somehow. */
 const MAX_ROUNDS = 100;
 /** Signals given to the program before injected code could start, in a row (see deliver). */
 const MAX_RESTARTS = 20;
-const SIGTRAP_BIT = 1n << BigInt(SIGTRAP - 1);
 
 /** True for a raw result in [-4095, -1]: the target's -errno. */
 export function isErrnoResult(r: bigint): boolean {
@@ -207,12 +204,7 @@ function rseqFixup(arch: Arch, saved: Buffer, cs: RseqSection | null): Buffer {
 
 /** SIGSYS in the thread's private pending set (/proc/PID/task/TID/status SigPnd, bit 30). */
 function sigsysPending(t: TracedThread): boolean {
-  try {
-    const m = /^SigPnd:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${t.pid}/task/${t.tid}/status`, 'utf8'));
-    return m !== null && ((BigInt(`0x${m[1]}`) >> 30n) & 1n) === 1n;
-  } catch {
-    return false;
-  }
+  return (threadPending(t.pid, t.tid) & SIGSYS_BIT) !== 0n;
 }
 
 /**

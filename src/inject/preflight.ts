@@ -268,6 +268,12 @@ export function seizeRefusal(pid: number, tid: number, cause: unknown): NumapolE
   return new NumapolError('EPERM', `cannot trace ${who}: ${reasons.join('; ')}`, { cause, details: { pid, tid, ...(tracer === 0 ? {} : { tracerPid: tracer }) } });
 }
 
+/** Signals pending for one thread alone (SigPnd: bit n-1 = signal n; 0 when unreadable). */
+export function threadPending(pid: number, tid: number): bigint {
+  const text = readStatus(`/proc/${pid}/task/${tid}/status`);
+  return text === undefined ? 0n : maskAt(text, fieldAt(text, '\nSigPnd:'));
+}
+
 /** TracerPid of one thread (0 when untraced or unreadable). */
 function threadTracer(pid: number, tid: number): number {
   const text = readStatus(`/proc/${pid}/task/${tid}/status`);

@@ -23,13 +23,14 @@ type VmFn = (pid: number, local: number, lcnt: number, remote: number, rcnt: num
 let iovBlock: PinnedBlock | undefined;
 const data = new GrowablePinned();
 
-const vmFns = new Map<string, VmFn>();
+/** The C prototypes, written out once: libcFunc caches by prototype, so no string is built per call. */
+const VM_PROTOTYPES = {
+  process_vm_readv: 'intptr_t process_vm_readv(int, uintptr_t, unsigned long, uintptr_t, unsigned long, unsigned long)',
+  process_vm_writev: 'intptr_t process_vm_writev(int, uintptr_t, unsigned long, uintptr_t, unsigned long, unsigned long)',
+} as const;
 
-/** The libc function, looked up once: this runs on the path of every injected call. */
-function vmFn(name: 'process_vm_readv' | 'process_vm_writev'): VmFn {
-  let fn = vmFns.get(name);
-  if (fn === undefined) vmFns.set(name, (fn = libcFunc<VmFn>(`intptr_t ${name}(int, uintptr_t, unsigned long, uintptr_t, unsigned long, unsigned long)`)));
-  return fn;
+function vmFn(name: keyof typeof VM_PROTOTYPES): VmFn {
+  return libcFunc<VmFn>(VM_PROTOTYPES[name]);
 }
 
 /** Moves bytes between `local` (pinned) and the target; returns the byte count the kernel moved. */

@@ -21,6 +21,7 @@
  * If step 1 fails, the code goes straight to the int3 and runs nothing. The slots follow the
  * code and are addressed relative to rip, so the block runs wherever it is copied.
  */
+import { SIGTRAP_BIT, STEP_MASK } from '../signal-masks.js';
 import type { StubBlock, StubCode } from './types.js';
 
 /** REX.W/REX.WB + opcode of `movabs reg, imm64` for rdi, rsi, rdx, r10, r8, r9 (the syscall ABI). */
@@ -35,8 +36,8 @@ const PROLOGUE_BYTES = 48;
 const EPILOGUE_BYTES = 45;
 const RT_SIGPROCMASK = 14;
 const SIG_SETMASK = 2;
-/** Every signal but SIGTRAP (5); the kernel leaves SIGKILL and SIGSTOP unblocked whatever we ask. */
-const STEP_MASK = ((1n << 64n) - 1n) & ~(1n << 4n);
+/** `and rax, imm8` clears SIGTRAP's bit: the immediate is sign-extended, so its low byte is all it takes. */
+const NOT_SIGTRAP_IMM8 = Number(~SIGTRAP_BIT & 0xffn);
 
 type Calls = readonly { nr: number; args: readonly bigint[] }[];
 
@@ -67,10 +68,9 @@ export function x86_64Stubs(batches: readonly Calls[], stopAtErrno: boolean, not
   const first = batches[0];
   if (first === undefined) return { code: Buffer.alloc(0), entries: [], results: [], traps: [], masks: [] };
   const model = buildStub(first, stopAtErrno, notRun);
-  const modelSize = align16(model.code.length);
   const built = batches.map((calls) => (sameShape(calls, first) ? undefined : buildStub(calls, stopAtErrno, notRun)));
   let total = 0;
-  for (const b of built) total += b === undefined ? modelSize : align16(b.code.length);
+  for (const b of built) total += align16((b ?? model).code.length);
   const code = Buffer.alloc(total, 0xcc);
   const entries: number[] = [];
   const results: number[] = [];
@@ -79,27 +79,22 @@ export function x86_64Stubs(batches: readonly Calls[], stopAtErrno: boolean, not
   let at = 0;
   batches.forEach((calls, k) => {
     const own = built[k];
+    const stub = own ?? model;
+    stub.code.copy(code, at);
     entries.push(at);
-    if (own !== undefined) {
-      own.code.copy(code, at);
-      results.push(at + own.resultsOffset);
-      traps.push(at + own.trapOffset);
-      masks.push(at + own.maskOffset);
-      at += align16(own.code.length);
-      return;
-    }
-    model.code.copy(code, at);
-    for (let i = 0; i < calls.length; i++) {
-      const was = first[i]!.args;
-      const now = calls[i]!.args;
-      for (let a = 0; a < now.length; a++) {
-        if (now[a] !== was[a]) code.writeBigUInt64LE(BigInt.asUintN(64, now[a]!), at + argOffset(stopAtErrno, calls.length, i, a));
+    results.push(at + stub.resultsOffset);
+    traps.push(at + stub.trapOffset);
+    masks.push(at + stub.maskOffset);
+    if (own === undefined) {
+      for (let i = 0; i < calls.length; i++) {
+        const was = first[i]!.args;
+        const now = calls[i]!.args;
+        for (let a = 0; a < now.length; a++) {
+          if (now[a] !== was[a]) code.writeBigUInt64LE(BigInt.asUintN(64, now[a]!), at + argOffset(stopAtErrno, calls.length, i, a));
+        }
       }
     }
-    results.push(at + model.resultsOffset);
-    traps.push(at + model.trapOffset);
-    masks.push(at + model.maskOffset);
-    at += modelSize;
+    at += align16(stub.code.length);
   });
   return { code, entries, results, traps, masks };
 }
@@ -158,7 +153,7 @@ function buildStub(calls: Calls, stopAtErrno: boolean, notRun: bigint): StubCode
     }
   });
   byte(0x48, 0x8b, 0x05); rel(oldMask); // mov rax, [rip + oldMask]
-  byte(0x48, 0x83, 0xe0, 0xef); // and rax, ~(1 << 4): SIGTRAP unblocked
+  byte(0x48, 0x83, 0xe0, NOT_SIGTRAP_IMM8); // and rax, ~SIGTRAP_BIT: SIGTRAP unblocked
   byte(0x48, 0x89, 0x05); rel(restoreMask); // mov [rip + restoreMask], rax
   byte(0xb8); u32(RT_SIGPROCMASK); // mov eax, 14
   byte(0xbf); u32(SIG_SETMASK); // mov edi, 2
