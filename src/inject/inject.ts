@@ -90,8 +90,8 @@ function collectStubResults(list: readonly Injection[]): void {
   if (stubs.length === 0 || live === undefined) return;
   let lo = stubs[0]!.stubRun!.results;
   let hi = lo;
-  for (const j of stubs) {
-    const r = j.stubRun!.results;
+  for (let i = 0; i < stubs.length; i++) {
+    const r = stubs[i]!.stubRun!.results;
     if (r < lo) lo = r;
     if (r > hi) hi = r;
   }
@@ -104,5 +104,5 @@ function collectStubResults(list: readonly Injection[]): void {
     for (const j of stubs) j.failure ??= e;
     return;
   }
-  for (const j of stubs) j.stubResultsFrom(mem, lo);
+  for (let i = 0; i < stubs.length; i++) stubs[i]!.stubResultsFrom(mem, lo);
 }

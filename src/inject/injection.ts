@@ -31,9 +31,10 @@ import { performance } from 'node:perf_hooks';
 import { NumapolError } from '../errors.js';
 import {
   getRseqConfiguration, getSiginfo, getSigmask, lastRegs, ptraceCont, ptraceInterrupt, ptraceSingleStep,
-  ptraceSyscall, readRegs, setRegs, setSigmask, tgkill,
+  ptraceSyscall, readRegs, regsArea, sendRegs, setRegs, setSigmask, tgkill,
 } from '../kernel/ptrace.js';
 import { processVmRead, processVmReadMany } from '../kernel/remote-memory.js';
+import { readI64, readU64 } from '../kernel/words.js';
 import { isEventStop, isSignalDeliveryStop, isSyscallStop, SIGTRAP, type WaitStatus } from '../kernel/wait.js';
 import type { Arch } from './arch/index.js';
 import { isErrno, stopTimeout, threadExited } from './errors.js';
@@ -131,7 +132,7 @@ export function waitEventStop(t: TracedThread, timeoutMs: number, what: string, 
 function readRseqCs(tid: number, csPtr: bigint): RseqSection | null {
   const cs = processVmRead(tid, csPtr, 32);
   if (cs.length < 32) return null;
-  return { start: cs.readBigUInt64LE(8), length: cs.readBigUInt64LE(16), abort: cs.readBigUInt64LE(24) };
+  return { start: readU64(cs, 8), length: readU64(cs, 16), abort: readU64(cs, 24) };
 }
 
 /** The thread's rseq critical section, null when it registered none or is in none. */
@@ -141,7 +142,7 @@ function rseqSection(t: TracedThread): RseqSection | null {
   // struct rseq: u32 cpu_id_start, u32 cpu_id, u64 rseq_cs (pointer to struct rseq_cs).
   const head = processVmRead(t.tid, cfg.abiPointer + 8n, 8);
   if (head.length < 8) return null;
-  const csPtr = head.readBigUInt64LE(0);
+  const csPtr = readU64(head, 0);
   return csPtr === 0n ? null : readRseqCs(t.tid, csPtr);
 }
 
@@ -169,7 +170,7 @@ export function learnRseqSections(ts: readonly TracedThread[], arch: Arch): void
   asked.forEach((i, k) => {
     const h = heads[k];
     if (h === undefined) return;
-    const csPtr = h.readBigUInt64LE(0);
+    const csPtr = readU64(h, 0);
     try {
       todo[i]!.rseq = csPtr === 0n ? null : readRseqCs(todo[i]!.tid, csPtr);
     } catch {
@@ -227,6 +228,9 @@ export interface StubRun {
   readonly mask: bigint;
 }
 
+/** An Injection's registers before begin() has read them (one shared empty buffer, not two per thread). */
+const NO_REGS = Buffer.alloc(0);
+
 /** What a stub's result slot holds until its call runs (no syscall returns it). */
 export const STUB_NOT_RUN = -(1n << 63n);
 
@@ -250,8 +254,8 @@ export class Injection {
   private restarts = 0;
   /** After a signal given to the program (waiting 'restop'): run the code again, or done. */
   private restopThen: 'restart' | 'done' = 'done';
-  private saved: Buffer = Buffer.alloc(0);
-  private restore: Buffer = Buffer.alloc(0);
+  private saved: Buffer = NO_REGS;
+  private restore: Buffer = NO_REGS;
   private mask = 0n;
   private readonly requeue: number[] = [];
   private sigsysPendingBefore = false;
@@ -340,13 +344,15 @@ export class Injection {
       return;
     }
     if (this.stub !== undefined) {
-      setRegs(this.t.tid, this.arch.injectedRegs(this.saved, this.stub.entry, 0, []));
+      this.arch.writeCodeRegs(regsArea(), this.saved, this.stub.entry);
+      sendRegs(this.t.tid, this.saved.length);
       this.rounds = 0;
       this.waiting = 'stub';
       this.resume();
       return;
     }
-    setRegs(this.t.tid, this.arch.injectedRegs(this.saved, this.insn, call.nr, call.args));
+    this.arch.writeInjectedRegs(regsArea(), this.saved, this.insn, call.nr, call.args);
+    sendRegs(this.t.tid, this.saved.length);
     this.rounds = 0;
     if (this.opts.mode === 'step') {
       this.waiting = 'step';
@@ -468,7 +474,7 @@ export class Injection {
     if (!onInitialStatus(t, s)) return;
     if (t.phase === 'gone') throw threadExited(t.pid, t.tid, this.what());
     if (this.restopThen === 'done') {
-      for (const sig of this.requeue.splice(0)) tgkill(t.pid, t.tid, sig);
+      this.requeueSignals();
       this.done = true;
       return;
     }
@@ -487,8 +493,8 @@ export class Injection {
   private programMask(): bigint | undefined {
     const { t } = this;
     const m = processVmRead(t.tid, this.stub!.mask, 16);
-    if (m.length < 16 || m.readBigInt64LE(0) !== 0n) return undefined;
-    const mask = m.readBigUInt64LE(8);
+    if (m.length < 16 || readI64(m, 0) !== 0n) return undefined;
+    const mask = readU64(m, 8);
     setSigmask(t.tid, mask);
     t.sigmask = mask;
     return mask;
@@ -504,14 +510,14 @@ export class Injection {
     if (this.results.length === 0) {
       const at = Number(stub.results - base);
       for (let i = 0; i < this.calls.length && at + 8 * i + 8 <= mem.length; i++) {
-        const r = mem.readBigInt64LE(at + 8 * i);
+        const r = readI64(mem, at + 8 * i);
         if (r === STUB_NOT_RUN) break;
         this.results.push(r);
       }
     }
     const m = Number(stub.mask - base);
     if (m + 16 > mem.length) return;
-    const blocked = mem.readBigInt64LE(m);
+    const blocked = readI64(mem, m);
     if (blocked === STUB_NOT_RUN) return;
     if (blocked !== 0n) {
       this.failure ??= new NumapolError('EPROTO', `thread ${t.tid} of pid ${t.pid} could not block its signals for the injected code (errno ${-blocked}); none of its calls ran`, {
@@ -519,7 +525,7 @@ export class Injection {
       });
       return;
     }
-    const mask = mem.readBigUInt64LE(m + 8);
+    const mask = readU64(mem, m + 8);
     t.sigmask = mask;
     // The code put the mask back with SIGTRAP unblocked, for its int3: block it again.
     if ((mask & SIGTRAP_BIT) !== 0n && t.phase === 'trapped') {
@@ -625,7 +631,7 @@ export class Injection {
       if (this.stub === undefined) setSigmask(t.tid, this.mask);
       this.foreign = false;
       t.regs = this.restore;
-      for (const sig of this.requeue.splice(0)) tgkill(t.pid, t.tid, sig);
+      this.requeueSignals();
       t.phase = 'trapped';
       this.done = true;
       return;
@@ -644,8 +650,15 @@ export class Injection {
     this.foreign = false;
     t.regs = this.restore;
     t.phase = 'stopped';
-    for (const sig of this.requeue.splice(0)) tgkill(t.pid, t.tid, sig);
+    this.requeueSignals();
     this.done = true;
+  }
+
+  /** Sends the thread again the signals taken out of its way, once it is back in its own state. */
+  private requeueSignals(): void {
+    if (this.requeue.length === 0) return;
+    const { t } = this;
+    for (const sig of this.requeue.splice(0)) tgkill(t.pid, t.tid, sig);
   }
 
   /**
@@ -694,7 +707,10 @@ export class Injection {
  */
 export function runInjections(list: readonly Injection[]): void {
   const line: Injection[] = [];
-  for (const j of list) {
+  // Indexed loops here and in the other per-thread loops: in code V8 has not compiled yet (a
+  // one-shot command), for-of allocates an iterator result per element.
+  for (let i = 0; i < list.length; i++) {
+    const j = list[i]!;
     j.begin();
     if (!j.done) line.push(j);
   }

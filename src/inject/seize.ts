@@ -33,13 +33,11 @@ export function openTasks(pid: number): ProcDir {
 }
 
 function listTids(pid: number, tasks: ProcDir): number[] {
-  let names: string[];
   try {
-    names = tasks.names();
+    return tasks.numbers();
   } catch (e) {
     throw new ProcessGoneError(pid, { cause: e });
   }
-  return names.map((n) => Number.parseInt(n, 10)).filter((n) => Number.isInteger(n));
 }
 
 /**
@@ -57,7 +55,8 @@ export function seizeAll(
     const fresh = listTids(pid, tasks).filter((tid) => !known.has(tid));
     if (fresh.length === 0) break;
     const waiting: TracedThread[] = [];
-    for (const tid of fresh) {
+    for (let i = 0; i < fresh.length; i++) {
+      const tid = fresh[i]!;
       known.add(tid);
       // No /proc read per thread here (it costs more than the seize): a thread that exited
       // answers ESRCH, one that is exiting or a zombie leader answers EPERM, looked at then.
@@ -130,5 +129,8 @@ function awaitInitialStops(pid: number, waiting: TracedThread[], timeoutMs: numb
     if (performance.now() < spinUntil) schedYield();
     else sleepSync(0.2);
   }
-  for (const t of waiting) if (t.phase === 'gone' && !skipped.some((s) => s.tid === t.tid)) skipped.push({ tid: t.tid, reason: 'exited' });
+  for (let i = 0; i < waiting.length; i++) {
+    const t = waiting[i]!;
+    if (t.phase === 'gone' && !skipped.some((s) => s.tid === t.tid)) skipped.push({ tid: t.tid, reason: 'exited' });
+  }
 }

@@ -190,6 +190,12 @@ function toArg(a: number | bigint): bigint {
   return BigInt(a);
 }
 
+/** A call's arguments as the engine takes them: the caller's own array when all are BigInts already. */
+function toArgs(args: readonly (number | bigint)[]): readonly bigint[] {
+  for (let i = 0; i < args.length; i++) if (typeof args[i] !== 'bigint') return args.map(toArg);
+  return args as readonly bigint[];
+}
+
 /**
  * Stops every thread of `pid`, runs `fn` with a session, then restores and detaches every
  * thread whatever happens (also when `fn` throws). `fn` must be synchronous.
@@ -347,7 +353,7 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
     const callsOf = (list: readonly RemoteCall[]): InjectCall[] => list.map((c) => {
       const nr = (numbers as Record<string, number>)[c.name];
       if (nr === undefined) throw new UsageError(`unknown syscall ${c.name}`);
-      return { nr, args: c.args.map(toArg) };
+      return { nr, args: toArgs(c.args) };
     });
     const threadOf = (tid: number): TracedThread => {
       if (!active) throw new NumapolError('EINVAL', 'the stopped-process session is over');
@@ -441,7 +447,8 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
     }
     const d0 = performance.now();
     const detachErrors: unknown[] = [];
-    for (const t of traced) {
+    for (let i = 0; i < traced.length; i++) {
+      const t = traced[i]!;
       try {
         if (!detachThread(t, timeoutMs)) {
           linger(t);

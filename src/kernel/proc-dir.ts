@@ -39,26 +39,37 @@ export class ProcDir {
     this.fd = check('open', () => open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), path);
   }
 
-  /** The entry names, without `.` and `..`, read from the start of the directory. */
-  names(): string[] {
+  /**
+   * The entries whose names are decimal numbers (the tids of /proc/PID/task, the descriptors of
+   * /proc/PID/fd), read from the start of the directory. Parsed from the bytes: a listing of a
+   * thousand tids makes no strings.
+   */
+  numbers(): number[] {
     if (this.fd < 0) throw new RangeError(`${this.path} is closed`);
     const lseek = libcFunc<LseekFn>('long lseek(int, long, int)');
     const getdents = libcFunc<GetdentsFn>('long getdents64(int, uintptr_t, size_t)');
     const b = (block ??= new PinnedBlock(BUFFER));
+    const buf = b.buf;
     check('lseek', () => lseek(this.fd, 0, SEEK_SET), this.path);
-    const out: string[] = [];
+    const out: number[] = [];
     for (;;) {
       // Only 0 means the end: a call returns early, even after one record, whenever a signal
       // is pending for this thread (filldir64 checks), however much room is left.
       const n = Number(check('getdents64', () => getdents(this.fd, b.addr, BUFFER), this.path));
       if (n === 0) return out;
       for (let at = 0; at < n;) {
-        // struct linux_dirent64: u64 ino, s64 off, u16 reclen, u8 type, char name[].
-        const reclen = b.buf.readUInt16LE(at + 16);
-        const end = b.buf.indexOf(0, at + 19);
-        const name = b.buf.toString('latin1', at + 19, end < 0 || end > at + reclen ? at + reclen : end);
-        if (name !== '.' && name !== '..') out.push(name);
-        at += reclen;
+        // struct linux_dirent64: u64 ino, s64 off, u16 reclen, u8 type, char name[] (NUL-ended).
+        const reclen = buf[at + 16]! | (buf[at + 17]! << 8);
+        const end = at + reclen;
+        let i = at + 19;
+        let v = 0;
+        for (; i < end && buf[i] !== 0; i++) {
+          const d = buf[i]! - 0x30;
+          if (d < 0 || d > 9) break;
+          v = v * 10 + d;
+        }
+        if (i > at + 19 && (i === end || buf[i] === 0)) out.push(v);
+        at = end;
       }
     }
   }

@@ -12,6 +12,7 @@ import { check, failed } from './check.js';
 import { defineErrnoMeanings } from './errno.js';
 import { libcFunc } from './ffi.js';
 import { PinnedBlock } from './pinned.js';
+import { readI32, readU32, readU64, writeU32, writeU64 } from './words.js';
 
 export const PTRACE_CONT = 7;
 export const PTRACE_SINGLESTEP = 9;
@@ -65,9 +66,20 @@ function block(): PinnedBlock {
   if (pinned === undefined) {
     pinned = new PinnedBlock(BLOCK_SIZE);
     // The iovec of GET/SETREGSET always points at REGS; only its length changes per call.
-    pinned.buf.writeBigUInt64LE(BigInt(pinned.at(REGS)), IOV);
+    writeU64(pinned.buf, IOV, BigInt(pinned.at(REGS)));
+    regsView = pinned.buf.subarray(REGS, REGS + MAX_REGS);
   }
   return pinned;
+}
+
+/** The block's register area, and the last view of it that lastRegs handed out. */
+let regsView: Buffer | undefined;
+let lastView: Buffer | undefined;
+
+/** The iovec's length word: the room given, then the bytes the kernel filled (32-bit halves). */
+function setIovLength(b: PinnedBlock, length: number): void {
+  writeU32(b.buf, IOV + 8, length);
+  writeU32(b.buf, IOV + 12, 0);
 }
 
 type PtraceFn = (request: number, pid: number, addr: number, data: number) => number | bigint;
@@ -121,45 +133,62 @@ export function ptraceDetach(tid: number, signal = 0): void {
  */
 export function readRegs(tid: number, capacity = MAX_REGS): number {
   const b = block();
-  const cap = Math.min(capacity, MAX_REGS);
-  b.buf.writeUInt32LE(cap, IOV + 8);
-  b.buf.writeUInt32LE(0, IOV + 12);
+  setIovLength(b, Math.min(capacity, MAX_REGS));
   ptrace(PTRACE_GETREGSET, tid, NT_PRSTATUS, b.at(IOV));
-  return b.buf.readUInt32LE(IOV + 8);
+  return readU32(b.buf, IOV + 8);
 }
 
 /** The register bytes of the last readRegs (a view into the pinned block: copy to keep). */
 export function lastRegs(length: number): Buffer {
-  return block().buf.subarray(REGS, REGS + length);
+  block();
+  // One view per length, not one per call: the single-call path asks for it at every stop.
+  if (lastView === undefined || lastView.length !== length) lastView = regsView!.subarray(0, length);
+  return lastView;
 }
 
 /** PTRACE_GETREGSET NT_PRSTATUS, as a fresh copy of the bytes the kernel filled. */
 export function getRegs(tid: number, capacity = MAX_REGS): Buffer {
   const len = readRegs(tid, capacity);
-  return Buffer.from(lastRegs(len));
+  const copy = Buffer.allocUnsafe(len);
+  copy.set(lastRegs(len));
+  return copy;
+}
+
+/**
+ * The pinned area that sendRegs sends from (MAX_REGS bytes): a register set can be built in
+ * place there instead of in a buffer of its own that would then be copied in.
+ */
+export function regsArea(): Buffer {
+  block();
+  return regsView!;
+}
+
+/** PTRACE_SETREGSET NT_PRSTATUS with the first `length` bytes of regsArea(). */
+export function sendRegs(tid: number, length: number): void {
+  if (length > MAX_REGS) throw new RangeError(`register set of ${length} bytes is larger than ${MAX_REGS}`);
+  const b = block();
+  setIovLength(b, length);
+  ptrace(PTRACE_SETREGSET, tid, NT_PRSTATUS, b.at(IOV));
 }
 
 /** PTRACE_SETREGSET NT_PRSTATUS with exactly the bytes given (same length as getRegs returned). */
-export function setRegs(tid: number, regs: Buffer): void {
+export function setRegs(tid: number, regs: Uint8Array): void {
   if (regs.length > MAX_REGS) throw new RangeError(`register set of ${regs.length} bytes is larger than ${MAX_REGS}`);
-  const b = block();
-  regs.copy(b.buf, REGS);
-  b.buf.writeUInt32LE(regs.length, IOV + 8);
-  b.buf.writeUInt32LE(0, IOV + 12);
-  ptrace(PTRACE_SETREGSET, tid, NT_PRSTATUS, b.at(IOV));
+  regsArea().set(regs);
+  sendRegs(tid, regs.length);
 }
 
 /** PTRACE_GETSIGMASK: the thread's blocked-signal mask (bit n-1 = signal n). */
 export function getSigmask(tid: number): bigint {
   const b = block();
   ptrace(PTRACE_GETSIGMASK, tid, 8, b.at(SIGMASK));
-  return b.buf.readBigUInt64LE(SIGMASK);
+  return readU64(b.buf, SIGMASK);
 }
 
 /** PTRACE_SETSIGMASK (the kernel silently keeps SIGKILL and SIGSTOP unblocked). */
 export function setSigmask(tid: number, mask: bigint): void {
   const b = block();
-  b.buf.writeBigUInt64LE(BigInt.asUintN(64, mask), SIGMASK);
+  writeU64(b.buf, SIGMASK, mask);
   ptrace(PTRACE_SETSIGMASK, tid, 8, b.at(SIGMASK));
 }
 
@@ -174,7 +203,7 @@ export interface SiginfoHead {
 export function getSiginfo(tid: number): SiginfoHead {
   const b = block();
   ptrace(PTRACE_GETSIGINFO, tid, 0, b.at(SIGINFO));
-  return { signo: b.buf.readInt32LE(SIGINFO), code: b.buf.readInt32LE(SIGINFO + 8) };
+  return { signo: readI32(b.buf, SIGINFO), code: readI32(b.buf, SIGINFO + 8) };
 }
 
 /** The thread's registered rseq area (struct ptrace_rseq_configuration). */
@@ -199,10 +228,10 @@ export function getRseqConfiguration(tid: number): RseqConfiguration | undefined
     throw e;
   }
   return {
-    abiPointer: b.buf.readBigUInt64LE(RSEQ),
-    abiSize: b.buf.readUInt32LE(RSEQ + 8),
-    signature: b.buf.readUInt32LE(RSEQ + 12),
-    flags: b.buf.readUInt32LE(RSEQ + 16),
+    abiPointer: readU64(b.buf, RSEQ),
+    abiSize: readU32(b.buf, RSEQ + 8),
+    signature: readU32(b.buf, RSEQ + 12),
+    flags: readU32(b.buf, RSEQ + 16),
   };
 }
 

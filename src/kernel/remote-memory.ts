@@ -6,6 +6,7 @@ import { defineErrnoMeanings } from './errno.js';
 import { errno, libcFunc } from './ffi.js';
 import { GrowablePinned, PinnedBlock } from './pinned.js';
 import { SyscallError } from './syscall-error.js';
+import { writeU64 } from './words.js';
 
 const MEANINGS = {
   EFAULT: 'the address range is not mapped in the target (or not readable/writable there)',
@@ -37,10 +38,10 @@ function vmFn(name: keyof typeof VM_PROTOTYPES): VmFn {
 function transfer(name: 'process_vm_readv' | 'process_vm_writev', pid: number, addr: bigint, local: PinnedBlock, length: number): number {
   const fn = vmFn(name);
   const iov = (iovBlock ??= new PinnedBlock(32));
-  iov.buf.writeBigUInt64LE(BigInt(local.addr), 0);
-  iov.buf.writeBigUInt64LE(BigInt(length), 8);
-  iov.buf.writeBigUInt64LE(BigInt.asUintN(64, addr), 16);
-  iov.buf.writeBigUInt64LE(BigInt(length), 24);
+  writeU64(iov.buf, 0, BigInt(local.addr));
+  writeU64(iov.buf, 8, BigInt(length));
+  writeU64(iov.buf, 16, addr);
+  writeU64(iov.buf, 24, BigInt(length));
   const r = Number(fn(pid, iov.addr, 1, iov.addr + 16, 1, 0));
   if (r === -1) throw new SyscallError(name, errno(), `pid ${pid}, ${length} bytes at 0x${addr.toString(16)}`);
   return r;
@@ -81,11 +82,11 @@ export function processVmReadMany(pid: number, ranges: readonly { addr: bigint; 
     try {
       let off = 0;
       part.forEach((r, i) => {
-        iovs.buf.writeBigUInt64LE(BigInt(local.addr + off), 16 * i);
-        iovs.buf.writeBigUInt64LE(BigInt(r.length), 16 * i + 8);
+        writeU64(iovs.buf, 16 * i, BigInt(local.addr + off));
+        writeU64(iovs.buf, 16 * i + 8, BigInt(r.length));
         const remote = 16 * (part.length + i);
-        iovs.buf.writeBigUInt64LE(BigInt.asUintN(64, r.addr), remote);
-        iovs.buf.writeBigUInt64LE(BigInt(r.length), remote + 8);
+        writeU64(iovs.buf, remote, r.addr);
+        writeU64(iovs.buf, remote + 8, BigInt(r.length));
         off += r.length;
       });
       const n = Number(fn(pid, iovs.addr, part.length, iovs.addr + 16 * part.length, part.length, 0));

@@ -7,6 +7,7 @@ import { defineErrnoMeanings } from './errno.js';
 import { errno, libcFunc } from './ffi.js';
 import { PinnedBlock } from './pinned.js';
 import { SyscallError } from './syscall-error.js';
+import { readI32 } from './words.js';
 
 /** Wait for children of any kind (threads included): needed for tracees that are not our children. */
 export const __WALL = 0x40000000;
@@ -30,8 +31,24 @@ export type WaitStatus =
   /** `event` is status>>16 (0 for signal-delivery-stops and syscall-stops). */
   | { kind: 'stopped'; signal: number; event: number };
 
-/** Decodes a raw wait status (the W* macros of <sys/wait.h>). */
+/**
+ * Statuses decoded so far, by status word. A tracer sees the same few words over and over (the
+ * interrupt stop, the SIGTRAP stop), two or more per thread: one frozen object each.
+ */
+const decoded = new Map<number, WaitStatus>();
+const MAX_DECODED = 512;
+
+/** Decodes a raw wait status (the W* macros of <sys/wait.h>). The object is shared: read-only. */
 export function decodeWaitStatus(status: number): WaitStatus {
+  let s = decoded.get(status);
+  if (s === undefined) {
+    s = Object.freeze(decodeStatusWord(status));
+    if (decoded.size < MAX_DECODED) decoded.set(status, s);
+  }
+  return s;
+}
+
+function decodeStatusWord(status: number): WaitStatus {
   const low = status & 0x7f;
   if (low === 0) return { kind: 'exited', code: (status >> 8) & 0xff };
   if ((status & 0xff) === 0x7f) return { kind: 'stopped', signal: (status >> 8) & 0xff, event: (status >>> 16) & 0xff };
@@ -73,7 +90,7 @@ export function wait4(tid: number, options: number): WaitStatus | undefined {
       throw new SyscallError('wait4', e, `tid ${tid}`);
     }
     if (r === 0) return undefined;
-    return decodeWaitStatus(block.buf.readInt32LE(0));
+    return decodeWaitStatus(readI32(block.buf, 0));
   }
 }
 

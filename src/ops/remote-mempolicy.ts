@@ -7,6 +7,7 @@
 import type { RemoteResult, StoppedProcess } from '../inject/index.js';
 import { NumapolError } from '../errors.js';
 import { decodeNodemask, encodeNodemask, errnoMeaning, maxNodeBits, MPOL_F_ADDR } from '../kernel/index.js';
+import { readI32, readU64 } from '../kernel/words.js';
 import { formatPolicy, fromKernelMode, toKernelMode, type Mempolicy } from '../policy/index.js';
 
 /** A remote call's outcome; a failure carries the errno and what it means for that syscall. */
@@ -29,9 +30,25 @@ export interface PolicyExchange {
   readonly error?: unknown;
 }
 
+const SET_OK: RemoteOutcome<null> = Object.freeze({ ok: true, value: null });
+
+/** decodeRun()s for the output areas of an exchange: the policies read before, and after. */
+interface Decoders {
+  readonly before: (offset: number) => Mempolicy;
+  readonly after: (offset: number) => Mempolicy;
+}
+
+/** Whether bytes [a, a+n) and [b, b+n) of `buf` are equal. */
+function sameBytes(buf: Buffer, a: number, b: number, n: number): boolean {
+  for (let i = 0; i < n; i++) if (buf[a + i] !== buf[b + i]) return false;
+  return true;
+}
+
 /** The mempolicy calls of one stopped process. Made per session; caches nodemasks in scratch. */
 export class RemoteMempolicy {
   private readonly bits = maxNodeBits();
+  /** get_mempolicy's maxnode: the kernel decrements it before use (ABI quirk), so bits + 1. */
+  private readonly maxnode = BigInt(this.bits + 1);
   private readonly masks = new Map<string, { addr: bigint; maxnode: number }>();
   private out: bigint | undefined;
 
@@ -65,14 +82,34 @@ export class RemoteMempolicy {
   }
 
   private decode(buf: Buffer, offset: number): Mempolicy {
-    const mode = buf.readInt32LE(offset);
+    const mode = readI32(buf, offset);
     const words = new BigUint64Array(this.bits / 64);
-    for (let i = 0; i < words.length; i++) words[i] = buf.readBigUInt64LE(offset + 8 + i * 8);
+    for (let i = 0; i < words.length; i++) words[i] = readU64(buf, offset + 8 + i * 8);
     return fromKernelMode(mode, decodeNodemask(words));
   }
 
-  private getCall(out: bigint, addr: bigint, flags: number): { name: 'get_mempolicy'; args: (number | bigint)[] } {
-    return { name: 'get_mempolicy', args: [out, out + 8n, this.bits + 1, addr, flags] };
+  /**
+   * decode(), for many output areas of one buffer: an area with the same bytes as the one decoded
+   * last gives the same object. The threads of a process mostly share one policy, and a thousand
+   * decodes each making a mask, a node list and a policy cost a cold process milliseconds.
+   */
+  private decodeRun(buf: Buffer): (offset: number) => Mempolicy {
+    const size = this.outSize;
+    let lastOffset = -1;
+    let last: Mempolicy | undefined;
+    return (offset) => {
+      if (last !== undefined && sameBytes(buf, lastOffset, offset, size)) return last;
+      last = this.decode(buf, offset);
+      lastOffset = offset;
+      return last;
+    };
+  }
+
+  /** get_mempolicy(&mode, nodemask, maxnode, addr, flags) with its outputs at `out`. */
+  private getCall(out: bigint, addr = 0n, flags = 0): { name: 'get_mempolicy'; args: (number | bigint)[] } {
+    // BigInts throughout: the session then takes the array as it is (a thousand threads, each
+    // with one or two of these).
+    return { name: 'get_mempolicy', args: [out, out + 8n, this.maxnode, addr, flags === 0 ? 0n : BigInt(flags)] };
   }
 
   private setCall(p: Mempolicy): { name: 'set_mempolicy'; args: (number | bigint)[] } {
@@ -95,10 +132,13 @@ export class RemoteMempolicy {
     const set = this.setCall(p);
     const outcomes = this.session.remoteSyscallsEach(tids.map((tid, i) => {
       const before = area + BigInt(i * slot);
-      return { tid, calls: [this.getCall(before, 0n, 0), set, ...(verify ? [this.getCall(before + BigInt(size), 0n, 0)] : [])] };
+      const calls = verify ? [this.getCall(before), set, this.getCall(before + BigInt(size))] : [this.getCall(before), set];
+      return { tid, calls };
     }), { stopAtErrno: true });
     const mem = outcomes.some((o) => o.results[0]?.ok) ? this.session.readMemory(area, tids.length * slot) : undefined;
-    return outcomes.map((o, i) => this.exchangeOf(o.results, o.error, mem, i * slot));
+    // One decoder for the policies before and one for after: each run repeats one policy.
+    const decoders = mem === undefined ? undefined : { before: this.decodeRun(mem), after: this.decodeRun(mem) };
+    return outcomes.map((o, i) => this.exchangeOf(o.results, o.error, decoders, i * slot));
   }
 
   /** Two get_mempolicy output areas (before, after) for each of `threads` threads, reused. */
@@ -116,35 +156,37 @@ export class RemoteMempolicy {
   threadPolicies(tids: readonly number[]): RemoteOutcome<Mempolicy>[] {
     const slot = 2 * this.outSize;
     const area = this.outputAreas(tids.length);
-    const outcomes = this.session.remoteSyscallsEach(tids.map((tid, i) => ({ tid, calls: [this.getCall(area + BigInt(i * slot), 0n, 0)] })));
+    const outcomes = this.session.remoteSyscallsEach(tids.map((tid, i) => ({ tid, calls: [this.getCall(area + BigInt(i * slot))] })));
     const mem = outcomes.some((o) => o.results[0]?.ok) ? this.session.readMemory(area, tids.length * slot) : undefined;
+    const decode = mem === undefined ? undefined : this.decodeRun(mem);
     return outcomes.map((o, i) => {
       const r = o.results[0];
-      if (r === undefined || mem === undefined) {
+      if (r === undefined || decode === undefined) {
         if (o.error !== undefined) throw o.error;
         return this.failure('get_mempolicy', r !== undefined && !r.ok ? r : { errno: 5, errnoName: 'EIO' });
       }
-      return r.ok ? { ok: true, value: this.decode(mem, i * slot) } : this.failure('get_mempolicy', r);
+      return r.ok ? { ok: true, value: decode(i * slot) } : this.failure('get_mempolicy', r);
     });
   }
 
-  /** One thread's exchange from its results and its output areas at `offset` in `mem`. */
-  private exchangeOf(results: readonly RemoteResult[], error: unknown, mem: Buffer | undefined, offset: number): PolicyExchange {
-    const [r0, r1, r2] = results;
-    const b: RemoteOutcome<Mempolicy> = r0 === undefined || !r0.ok || mem === undefined
+  /** One thread's exchange from its results and its output areas at `offset`. */
+  private exchangeOf(results: readonly RemoteResult[], error: unknown, decode: Decoders | undefined, offset: number): PolicyExchange {
+    const r0 = results[0];
+    const r1 = results[1];
+    const r2 = results[2];
+    const b: RemoteOutcome<Mempolicy> = r0 === undefined || !r0.ok || decode === undefined
       ? this.failure('get_mempolicy', r0 !== undefined && !r0.ok ? r0 : { errno: 5, errnoName: 'EIO' })
-      : { ok: true, value: this.decode(mem, offset) };
-    const set: RemoteOutcome<null> | undefined = r1 === undefined ? undefined : r1.ok ? { ok: true, value: null } : this.failure('set_mempolicy', r1);
-    const back: RemoteOutcome<Mempolicy> | undefined = r2 === undefined || mem === undefined ? undefined
-      : r2.ok ? { ok: true, value: this.decode(mem, offset + this.outSize) } : this.failure('get_mempolicy', r2);
+      : { ok: true, value: decode.before(offset) };
+    const set: RemoteOutcome<null> | undefined = r1 === undefined ? undefined : r1.ok ? SET_OK : this.failure('set_mempolicy', r1);
+    const back: RemoteOutcome<Mempolicy> | undefined = r2 === undefined || decode === undefined ? undefined
+      : r2.ok ? { ok: true, value: decode.after(offset + this.outSize) } : this.failure('get_mempolicy', r2);
     // A transport failure during set_mempolicy leaves it unknown whether it ran.
     const setMayHaveRun = b.ok && (set !== undefined ? set.ok : error !== undefined);
-    return {
-      before: b, setMayHaveRun,
-      ...(set === undefined ? {} : { set }),
-      ...(back === undefined ? {} : { after: back }),
-      ...(error === undefined ? {} : { error }),
-    };
+    const x: { -readonly [K in keyof PolicyExchange]: PolicyExchange[K] } = { before: b, setMayHaveRun };
+    if (set !== undefined) x.set = set;
+    if (back !== undefined) x.after = back;
+    if (error !== undefined) x.error = error;
+    return x;
   }
 
   private failure(syscall: string, r: { errno: number; errnoName: string }): RemoteFailure {

@@ -1,24 +1,28 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { ProcDir } from '../../src/kernel/proc-dir.js';
 import { SyscallError } from '../../src/kernel/syscall-error.js';
 
-const tasksNow = (): string[] => readdirSync(`/proc/${process.pid}/task`).sort();
+const sorted = (xs: number[]): number[] => xs.sort((a, b) => a - b);
+const listed = (path: string): number[] => sorted(readdirSync(path).map(Number));
+const tasksNow = (): number[] => listed(`/proc/${process.pid}/task`);
 
 describe('ProcDir', () => {
-  it('lists /proc/PID/task like readdir, and sees a thread created after it was opened', async () => {
+  it('lists /proc/PID/task like readdir (as numbers), and sees a thread created after it was opened', async () => {
     const dir = new ProcDir(`/proc/${process.pid}/task`);
     try {
-      const before = dir.names().sort();
+      const before = sorted(dir.numbers());
       assert.deepEqual(before, tasksNow());
       // A worker is a new thread: the same descriptor, listed again, must show it.
       const worker = new Worker('setInterval(() => {}, 1000)', { eval: true });
       await new Promise((resolve) => worker.once('online', resolve));
       try {
-        const again = dir.names().sort();
+        const again = sorted(dir.numbers());
         assert.deepEqual(again, tasksNow());
         assert.ok(again.some((t) => !before.includes(t)), `no new thread in ${again.join(' ')}`);
       } finally {
@@ -39,13 +43,13 @@ describe('ProcDir', () => {
     }
     const dir = new ProcDir(`/proc/${process.pid}/fd`);
     try {
-      const names = dir.names().sort();
-      const expected = readdirSync(`/proc/${process.pid}/fd`).sort();
+      const names = sorted(dir.numbers());
+      const expected = listed(`/proc/${process.pid}/fd`);
       // readdir's listing also shows the descriptor readdir opened for it.
       assert.deepEqual(names.filter((n) => !expected.includes(n)), []);
       assert.equal(expected.length - names.length, 1);
       assert.ok(names.length > 1500 || fds.length === 0, `${names.length} entries`);
-      assert.ok(!names.includes('.') && !names.includes('..'));
+      assert.ok(names.every((n) => Number.isSafeInteger(n) && n >= 0), 'only the numbers, not . and ..');
     } finally {
       dir.close();
       for (const fd of fds) closeSync(fd);
@@ -72,7 +76,7 @@ describe('ProcDir', () => {
       }
     };
     try {
-      const expected = dir.names().length;
+      const expected = dir.numbers().length;
       assert.ok(expected >= 1000, `${expected} entries`);
       const counts = new Set<number>();
       let listings = 0;
@@ -81,7 +85,7 @@ describe('ProcDir', () => {
       // until the flood is over (its process a zombie, not reaped yet): every signal arrives
       // during the loop, most of them inside a getdents64.
       while (state() !== 'Z' && state() !== 'gone' && Date.now() < end) {
-        counts.add(dir.names().length);
+        counts.add(dir.numbers().length);
         listings++;
       }
       assert.ok(listings > 0, 'the flood ended before the first listing');
@@ -94,11 +98,26 @@ describe('ProcDir', () => {
     }
   });
 
+  it('keeps only the names that are decimal numbers', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'numapol-procdir-'));
+    try {
+      for (const name of ['12', '3x', 'x3', 'abc', '4096', '1.5', '-1']) writeFileSync(join(dir, name), '');
+      const d = new ProcDir(dir);
+      try {
+        assert.deepEqual(sorted(d.numbers()), [12, 4096]);
+      } finally {
+        d.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
+
   it('names the path and the errno when the directory does not exist, and refuses use after close', () => {
     assert.throws(() => new ProcDir('/proc/0/task'), (e: unknown) => e instanceof SyscallError && e.errnoName === 'ENOENT' && e.message.includes('/proc/0/task'));
     const dir = new ProcDir('/proc/self/task');
     dir.close();
     dir.close();
-    assert.throws(() => dir.names(), /closed/);
+    assert.throws(() => dir.numbers(), /closed/);
   });
 });

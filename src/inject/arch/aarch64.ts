@@ -4,6 +4,7 @@
  * (NT_ARM_SYSTEM_CALL) and restarts through x0/orig_x0, which needs its own restore path.
  */
 import { NumapolError } from '../../errors.js';
+import { readI64, readU64 } from '../../kernel/words.js';
 import type { Arch } from './types.js';
 
 export const AARCH64_REGS = {
@@ -21,12 +22,13 @@ export const aarch64: Arch = {
   /** svc #0, little-endian. */
   syscallInsn: Buffer.from([0x01, 0x00, 0x00, 0xd4]),
   insnAlign: 4,
-  instructionPointer: (regs) => regs.readBigUInt64LE(AARCH64_REGS.pc),
-  stackPointer: (regs) => regs.readBigUInt64LE(AARCH64_REGS.sp),
+  instructionPointer: (regs) => readU64(regs, AARCH64_REGS.pc),
+  stackPointer: (regs) => readU64(regs, AARCH64_REGS.sp),
   redZone: 0,
   // The syscall number lives in NT_ARM_SYSTEM_CALL, not in this register set.
   inSyscall: () => false,
   withInstructionPointer: unsupported,
-  injectedRegs: unsupported,
-  syscallResult: (regs) => regs.readBigInt64LE(AARCH64_REGS.x0),
+  writeCodeRegs: unsupported,
+  writeInjectedRegs: unsupported,
+  syscallResult: (regs) => readI64(regs, AARCH64_REGS.x0),
 };

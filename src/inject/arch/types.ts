@@ -37,24 +37,30 @@ export interface Arch {
   /** The syscall instruction's bytes, and the alignment an address holding it must have. */
   readonly syscallInsn: Buffer;
   readonly insnAlign: number;
-  instructionPointer(regs: Buffer): bigint;
-  stackPointer(regs: Buffer): bigint;
+  instructionPointer(regs: Uint8Array): bigint;
+  stackPointer(regs: Uint8Array): bigint;
   /** Bytes below the stack pointer that code may use without moving it (the ABI's red zone). */
   readonly redZone: number;
   /** A copy of `regs` with the instruction pointer moved. */
   withInstructionPointer(regs: Buffer, ip: bigint): Buffer;
-  /** Registers that run syscall `nr(args)` at `insnAddr`, built from a copy of the saved set. */
-  injectedRegs(saved: Buffer, insnAddr: bigint, nr: number, args: readonly bigint[]): Buffer;
+  /**
+   * Fills `into` with the saved registers changed to run code at `ip`: not in a syscall (so no
+   * restart rewinds `ip`) and not single-stepping. Written in place (ptrace's register area),
+   * not into a buffer of its own: a thread's injection builds one or two of these.
+   */
+  writeCodeRegs(into: Uint8Array, saved: Uint8Array, ip: bigint): void;
+  /** writeCodeRegs at `insnAddr`, with syscall `nr(args)` loaded (missing arguments are 0). */
+  writeInjectedRegs(into: Uint8Array, saved: Uint8Array, insnAddr: bigint, nr: number, args: readonly bigint[]): void;
   /** The thread was stopped inside a syscall (false also where the register set cannot tell). */
-  inSyscall(regs: Buffer): boolean;
+  inSyscall(regs: Uint8Array): boolean;
   /**
    * Where the syscall instruction a thread stopped inside a syscall entered the kernel from
    * (its bytes still to be checked by the caller); undefined when the thread was not in a
    * syscall or the architecture cannot tell from `regs` alone.
    */
-  syscallInsnBehind?(regs: Buffer): bigint | undefined;
+  syscallInsnBehind?(regs: Uint8Array): bigint | undefined;
   /** The raw return value (signed): -4095..-1 is -errno. */
-  syscallResult(regs: Buffer): bigint;
+  syscallResult(regs: Uint8Array): bigint;
   /**
    * Code for each batch that runs its calls in order, storing each raw result in its slot
    * (`notRun` until then), and ends in a trap; absent where not written yet.

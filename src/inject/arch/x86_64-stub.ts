@@ -22,6 +22,7 @@
  * code and are addressed relative to rip, so the block runs wherever it is copied.
  */
 import { SIGTRAP_BIT, STEP_MASK } from '../signal-masks.js';
+import { writeU64 } from '../../kernel/words.js';
 import type { StubBlock, StubCode } from './types.js';
 
 /** REX.W/REX.WB + opcode of `movabs reg, imm64` for rdi, rsi, rdx, r10, r8, r9 (the syscall ABI). */
@@ -70,7 +71,7 @@ export function x86_64Stubs(batches: readonly Calls[], stopAtErrno: boolean, not
   const model = buildStub(first, stopAtErrno, notRun);
   const built = batches.map((calls) => (sameShape(calls, first) ? undefined : buildStub(calls, stopAtErrno, notRun)));
   let total = 0;
-  for (const b of built) total += align16((b ?? model).code.length);
+  for (let k = 0; k < built.length; k++) total += align16((built[k] ?? model).code.length);
   const code = Buffer.alloc(total, 0xcc);
   const entries: number[] = [];
   const results: number[] = [];
@@ -80,7 +81,7 @@ export function x86_64Stubs(batches: readonly Calls[], stopAtErrno: boolean, not
   batches.forEach((calls, k) => {
     const own = built[k];
     const stub = own ?? model;
-    stub.code.copy(code, at);
+    code.set(stub.code, at);
     entries.push(at);
     results.push(at + stub.resultsOffset);
     traps.push(at + stub.trapOffset);
@@ -90,7 +91,7 @@ export function x86_64Stubs(batches: readonly Calls[], stopAtErrno: boolean, not
         const was = first[i]!.args;
         const now = calls[i]!.args;
         for (let a = 0; a < now.length; a++) {
-          if (now[a] !== was[a]) code.writeBigUInt64LE(BigInt.asUintN(64, now[a]!), at + argOffset(stopAtErrno, calls.length, i, a));
+          if (now[a] !== was[a]) writeU64(code, at + argOffset(stopAtErrno, calls.length, i, a), now[a]!);
         }
       }
     }

@@ -1,4 +1,5 @@
 /** x86_64: struct user_regs_struct (arch/x86/include/asm/user_64.h), 27 × 8 bytes. */
+import { readI64, readU64, writeU64 } from '../../kernel/words.js';
 import type { Arch } from './types.js';
 import { x86_64Stubs } from './x86_64-stub.js';
 
@@ -18,33 +19,36 @@ export const x86_64: Arch = {
   regsSize: 216,
   syscallInsn: Buffer.from([0x0f, 0x05]),
   insnAlign: 1,
-  instructionPointer: (regs) => regs.readBigUInt64LE(X86_64_REGS.rip),
-  stackPointer: (regs) => regs.readBigUInt64LE(X86_64_REGS.rsp),
+  instructionPointer: (regs) => readU64(regs, X86_64_REGS.rip),
+  stackPointer: (regs) => readU64(regs, X86_64_REGS.rsp),
   redZone: 128,
   withInstructionPointer(regs, ip) {
     const r = Buffer.from(regs);
-    r.writeBigUInt64LE(ip, X86_64_REGS.rip);
+    writeU64(r, X86_64_REGS.rip, ip);
     return r;
   },
-  injectedRegs(saved, insnAddr, nr, args) {
-    if (args.length > ARG_REGS.length) throw new RangeError(`a syscall takes at most 6 arguments, got ${args.length}`);
-    const r = Buffer.from(saved);
-    r.writeBigUInt64LE(insnAddr, X86_64_REGS.rip);
-    r.writeBigUInt64LE(BigInt(nr), X86_64_REGS.rax);
+  writeCodeRegs(into, saved, ip) {
+    if (into.length < saved.length) throw new RangeError(`${into.length} bytes cannot hold a register set of ${saved.length}`);
+    into.set(saved);
+    writeU64(into, X86_64_REGS.rip, ip);
     // orig_rax = -1: "not in a syscall". With the saved value of a thread stopped inside a
     // blocking syscall, the kernel's restart logic would rewind rip by 2 from our address.
-    r.writeBigInt64LE(-1n, X86_64_REGS.orig_rax);
-    ARG_REGS.forEach((off, i) => r.writeBigUInt64LE(BigInt.asUintN(64, args[i] ?? 0n), off));
-    r.writeBigUInt64LE(r.readBigUInt64LE(X86_64_REGS.eflags) & ~EFLAGS_TF, X86_64_REGS.eflags);
-    return r;
+    writeU64(into, X86_64_REGS.orig_rax, -1n);
+    writeU64(into, X86_64_REGS.eflags, readU64(into, X86_64_REGS.eflags) & ~EFLAGS_TF);
   },
-  syscallResult: (regs) => regs.readBigInt64LE(X86_64_REGS.rax),
-  inSyscall: (regs) => regs.readBigInt64LE(X86_64_REGS.orig_rax) >= 0n,
+  writeInjectedRegs(into, saved, insnAddr, nr, args) {
+    if (args.length > ARG_REGS.length) throw new RangeError(`a syscall takes at most 6 arguments, got ${args.length}`);
+    this.writeCodeRegs(into, saved, insnAddr);
+    writeU64(into, X86_64_REGS.rax, BigInt(nr));
+    for (let i = 0; i < ARG_REGS.length; i++) writeU64(into, ARG_REGS[i]!, args[i] ?? 0n);
+  },
+  syscallResult: (regs) => readI64(regs, X86_64_REGS.rax),
+  inSyscall: (regs) => readI64(regs, X86_64_REGS.orig_rax) >= 0n,
   syscallInsnBehind(regs) {
     // In a syscall (orig_rax >= 0) and stopped inside get_signal, before any restart rewinds
     // rip: the 2-byte instruction it came from ends at rip. Never the kernel half (vsyscall).
-    if (regs.readBigInt64LE(X86_64_REGS.orig_rax) < 0n) return undefined;
-    const rip = regs.readBigUInt64LE(X86_64_REGS.rip);
+    if (readI64(regs, X86_64_REGS.orig_rax) < 0n) return undefined;
+    const rip = readU64(regs, X86_64_REGS.rip);
     return rip >= 2n && rip < 1n << 47n ? rip - 2n : undefined;
   },
   stubs: x86_64Stubs,
