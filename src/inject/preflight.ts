@@ -2,7 +2,8 @@
  * Facts read before touching a process, so a refusal names its reason ("already traced by pid
  * 812 (gdb)") instead of a bare EPERM from PTRACE_SEIZE.
  */
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { readProcFile } from '../kernel/proc-file.js';
 import { NumapolError, ProcessGoneError } from '../errors.js';
 
 export interface ProcessFacts {
@@ -20,37 +21,13 @@ export interface ProcessFacts {
   sigIgn: bigint;
 }
 
-/**
- * /proc status files are read into this one buffer with a single read: a status file is ~1.5
- * KiB, and procfs fills a read until the file ends, so a read that leaves room is the whole
- * file. This runs before every operation: splitting the text into a map of fields cost more
- * than the ptrace calls of a one-thread operation, so only the seven fields needed are looked
- * up, each with one String.indexOf (a V8 builtin, far cheaper than a Buffer.indexOf's call
- * into C++ or a walk over the bytes in JavaScript).
+/*
+ * Status files are read before every operation (readProcFile: open, read and close through the
+ * FFI). Splitting the text into a map of fields cost more than the ptrace calls of a one-thread
+ * operation, so only the fields needed are looked up, each with one String.indexOf (a V8
+ * builtin, far cheaper than a Buffer.indexOf's call into C++ or a walk over the bytes in
+ * JavaScript).
  */
-let statusBuf = Buffer.allocUnsafe(8192);
-
-/** A status file as latin1 text, undefined when it cannot be read. */
-function readStatus(path: string): string | undefined {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch {
-    return undefined;
-  }
-  try {
-    for (;;) {
-      const n = readSync(fd, statusBuf, 0, statusBuf.length, 0);
-      if (n < statusBuf.length) return statusBuf.toString('latin1', 0, n);
-      // Thousands of CPUs make the mask lines long: read again with room to spare.
-      statusBuf = Buffer.allocUnsafe(statusBuf.length * 2);
-    }
-  } catch {
-    return undefined;
-  } finally {
-    closeSync(fd);
-  }
-}
 
 const NL = 0x0a;
 const TAB = 0x09;
@@ -113,7 +90,7 @@ function readOrUndefined(path: string): string | undefined {
 
 /** Reads /proc/PID/status. Throws ProcessGoneError when there is no such pid. */
 export function readProcessFacts(pid: number, root = '/'): ProcessFacts {
-  const text = readStatus(`${root}proc/${pid}/status`);
+  const text = readProcFile(`${root}proc/${pid}/status`);
   if (text === undefined) throw new ProcessGoneError(pid);
   const state = fieldAt(text, '\nState:');
   // Uid: real, effective, saved, filesystem; the effective one decides.
@@ -270,12 +247,12 @@ export function seizeRefusal(pid: number, tid: number, cause: unknown): NumapolE
 
 /** Signals pending for one thread alone (SigPnd: bit n-1 = signal n; 0 when unreadable). */
 export function threadPending(pid: number, tid: number): bigint {
-  const text = readStatus(`/proc/${pid}/task/${tid}/status`);
+  const text = readProcFile(`/proc/${pid}/task/${tid}/status`);
   return text === undefined ? 0n : maskAt(text, fieldAt(text, '\nSigPnd:'));
 }
 
 /** TracerPid of one thread (0 when untraced or unreadable). */
 function threadTracer(pid: number, tid: number): number {
-  const text = readStatus(`/proc/${pid}/task/${tid}/status`);
+  const text = readProcFile(`/proc/${pid}/task/${tid}/status`);
   return text === undefined ? 0 : decimalAt(text, fieldAt(text, '\nTracerPid:'));
 }

@@ -173,9 +173,21 @@ export function completedCalls(e: unknown): RemoteResult[] {
   return completedBefore(e).map(toResult);
 }
 
+/** The result most calls return: shared, since a thousand threads' calls each return it. */
+const OK_ZERO: RemoteResult = Object.freeze({ ok: true, value: 0n });
+
 function toResult(ret: bigint): RemoteResult {
+  if (ret === 0n) return OK_ZERO;
   if (isErrnoResult(ret)) return { ok: false, errno: Number(-ret), errnoName: errnoName(Number(-ret)) };
   return { ok: true, value: ret };
+}
+
+/** One batch of remoteSyscallsEach on its way: its position, its thread, its calls, its code. */
+interface EachWork {
+  readonly at: number;
+  readonly t: TracedThread;
+  readonly calls: InjectCall[];
+  stub: StubRun | undefined;
 }
 
 /** Up to this many threads, argument memory is mapped at a hole found in maps (see scratchArena). */
@@ -382,13 +394,18 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
       },
       remoteSyscallsEach(batches, batch = {}) {
         const stopAtErrno = batch.stopAtErrno ?? false;
-        const work = batches.filter((b) => b.calls.length > 0).map((b) => ({ tid: b.tid, t: threadOf(b.tid), calls: callsOf(b.calls) }));
-        const out = new Map<number, ThreadOutcome>();
-        const one = (w: { tid: number; t: TracedThread; calls: InjectCall[] }): void => {
+        // One outcome per batch, by position; a batch with no calls keeps its empty one.
+        const out: ThreadOutcome[] = batches.map((b) => ({ tid: b.tid, results: [] }));
+        const work: EachWork[] = [];
+        for (let i = 0; i < batches.length; i++) {
+          const b = batches[i]!;
+          if (b.calls.length > 0) work.push({ at: i, t: threadOf(b.tid), calls: callsOf(b.calls), stub: undefined });
+        }
+        const one = (w: EachWork): void => {
           try {
-            out.set(w.tid, { tid: w.tid, results: raw(w.t, w.calls, stopAtErrno).map(toResult) });
+            out[w.at] = { tid: w.t.tid, results: raw(w.t, w.calls, stopAtErrno).map(toResult) };
           } catch (e) {
-            out.set(w.tid, { tid: w.tid, results: completedCalls(e), error: e });
+            out[w.at] = { tid: w.t.tid, results: completedCalls(e), error: e };
           }
         };
         // A batch of several calls runs as code written into the target when it can: one stop
@@ -412,16 +429,20 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
             stats.warnings.push(`injected code not used: ${e instanceof Error ? e.message : String(e)}`);
           }
           const start = performance.now();
-          if (stubs !== undefined) stats.stubBatches += stubs.length;
-          const outcomes = injectMany(arch, at, rest.map((w, i) => ({ t: w.t, calls: w.calls, ...(stubs === undefined ? {} : { stub: stubs[i]! }) })), { mode, timeoutMs, watchSeccomp, stopAtErrno });
-          rest.forEach((w, i) => {
+          if (stubs !== undefined) {
+            stats.stubBatches += stubs.length;
+            for (let i = 0; i < rest.length; i++) rest[i]!.stub = stubs[i];
+          }
+          const outcomes = injectMany(arch, at, rest, { mode, timeoutMs, watchSeccomp, stopAtErrno });
+          for (let i = 0; i < rest.length; i++) {
+            const w = rest[i]!;
             const o = outcomes[i]!;
             stats.injections += o.results.length;
-            out.set(w.tid, { tid: w.tid, results: o.results.map(toResult), ...(o.failure === undefined ? {} : { error: o.failure }) });
-          });
+            out[w.at] = o.failure === undefined ? { tid: w.t.tid, results: o.results.map(toResult) } : { tid: w.t.tid, results: o.results.map(toResult), error: o.failure };
+          }
           stats.injectUs.push(Math.round((performance.now() - start) * 1000));
         }
-        return batches.map((b) => out.get(b.tid) ?? { tid: b.tid, results: [] });
+        return out;
       },
       scratch(bytes) {
         if (!active) throw new NumapolError('EINVAL', 'the stopped-process session is over');

@@ -6,6 +6,7 @@
  * x86_64 (clock_gettime's fallback path), then libc's executable mapping, then any other.
  */
 import { NumapolError, ProcessGoneError } from '../errors.js';
+import { peekWord } from '../kernel/ptrace.js';
 import { processVmRead } from '../kernel/remote-memory.js';
 import { readMaps, type MapsEntry } from '../procfs/maps.js';
 import { nativeRegs, type TracedThread } from './thread-state.js';
@@ -74,6 +75,22 @@ export function findSyscallInstruction(pid: number, arch: Arch, mappings: readon
 }
 
 /**
+ * Whether `insn` is at `at` in stopped thread `tid`. One PTRACE_PEEKTEXT of the aligned word
+ * around it (an aligned word never crosses into a page that may be unmapped), which costs less
+ * than a process_vm_readv with its iovecs; an instruction across two words is read that way.
+ */
+export function hasInsnAt(tid: number, at: bigint, insn: Buffer): boolean {
+  const base = at & ~7n;
+  const off = Number(at - base);
+  if (off + insn.length > 8) return processVmRead(tid, at, insn.length).equals(insn);
+  const word = peekWord(tid, base);
+  for (let i = 0; i < insn.length; i++) {
+    if (Number((word >> BigInt(8 * (off + i))) & 0xffn) !== insn[i]) return false;
+  }
+  return true;
+}
+
+/**
  * The syscall instruction a stopped thread that was inside a syscall entered the kernel by,
  * when its bytes are there; undefined otherwise (the caller then scans the mappings).
  */
@@ -84,7 +101,7 @@ export function syscallInsnBehind(t: TracedThread, arch: Arch): bigint | undefin
   try {
     const at = arch.syscallInsnBehind(regs);
     if (at === undefined || at % BigInt(arch.insnAlign) !== 0n) return undefined;
-    return processVmRead(t.tid, at, arch.syscallInsn.length).equals(arch.syscallInsn) ? at : undefined;
+    return hasInsnAt(t.tid, at, arch.syscallInsn) ? at : undefined;
   } catch {
     return undefined;
   }

@@ -12,8 +12,10 @@ import { check, failed } from './check.js';
 import { defineErrnoMeanings } from './errno.js';
 import { libcFunc } from './ffi.js';
 import { PinnedBlock } from './pinned.js';
+import { syscallNumber } from './syscall-numbers.js';
 import { readI32, readU32, readU64, writeU32, writeU64 } from './words.js';
 
+export const PTRACE_PEEKTEXT = 1;
 export const PTRACE_CONT = 7;
 export const PTRACE_SINGLESTEP = 9;
 export const PTRACE_DETACH = 17;
@@ -35,7 +37,7 @@ export const PTRACE_O_SUSPEND_SECCOMP = 1 << 21;
 const NT_PRSTATUS = 1;
 
 const REQUEST_NAMES: Record<number, string> = {
-  [PTRACE_CONT]: 'PTRACE_CONT', [PTRACE_SINGLESTEP]: 'PTRACE_SINGLESTEP', [PTRACE_DETACH]: 'PTRACE_DETACH',
+  [PTRACE_PEEKTEXT]: 'PTRACE_PEEKTEXT', [PTRACE_CONT]: 'PTRACE_CONT', [PTRACE_SINGLESTEP]: 'PTRACE_SINGLESTEP', [PTRACE_DETACH]: 'PTRACE_DETACH',
   [PTRACE_SYSCALL]: 'PTRACE_SYSCALL', [PTRACE_GETSIGINFO]: 'PTRACE_GETSIGINFO', [PTRACE_GETREGSET]: 'PTRACE_GETREGSET',
   [PTRACE_SETREGSET]: 'PTRACE_SETREGSET', [PTRACE_SEIZE]: 'PTRACE_SEIZE', [PTRACE_INTERRUPT]: 'PTRACE_INTERRUPT',
   [PTRACE_GETSIGMASK]: 'PTRACE_GETSIGMASK', [PTRACE_SETSIGMASK]: 'PTRACE_SETSIGMASK',
@@ -59,7 +61,8 @@ const IOV = MAX_REGS;
 const SIGMASK = IOV + 16;
 const RSEQ = SIGMASK + 8;
 const SIGINFO = RSEQ + 32;
-const BLOCK_SIZE = SIGINFO + 128;
+const PEEK = SIGINFO + 128;
+const BLOCK_SIZE = PEEK + 8;
 
 let pinned: PinnedBlock | undefined;
 function block(): PinnedBlock {
@@ -91,6 +94,22 @@ function ptrace(request: number, tid: number, addr: number, data: number): numbe
   const ret = fn(request, tid, addr, data);
   if (ret === -1 || ret === -1n) failed('ptrace', `${REQUEST_NAMES[request] ?? request} tid ${tid}`);
   return Number(ret);
+}
+
+type PeekFn = (nr: number, request: number, tid: number, addr: number, data: number) => number | bigint;
+let peekFn: PeekFn | undefined;
+
+/**
+ * PTRACE_PEEKTEXT: the 8 bytes at `addr` in a stopped tracee, one system call. Made as the raw
+ * syscall, which stores the word at `data` and returns 0: glibc's wrapper returns the word
+ * itself, and a word of all ones would then read as a failure.
+ */
+export function peekWord(tid: number, addr: bigint): bigint {
+  const b = block();
+  const fn = (peekFn ??= libcFunc<PeekFn>('long syscall(long, long, long, uintptr_t, uintptr_t)'));
+  const ret = fn(syscallNumber('ptrace'), PTRACE_PEEKTEXT, tid, Number(addr), b.at(PEEK));
+  if (ret === -1 || ret === -1n) failed('ptrace', `PTRACE_PEEKTEXT tid ${tid} at 0x${addr.toString(16)}`);
+  return readU64(b.buf, PEEK);
 }
 
 /** PTRACE_SEIZE: attach without stopping. */

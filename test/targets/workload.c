@@ -357,8 +357,44 @@ static void memory_command(const char *line) {
 static pthread_t threads[MAXT];
 static int nthreads;
 
+/*
+ * Threads started by start_thread_counted, and how many of them run their own code. A new thread
+ * begins with every signal blocked until glibc gives it its creator's mask back: "ready" waits
+ * until all of them are past that, so a test that reads their masks sees their own.
+ */
+static atomic_int created, running;
+
+struct start_arg {
+  void *(*fn)(void *);
+  long arg;
+};
+
+static void *trampoline(void *p) {
+  struct start_arg a = *(struct start_arg *)p;
+  free(p);
+  atomic_fetch_add(&running, 1);
+  return a.fn((void *)a.arg);
+}
+
+static int start_thread_counted(pthread_t *t, void *(*fn)(void *), long arg) {
+  struct start_arg *a = malloc(sizeof *a);
+  if (!a) return -1;
+  a->fn = fn;
+  a->arg = arg;
+  if (pthread_create(t, NULL, trampoline, a) != 0) {
+    free(a);
+    return -1;
+  }
+  atomic_fetch_add(&created, 1);
+  return 0;
+}
+
+static void wait_running(void) {
+  while (atomic_load(&running) < atomic_load(&created)) usleep(200);
+}
+
 static void start(void *(*fn)(void *), long arg) {
-  if (nthreads >= MAXT || pthread_create(&threads[nthreads], NULL, fn, (void *)arg) != 0) {
+  if (nthreads >= MAXT || start_thread_counted(&threads[nthreads], fn, arg) != 0) {
     perror("pthread_create");
     exit(2);
   }
@@ -548,7 +584,11 @@ int main(int argc, char **argv) {
   }
   zombie_mode = (int)zombie;
   pthread_t ctl;
-  pthread_create(&ctl, NULL, controller, NULL);
+  if (start_thread_counted(&ctl, controller, 0) != 0) {
+    perror("pthread_create");
+    return 2;
+  }
+  wait_running();
   printf("ready %d\n", getpid());
   zombie_mode = (int)zombie;
   if (zombie) pthread_exit(NULL); /* the leader becomes a zombie while the others run */
