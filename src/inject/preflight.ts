@@ -212,13 +212,14 @@ export function checkTraceable(facts: ProcessFacts, seccomp: SeccompPolicy, stil
   if (facts.state === 'X') throw new ProcessGoneError(facts.pid);
   if (facts.tracerPid !== 0 && facts.tracerPid === process.pid) throw busy(facts.pid, facts.name, stillOurs);
   if (facts.tracerPid !== 0) {
-    throw new NumapolError(
-      'EPERM',
-      `cannot trace ${who}: it is already traced by pid ${facts.tracerPid} (${commOf(facts.tracerPid)}); a process has one tracer at a time: detach the debugger first`,
-      { details: { pid: facts.pid, tracerPid: facts.tracerPid } },
-    );
+    throw new NumapolError('EPERM', `cannot trace ${who}: ${tracedBy(facts.tracerPid)}`, { details: { pid: facts.pid, tracerPid: facts.tracerPid } });
   }
   refuseSeccomp(facts, seccomp);
+}
+
+/** Why a process another tracer holds cannot be traced, and what to do. */
+function tracedBy(tracer: number): string {
+  return `it is already traced by pid ${tracer} (${commOf(tracer)}); a process has one tracer at a time: detach the debugger first`;
 }
 
 /** Turns an EPERM from PTRACE_SEIZE of thread `tid` into the reason a user can act on. */
@@ -240,7 +241,7 @@ export function seizeRefusal(pid: number, tid: number, cause: unknown): NumapolE
   else if (scope === 2 && myUid !== 0) reasons.push('Yama ptrace_scope is 2: only processes with CAP_SYS_PTRACE may trace');
   else if (scope === 1 && myUid !== 0) reasons.push('Yama ptrace_scope is 1: only ancestors (or CAP_SYS_PTRACE) may trace; run as root or set kernel.yama.ptrace_scope=0');
   if (myUid !== 0 && facts.uid !== myUid) reasons.push(`it belongs to uid ${facts.uid} and numapol runs as uid ${myUid} without CAP_SYS_PTRACE`);
-  if (tracer !== 0) reasons.push(`it is already traced by pid ${tracer} (${commOf(tracer)}); a process has one tracer at a time: detach the debugger first`);
+  if (tracer !== 0) reasons.push(tracedBy(tracer));
   if (reasons.length === 0) reasons.push('it is not dumpable (setuid/setgid or PR_SET_DUMPABLE 0), or a security module (LSM, container) forbids ptrace');
   return new NumapolError('EPERM', `cannot trace ${who}: ${reasons.join('; ')}`, { cause, details: { pid, tid, ...(tracer === 0 ? {} : { tracerPid: tracer }) } });
 }

@@ -438,7 +438,8 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
             const w = rest[i]!;
             const o = outcomes[i]!;
             stats.injections += o.results.length;
-            out[w.at] = o.failure === undefined ? { tid: w.t.tid, results: o.results.map(toResult) } : { tid: w.t.tid, results: o.results.map(toResult), error: o.failure };
+            const results = o.results.map(toResult);
+            out[w.at] = o.failure === undefined ? { tid: w.t.tid, results } : { tid: w.t.tid, results, error: o.failure };
           }
           stats.injectUs.push(Math.round((performance.now() - start) * 1000));
         }

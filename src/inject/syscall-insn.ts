@@ -2,7 +2,7 @@
  * Finds an existing syscall instruction in the target to point the instruction pointer at:
  * we never write to code pages. Most stopped programs have a thread blocked in a syscall: the
  * instruction it entered by is right behind its instruction pointer, executable since it just
- * ran, and found with one register read and a 2-byte memory read. Otherwise [vdso] has one on
+ * ran, and found with one register read and one PTRACE_PEEKTEXT. Otherwise [vdso] has one on
  * x86_64 (clock_gettime's fallback path), then libc's executable mapping, then any other.
  */
 import { NumapolError, ProcessGoneError } from '../errors.js';

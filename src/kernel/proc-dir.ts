@@ -6,12 +6,10 @@
  */
 import { check } from './check.js';
 import { defineErrnoMeanings } from './errno.js';
+import { closeFd, O_CLOEXEC, O_DIRECTORY, O_RDONLY, openFd } from './fd.js';
 import { libcFunc } from './ffi.js';
 import { PinnedBlock } from './pinned.js';
 
-const O_RDONLY = 0;
-const O_DIRECTORY = 0o200000;
-const O_CLOEXEC = 0o2000000;
 const SEEK_SET = 0;
 /** Room for some 1,300 thread ids per call. */
 const BUFFER = 32768;
@@ -24,10 +22,8 @@ defineErrnoMeanings('getdents64', {
   ENOENT: 'the directory was removed (the process is gone)',
 });
 
-type OpenFn = (path: string, flags: number) => number;
 type LseekFn = (fd: number, offset: number, whence: number) => number | bigint;
 type GetdentsFn = (fd: number, buf: number, size: number) => number | bigint;
-type CloseFn = (fd: number) => number;
 
 let block: PinnedBlock | undefined;
 
@@ -35,8 +31,7 @@ export class ProcDir {
   private fd: number;
 
   constructor(readonly path: string) {
-    const open = libcFunc<OpenFn>('int open(const char *, int)');
-    this.fd = check('open', () => open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), path);
+    this.fd = check('open', () => openFd(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), path);
   }
 
   /**
@@ -76,9 +71,8 @@ export class ProcDir {
 
   close(): void {
     if (this.fd < 0) return;
-    const close = libcFunc<CloseFn>('int close(int)');
     const fd = this.fd;
     this.fd = -1;
-    check('close', () => close(fd), this.path);
+    closeFd(fd, this.path);
   }
 }

@@ -5,16 +5,11 @@
  * operation was a fifth of the whole. procfs fills a read until the file ends, so one read that
  * leaves room is the whole file (the read after it, at the end, returns at once).
  */
-import { check } from './check.js';
+import { closeFd, O_CLOEXEC, O_RDONLY, openFd } from './fd.js';
 import { libcFunc } from './ffi.js';
 import { PinnedBlock } from './pinned.js';
 
-const O_RDONLY = 0;
-const O_CLOEXEC = 0o2000000;
-
-type OpenFn = (path: string, flags: number) => number;
 type ReadFn = (fd: number, buf: number, size: number) => number | bigint;
-type CloseFn = (fd: number) => number;
 
 let block: PinnedBlock | undefined;
 const INITIAL = 8192;
@@ -25,11 +20,9 @@ const INITIAL = 8192;
  * thousands of CPUs) goes on into a larger one.
  */
 export function readProcFile(path: string): string | undefined {
-  const open = libcFunc<OpenFn>('int open(const char *, int)');
   const read = libcFunc<ReadFn>('long read(int, uintptr_t, size_t)');
-  const close = libcFunc<CloseFn>('int close(int)');
   let b = (block ??= new PinnedBlock(INITIAL));
-  const fd = open(path, O_RDONLY | O_CLOEXEC);
+  const fd = openFd(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return undefined;
   try {
     let used = 0;
@@ -45,6 +38,6 @@ export function readProcFile(path: string): string | undefined {
       used += n;
     }
   } finally {
-    check('close', () => close(fd), path);
+    closeFd(fd, path);
   }
 }

@@ -42,7 +42,7 @@ const NOT_SIGTRAP_IMM8 = Number(~SIGTRAP_BIT & 0xffn);
 
 type Calls = readonly { nr: number; args: readonly bigint[] }[];
 
-/** Offset of argument `a`'s immediate in call `i` (same layout as buildStub writes). */
+/** Offset of argument `a`'s immediate in call `i` (same layout as x86_64Stub writes). */
 function argOffset(stopAtErrno: boolean, n: number, i: number, a: number): number {
   const checksBefore = stopAtErrno ? Math.min(i, n - 1) : 0;
   return PROLOGUE_BYTES + i * CALL_BYTES + checksBefore * CHECK_BYTES + 5 + 10 * a + 2;
@@ -54,11 +54,6 @@ function sameShape(a: Calls, b: Calls): boolean {
   return true;
 }
 
-/** Code for one batch, built from scratch. */
-export function x86_64Stub(calls: Calls, stopAtErrno: boolean, notRun: bigint): StubCode {
-  return buildStub(calls, stopAtErrno, notRun);
-}
-
 /**
  * Code for many batches, one after another in one block, each 16-byte aligned like a function.
  * The threads of one operation run batches that differ only in a few pointer arguments: a batch
@@ -68,8 +63,8 @@ export function x86_64Stub(calls: Calls, stopAtErrno: boolean, notRun: bigint): 
 export function x86_64Stubs(batches: readonly Calls[], stopAtErrno: boolean, notRun: bigint): StubBlock {
   const first = batches[0];
   if (first === undefined) return { code: Buffer.alloc(0), entries: [], results: [], traps: [], masks: [] };
-  const model = buildStub(first, stopAtErrno, notRun);
-  const built = batches.map((calls) => (sameShape(calls, first) ? undefined : buildStub(calls, stopAtErrno, notRun)));
+  const model = x86_64Stub(first, stopAtErrno, notRun);
+  const built = batches.map((calls) => (sameShape(calls, first) ? undefined : x86_64Stub(calls, stopAtErrno, notRun)));
   let total = 0;
   for (let k = 0; k < built.length; k++) total += align16((built[k] ?? model).code.length);
   const code = Buffer.alloc(total, 0xcc);
@@ -104,7 +99,8 @@ function align16(n: number): number {
   return Math.ceil(n / 16) * 16;
 }
 
-function buildStub(calls: Calls, stopAtErrno: boolean, notRun: bigint): StubCode {
+/** Code for one batch, built from scratch. */
+export function x86_64Stub(calls: Calls, stopAtErrno: boolean, notRun: bigint): StubCode {
   const checks = stopAtErrno ? Math.max(0, calls.length - 1) : 0;
   const restore = PROLOGUE_BYTES + calls.length * CALL_BYTES + checks * CHECK_BYTES;
   const trap = restore + EPILOGUE_BYTES;
