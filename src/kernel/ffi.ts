@@ -1,6 +1,7 @@
 /**
- * The one place koffi is loaded. Loading costs ~10 ms, so it happens lazily on the first
- * syscall: read-only commands (`show`, `maps`, `stat`) never pay for it.
+ * The one place koffi is loaded. Loading costs ~2.5 ms (~9 through koffi's entry point, see
+ * nativeBuild), so it happens lazily on the first syscall: read-only commands (`show`, `maps`,
+ * `stat`) never pay for it.
  */
 import { createRequire } from 'node:module';
 import type * as Koffi from 'koffi';
@@ -11,10 +12,27 @@ export type KoffiLib = ReturnType<KoffiModule['load']>;
 let koffiModule: KoffiModule | undefined;
 let libcHandle: KoffiLib | undefined;
 
+/**
+ * koffi's own entry point spends ~6 of its ~9 ms choosing a binary: it loads node:util, reads
+ * the ELF header of Node's executable to tell glibc from musl, and defines a getter per export.
+ * On glibc Linux the binary it settles on is its per-platform package's `linux_<arch>` build,
+ * so that one is loaded directly; anything else (musl, where that build does not load, another
+ * OS, a layout npm nested differently) goes through the entry point.
+ */
+function nativeBuild(require: NodeJS.Require): KoffiModule | undefined {
+  if (process.platform !== 'linux') return undefined;
+  try {
+    const native = require(`@koromix/koffi-linux-${process.arch}/linux_${process.arch}/koffi.node`) as Partial<KoffiModule>;
+    return typeof native.load === 'function' && typeof native.errno === 'function' ? (native as KoffiModule) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function koffi(): KoffiModule {
   if (koffiModule === undefined) {
     const require = createRequire(import.meta.url);
-    koffiModule = require('koffi') as KoffiModule;
+    koffiModule = nativeBuild(require) ?? (require('koffi') as KoffiModule);
   }
   return koffiModule;
 }
