@@ -81,17 +81,17 @@ export function injectMany(arch: Arch, insnAddr: bigint, batches: readonly Threa
 }
 
 /**
- * Reads the result slots of every stub in one process_vm_readv (they lie one after another in
+ * Reads the slot areas of every stub in one process_vm_readv (they lie one after another in
  * one code region), also for threads that failed part-way: their slots say which calls ran.
  */
 function collectStubResults(list: readonly Injection[]): void {
   const stubs = list.filter((j) => j.stubRun !== undefined);
   const live = list.find((j) => j.t.phase !== 'gone');
   if (stubs.length === 0 || live === undefined) return;
-  let lo = stubs[0]!.stubRun!.results;
+  let lo = stubs[0]!.stubRun!.slots;
   let hi = lo;
   for (let i = 0; i < stubs.length; i++) {
-    const r = stubs[i]!.stubRun!.results;
+    const r = stubs[i]!.stubRun!.slots;
     if (r < lo) lo = r;
     if (r > hi) hi = r;
   }

@@ -36,7 +36,7 @@ import {
 import { processVmRead, processVmReadMany } from '../kernel/remote-memory.js';
 import { readI64, readU64 } from '../kernel/words.js';
 import { isEventStop, isSignalDeliveryStop, isSyscallStop, SIGTRAP, type WaitStatus } from '../kernel/wait.js';
-import type { Arch } from './arch/index.js';
+import type { Arch, StubEntry } from './arch/index.js';
 import { isErrno, stopTimeout, threadExited } from './errors.js';
 import { ALL_SIGNALS, SIGTRAP_BIT, STEP_MASK } from './signal-masks.js';
 import { threadPending, threadState } from './preflight.js';
@@ -216,16 +216,14 @@ type Waiting = 'step' | 'entry' | 'exit' | 'final' | 'stub' | 'restop';
 
 /**
  * A batch written as machine code into the target (arch.stubs): the thread runs it from `entry`
- * and ends in a trap; the results are then the 64-bit words at `results`, STUB_NOT_RUN where
- * the stub stopped early. Only with 'step' (the trap is a forced SIGTRAP, like a single-step).
+ * and ends in a trap; the results are then the 64-bit words at the start of its slot area,
+ * STUB_NOT_RUN where the code stopped early, and the code's own rt_sigprocmask's result and the
+ * mask it found follow them (StubCode). Only with 'step' (the trap is a forced SIGTRAP, like a
+ * single-step).
  */
-export interface StubRun {
-  readonly entry: bigint;
-  readonly results: bigint;
+export interface StubRun extends StubEntry {
   /** The final int3: a thread stopped here has the program's signal mask back. */
   readonly trap: bigint;
-  /** The code's own rt_sigprocmask: its result, then the mask it found (StubCode.maskOffset). */
-  readonly mask: bigint;
 }
 
 /** An Injection's registers before begin() has read them (one shared empty buffer, not two per thread). */
@@ -344,7 +342,7 @@ export class Injection {
       return;
     }
     if (this.stub !== undefined) {
-      this.arch.writeCodeRegs(regsArea(), this.saved, this.stub.entry);
+      this.arch.writeStubRegs(regsArea(), this.saved, this.stub);
       sendRegs(this.t.tid, this.saved.length);
       this.rounds = 0;
       this.waiting = 'stub';
@@ -492,7 +490,7 @@ export class Injection {
    */
   private programMask(): bigint | undefined {
     const { t } = this;
-    const m = processVmRead(t.tid, this.stub!.mask, 16);
+    const m = processVmRead(t.tid, this.stub!.slots + BigInt(8 * this.calls.length), 16);
     if (m.length < 16 || readI64(m, 0) !== 0n) return undefined;
     const mask = readU64(m, 8);
     setSigmask(t.tid, mask);
@@ -508,14 +506,14 @@ export class Injection {
     const { stub, t } = this;
     if (stub === undefined) return;
     if (this.results.length === 0) {
-      const at = Number(stub.results - base);
+      const at = Number(stub.slots - base);
       for (let i = 0; i < this.calls.length && at + 8 * i + 8 <= mem.length; i++) {
         const r = readI64(mem, at + 8 * i);
         if (r === STUB_NOT_RUN) break;
         this.results.push(r);
       }
     }
-    const m = Number(stub.mask - base);
+    const m = Number(stub.slots - base) + 8 * this.calls.length;
     if (m + 16 > mem.length) return;
     const blocked = readI64(mem, m);
     if (blocked === STUB_NOT_RUN) return;

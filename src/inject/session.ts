@@ -358,9 +358,20 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
       const block = arch.stubs!(batches.map((w) => w.calls), stopAtErrno, STUB_NOT_RUN);
       const base = scratchArena().putCode(block.code);
       if (base === undefined) return undefined;
-      return block.entries.map((e, i) => ({
-        entry: base + BigInt(e), results: base + BigInt(block.results[i]!), trap: base + BigInt(block.traps[i]!), mask: base + BigInt(block.masks[i]!),
-      }));
+      const runs = new Array<StubRun>(block.entries.length);
+      // Most threads share one code: its addresses are made once.
+      let at = -1;
+      let entry = 0n;
+      let trap = 0n;
+      for (let i = 0; i < runs.length; i++) {
+        if (block.entries[i] !== at) {
+          at = block.entries[i]!;
+          entry = base + BigInt(at);
+          trap = base + BigInt(block.traps[i]!);
+        }
+        runs[i] = { entry, trap, slots: base + BigInt(block.slots[i]!), delta: block.deltas[i]! };
+      }
+      return runs;
     };
     const callsOf = (list: readonly RemoteCall[]): InjectCall[] => list.map((c) => {
       const nr = (numbers as Record<string, number>)[c.name];

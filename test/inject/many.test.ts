@@ -44,6 +44,33 @@ describe('remoteSyscallsEach: every thread at once', { skip: process.arch !== 'x
     assert.equal(counters.usr2_lost, 0);
   });
 
+  it('threads that differ only in where their outputs go share one code, with their own addresses; a batch unlike the others gets code of its own', async () => {
+    const t = await start(['futex=12', 'busy=1']);
+    const SLOT = 16;
+    withStoppedProcess(t.pid, {}, (s) => {
+      const n = s.threads.length;
+      const area = s.scratch(Buffer.alloc(n * SLOT, 0xaa));
+      // get_mempolicy(&mode, NULL, 0, 0, 0) writes the 4-byte mode (0: MPOL_DEFAULT) at the
+      // thread's own slot; the last thread runs another shape of batch.
+      const getMode = (k: number) => ({ name: 'get_mempolicy' as const, args: [area + BigInt(k * SLOT), 0n, 0n, 0n, 0n] });
+      const gettid = { name: 'gettid' as const, args: [] };
+      const out = s.remoteSyscallsEach(s.threads.map((tid, k) => ({ tid, calls: k === n - 1 ? [getMode(k), gettid, gettid] : [gettid, getMode(k)] })));
+      out.forEach((o, k) => {
+        assert.equal(o.error, undefined);
+        const own = k === n - 1 ? [{ ok: true, value: 0n }, { ok: true, value: BigInt(o.tid) }, { ok: true, value: BigInt(o.tid) }] : [{ ok: true, value: BigInt(o.tid) }, { ok: true, value: 0n }];
+        assert.deepEqual(o.results, own);
+      });
+      const mem = s.readMemory(area, n * SLOT);
+      for (let k = 0; k < n; k++) {
+        assert.equal(mem.readInt32LE(k * SLOT), 0, `thread ${k} wrote its mode at its own slot`);
+        assert.ok(mem.subarray(k * SLOT + 4, (k + 1) * SLOT).every((b) => b === 0xaa), `nothing else written in slot ${k}`);
+      }
+    });
+    const { counters } = await t.finish();
+    assert.equal(counters.surprises, 0);
+    assert.equal(counters.busy_bad, 0);
+  });
+
   it('stopAtErrno: a batch stops at the first errno in the injected code; without it every call runs', async () => {
     const t = await start(['futex=6']);
     const batch = (): { name: 'gettid' | 'get_mempolicy'; args: bigint[] }[] => [

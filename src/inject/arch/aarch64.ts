@@ -29,6 +29,7 @@ export const aarch64: Arch = {
   inSyscall: () => false,
   withInstructionPointer: unsupported,
   writeCodeRegs: unsupported,
+  writeStubRegs: unsupported,
   writeInjectedRegs: unsupported,
   syscallResult: (regs) => readI64(regs, AARCH64_REGS.x0),
 };

@@ -36,6 +36,12 @@ export const x86_64: Arch = {
     writeU64(into, X86_64_REGS.orig_rax, -1n);
     writeU64(into, X86_64_REGS.eflags, readU64(into, X86_64_REGS.eflags) & ~EFLAGS_TF);
   },
+  writeStubRegs(into, saved, run) {
+    this.writeCodeRegs(into, saved, run.entry);
+    // What x86_64-stub.ts's code reads: its slot area in rbx, its threads' delta in rbp.
+    writeU64(into, X86_64_REGS.rbx, run.slots);
+    writeU64(into, X86_64_REGS.rbp, run.delta);
+  },
   writeInjectedRegs(into, saved, insnAddr, nr, args) {
     if (args.length > ARG_REGS.length) throw new RangeError(`a syscall takes at most 6 arguments, got ${args.length}`);
     this.writeCodeRegs(into, saved, insnAddr);
