@@ -96,14 +96,16 @@ export function seizeAll(
 }
 
 /**
- * Waits until every thread of `waiting` has stopped. `whileWaiting` runs between polls while
- * some are still on their way: a thread on another CPU takes tens of microseconds to stop, and
- * work that only reads threads already stopped can be done meanwhile instead of after.
+ * Waits until every thread of `waiting` has stopped. `whileWaiting` runs before the first poll
+ * and between polls while some are still on their way: a thread on another CPU takes tens of
+ * microseconds to stop after PTRACE_INTERRUPT, and work that only reads threads already stopped
+ * (or none) can be done meanwhile instead of after.
  */
 function awaitInitialStops(pid: number, waiting: TracedThread[], timeoutMs: number, skipped: SkippedThread[], whileWaiting?: () => void): void {
   const deadline = performance.now() + timeoutMs;
   let pending = waiting.filter((t) => t.phase === 'seized');
   const spinUntil = performance.now() + 5;
+  if (pending.length > 0) whileWaiting?.();
   while (pending.length > 0) {
     pending = pending.filter((t) => {
       const s = pollOnce(t);
