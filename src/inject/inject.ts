@@ -5,7 +5,9 @@
 import { processVmRead } from '../kernel/remote-memory.js';
 import type { Arch } from './arch/index.js';
 import { SIGTRAP_BIT } from './signal-masks.js';
-import { Injection, learnRseqSections, runInjections, type InjectCall, type InjectOptions, type StubRun } from './injection.js';
+import {
+  Injection, learnRseqSections, runInjections, stubMaskWordsAt, type InjectCall, type InjectOptions, type StubRun,
+} from './injection.js';
 import type { TracedThread } from './thread-state.js';
 
 export { isErrnoResult, STUB_NOT_RUN, type InjectCall, type InjectMode, type InjectOptions, type StubRun } from './injection.js';
@@ -97,8 +99,8 @@ function collectStubResults(list: readonly Injection[]): void {
   }
   let mem: Buffer;
   try {
-    // Up to the last one's mask words, which follow its result slots.
-    mem = processVmRead(live.t.tid, lo, Number(hi - lo) + 8 * Math.max(...stubs.map((j) => j.callCount)) + 16);
+    // Up to the end of the last one's two mask words.
+    mem = processVmRead(live.t.tid, lo, Number(hi - lo) + stubMaskWordsAt(Math.max(...stubs.map((j) => j.callCount))) + 16);
   } catch (e) {
     // Only a process being killed under us gets here; nobody can tell what its threads ran.
     for (const j of stubs) j.failure ??= e;

@@ -232,6 +232,14 @@ const NO_REGS = Buffer.alloc(0);
 /** What a stub's result slot holds until its call runs (no syscall returns it). */
 export const STUB_NOT_RUN = -(1n << 63n);
 
+/**
+ * Where the mask words lie in the slot area of a stub of `callCount` calls: after its results
+ * (StubCode). They are two: the code's own rt_sigprocmask's result, then the mask it found.
+ */
+export function stubMaskWordsAt(callCount: number): number {
+  return 8 * callCount;
+}
+
 type Stop = Extract<WaitStatus, { kind: 'stopped' }>;
 
 /**
@@ -490,7 +498,7 @@ export class Injection {
    */
   private programMask(): bigint | undefined {
     const { t } = this;
-    const m = processVmRead(t.tid, this.stub!.slots + BigInt(8 * this.calls.length), 16);
+    const m = processVmRead(t.tid, this.stub!.slots + BigInt(stubMaskWordsAt(this.calls.length)), 16);
     if (m.length < 16 || readI64(m, 0) !== 0n) return undefined;
     const mask = readU64(m, 8);
     setSigmask(t.tid, mask);
@@ -513,7 +521,7 @@ export class Injection {
         this.results.push(r);
       }
     }
-    const m = Number(stub.slots - base) + 8 * this.calls.length;
+    const m = Number(stub.slots - base) + stubMaskWordsAt(this.calls.length);
     if (m + 16 > mem.length) return;
     const blocked = readI64(mem, m);
     if (blocked === STUB_NOT_RUN) return;

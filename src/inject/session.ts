@@ -353,7 +353,11 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
       );
       return arena;
     };
-    /** Writes one stub per batch into executable memory; undefined when the target may not have any. */
+    /**
+     * Writes the code of the batches into executable memory (threads whose batches differ only in
+     * their output areas share one copy) and gives each batch its entry and slot area; undefined
+     * when the target may not have executable memory.
+     */
     const writeStubs = (batches: readonly { calls: InjectCall[] }[], stopAtErrno: boolean): StubRun[] | undefined => {
       const block = arch.stubs!(batches.map((w) => w.calls), stopAtErrno, STUB_NOT_RUN);
       const base = scratchArena().putCode(block.code);

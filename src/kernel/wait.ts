@@ -7,7 +7,7 @@ import { defineErrnoMeanings } from './errno.js';
 import { errno, libcFunc } from './ffi.js';
 import { PinnedBlock } from './pinned.js';
 import { SyscallError } from './syscall-error.js';
-import { readI32 } from './words.js';
+import { readI32, readU64, writeU32 } from './words.js';
 
 /** Wait for children of any kind (threads included): needed for tracees that are not our children. */
 export const __WALL = 0x40000000;
@@ -123,8 +123,8 @@ const KERNEL_MASK_END = 16;
 /** Whether two struct sigaction say the same to the kernel (handler, 64-bit mask, flags, restorer). */
 function sameAction(a: Buffer, b: Buffer): boolean {
   return a.compare(b, 0, KERNEL_MASK_END, 0, KERNEL_MASK_END) === 0
-    && a.readInt32LE(SA_FLAGS) === b.readInt32LE(SA_FLAGS)
-    && a.readBigUInt64LE(SA_RESTORER) === b.readBigUInt64LE(SA_RESTORER);
+    && readI32(a, SA_FLAGS) === readI32(b, SA_FLAGS)
+    && readU64(a, SA_RESTORER) === readU64(b, SA_RESTORER);
 }
 
 /**
@@ -150,7 +150,7 @@ export function quietChildStops(): () => void {
   /** Puts `action` in the slot to set, with SA_NOCLDSTOP added when `quiet`. */
   const load = (action: Buffer, quiet: boolean): void => {
     action.copy(b.buf, 0);
-    if (quiet) b.buf.writeInt32LE(action.readInt32LE(SA_FLAGS) | SA_NOCLDSTOP, SA_FLAGS);
+    if (quiet) writeU32(b.buf, SA_FLAGS, readI32(action, SA_FLAGS) | SA_NOCLDSTOP);
   };
   const restore = (saved: Buffer) => (): void => {
     load(saved, false);
@@ -169,8 +169,8 @@ export function quietChildStops(): () => void {
   }
   old.fill(0);
   if (fn(SIGCHLD, 0, b.addr + SIGACTION_SIZE) !== 0) return () => {};
-  const handler = old.readBigUInt64LE(0);
-  const flags = old.readInt32LE(SA_FLAGS);
+  const handler = readU64(old, 0);
+  const flags = readI32(old, SA_FLAGS);
   // SIG_DFL (0) and SIG_IGN (1): the kernel drops the signal at once.
   if (handler === 0n || handler === 1n || (flags & SA_NOCLDSTOP) !== 0) return () => {};
   const saved = Buffer.from(old);
