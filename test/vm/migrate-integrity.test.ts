@@ -109,27 +109,28 @@ test('--rebind moves the range and binds it so new pages follow', { skip }, asyn
 test('a full destination node: ENOMEM counted per page, data intact', { skip }, async () => {
   const full = 2;
   // Page cache on the node is not in MemFree but migration may reclaim it to make room: drop it
-  // first, so the hog really leaves only a few MiB.
+  // first, so the filler really leaves only a few MiB.
   writeFileSync('/proc/sys/vm/drop_caches', '3');
   const freeKiB = (): number => Number(/MemFree:\s+(\d+) kB/.exec(readFileSync(`/sys/devices/system/node/node${full}/meminfo`, 'utf8'))?.[1]);
-  // Hogs bound to the node (a preferred one would spill elsewhere near the watermark), each
-  // leaving 24 MiB above the watermarks so none is OOM-killed. The kernel keeps some free memory
-  // whatever we do, so the node ends with a few dozen MiB free: a 160 MiB range cannot fit.
-  const hogs: Writer[] = [];
-  for (let i = 0; i < 2 && freeKiB() > 64 * 1024; i++) {
-    hogs.push(await startWriter('hog', Math.floor(freeKiB() / 1024) - 24, { wrap: ['numactl', `--membind=${full}`] }));
-  }
-  assert.ok(freeKiB() <= 64 * 1024, `node ${full} still has ${freeKiB()} KiB free`);
-  const w = await startWriter('anon', 160, { wrap: ['numactl', '--preferred=0'] });
+  // The node is filled by migrating a hog's pages there, not by a hog bound to it: a bound
+  // allocation that meets the watermark calls the OOM killer (it killed the hog, and once the test
+  // runner, when other tasks took a few MiB of the node meanwhile), whereas a migration that
+  // finds no room fails that page with ENOMEM and the node stays full.
+  const hog = await startWriter('hog', Math.ceil(freeKiB() / 1024) + 32, { wrap: ['numactl', `--interleave=0,1,3`] });
+  let w: Writer | undefined;
   try {
+    const filled = await movePidRange(hog.pid, { range: { start: hog.addr, end: hog.addr + hog.len }, to: full });
+    assert.ok(filled.tally.noMemory > 0, `the hog did not fit on node ${full}: ${JSON.stringify(filled.tally)}`);
+    assert.ok(freeKiB() <= 64 * 1024, `node ${full} still has ${freeKiB()} KiB free`);
+    w = await startWriter('anon', 160, { wrap: ['numactl', '--preferred=0'] });
     const r = await movePidRange(w.pid, { range: { start: w.addr, end: w.addr + w.len }, to: full });
     assert.ok(r.tally.noMemory > 0, `some pages found no room: ${JSON.stringify(r.tally)}`);
     assert.equal(r.tally.moved + r.tally.alreadyThere + r.failed, Number(w.len) / PAGE, JSON.stringify(r.tally));
     assert.equal(placement(w).get(full) ?? 0, r.tally.moved, 'the pages reported moved are the ones there');
     assert.match(await w.stop(), /^verify ok/);
   } finally {
-    w.kill();
-    for (const h of hogs) h.kill();
+    w?.kill();
+    hog.kill();
   }
 });
 
