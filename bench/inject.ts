@@ -12,9 +12,10 @@ import { setProcessPolicy } from '../src/ops/set-policy.js';
 import { buildTarget } from '../test/targets/build.js';
 import { Target } from '../test/targets/target.js';
 import { median, type BenchFigure } from './report.js';
+import { NUMAPOL_BIN } from '../test/helpers/bin.js';
 
 const SET_MEMPOLICY_X86_64 = 238;
-const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+const CLI = NUMAPOL_BIN;
 
 function gdbMs(pid: number, all: boolean): number {
   // MPOL_DEFAULT with no nodemask: the same call numapol makes for `default`.

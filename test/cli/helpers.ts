@@ -1,8 +1,8 @@
-/** Runs the built CLI (dist/src/cli/main.js) as a user would, capturing everything it prints. */
+/** Runs the built CLI (package.json's bin, see ../helpers/bin.ts) as a user would, capturing everything it prints. */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { NUMAPOL_BIN } from '../helpers/bin.js';
 
-export const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+export const MAIN = NUMAPOL_BIN;
 
 export interface CliResult {
   status: number | null;

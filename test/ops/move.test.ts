@@ -3,7 +3,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { movePidRange } from '../../src/ops/move.js';
 import { movePagesPaced } from '../../src/ops/move-pages.js';
 import { segmentsOfRange } from '../../src/ops/address-range.js';
@@ -13,10 +12,11 @@ import { parseRangeList } from '../../src/kernel/range-list.js';
 import { NumapolError, ProcessGoneError } from '../../src/errors.js';
 import { SyscallError } from '../../src/kernel/syscall-error.js';
 import { startWriter } from '../targets/migrate-writer.js';
+import { NUMAPOL_BIN } from '../helpers/bin.js';
 
 const online = parseRangeList(readFileSync('/sys/devices/system/node/online', 'utf8')) ?? [0];
 const first = online[0]!;
-const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+const MAIN = NUMAPOL_BIN;
 
 function unusedPid(): number {
   const max = Number(readFileSync('/proc/sys/kernel/pid_max', 'utf8'));

@@ -7,11 +7,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { buildTarget } from '../targets/build.js';
 import { expandRanges as expand } from '../helpers/expand-ranges.js';
+import { NUMAPOL_BIN } from '../helpers/bin.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+const MAIN = NUMAPOL_BIN;
 const SYS = '/sys/devices/system/node';
 const nodes = expand(readFileSync(`${SYS}/has_memory`, 'utf8'));
 const skip = nodes.length < 4 && `needs 4 nodes with memory, this machine has ${nodes.length}`;

@@ -3,10 +3,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { topologyFromEnv } from './harness/topology.js';
+import { NUMAPOL_BIN } from '../helpers/bin.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+const MAIN = NUMAPOL_BIN;
 const topology = topologyFromEnv();
 const cpuless = topology?.nodes.find((n) => n.cpus.length === 0 && n.memMiB > 0);
 const skip = !topology ? 'not inside the test bed' : !cpuless ? 'needs a CPU-less node (--cpuless N)' : false;
