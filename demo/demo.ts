@@ -12,8 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { NUMAPOL_BIN } from '../test/helpers/bin.js';
 
-const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+const CLI = NUMAPOL_BIN;
 const SOURCE = fileURLToPath(new URL('../../demo/target.c', import.meta.url));
 
 function say(text: string): void {
