@@ -27,7 +27,6 @@ export function setCompletedBefore(e: unknown, results: bigint[]): void {
   if (typeof e === 'object' && e !== null) completedResults.set(e, results);
 }
 
-
 /** Whether single-stepping is safe for a target whose SigIgn mask is `sigIgn`. */
 export function stepIsSafe(arch: Arch, sigIgn: bigint, watchSeccomp: boolean): boolean {
   if (arch.name !== 'x86_64' || watchSeccomp) return false;

@@ -38,7 +38,7 @@ import { readI64, readU64 } from '../kernel/words.js';
 import { isEventStop, isSignalDeliveryStop, isSyscallStop, SIGTRAP, type WaitStatus } from '../kernel/wait.js';
 import type { Arch, StubEntry } from './arch/index.js';
 import { isErrno, stopTimeout, threadExited } from './errors.js';
-import { ALL_SIGNALS, SIGTRAP_BIT, STEP_MASK } from './signal-masks.js';
+import { ALL_SIGNALS, signalBit, SIGTRAP_BIT, STEP_MASK } from './signal-masks.js';
 import { threadPending, threadState } from './preflight.js';
 import { nativeRegs, onInitialStatus, ownRegs, pollStatus, type RseqSection, type TracedThread } from './thread-state.js';
 
@@ -71,7 +71,7 @@ export interface InjectOptions {
 /** Signals the kernel forces on a thread for a fault at its own instruction (never re-queued). */
 const FAULT_SIGNALS = new Set([4, 5, 7, 8, 11, 31]);
 const SIGSYS = 31;
-const SIGSYS_BIT = 1n << BigInt(SIGSYS - 1);
+const SIGSYS_BIT = signalBit(SIGSYS);
 /** A thread that keeps reporting stops that are not the one awaited is broken somehow. */
 const MAX_ROUNDS = 100;
 /** Signals given to the program before injected code could start, in a row (see deliver). */
@@ -436,7 +436,7 @@ export class Injection {
         // Came while the code ran, delivered once it put the program's mask back: the calls
         // are done. (The code left SIGTRAP unblocked: one the program blocks stays pending.)
         const mask = this.programMask();
-        if (mask !== undefined && ((mask >> BigInt(s.signal - 1)) & 1n) === 1n) {
+        if (mask !== undefined && (mask & signalBit(s.signal)) !== 0n) {
           this.requeue.push(s.signal);
           this.finish();
         } else {

@@ -5,7 +5,13 @@
 import { SIGTRAP } from '../kernel/wait.js';
 
 export const ALL_SIGNALS = (1n << 64n) - 1n;
-export const SIGTRAP_BIT = 1n << BigInt(SIGTRAP - 1);
+
+/** Signal `signal`'s bit in a mask. */
+export function signalBit(signal: number): bigint {
+  return 1n << BigInt(signal - 1);
+}
+
+export const SIGTRAP_BIT = signalBit(SIGTRAP);
 /**
  * Everything blocked but SIGTRAP: the trap that ends a single step or injected code is forced,
  * and forcing a blocked signal would also reset the program's handler for it. (The kernel

@@ -3,7 +3,8 @@
  * needed, permission is the same as for ptrace attach (PTRACE_MODE_ATTACH_REALCREDS).
  */
 import { defineErrnoMeanings } from './errno.js';
-import { errno, libcFunc } from './ffi.js';
+import { failed } from './check.js';
+import { libcFunc } from './ffi.js';
 import { GrowablePinned, PinnedBlock } from './pinned.js';
 import { SyscallError } from './syscall-error.js';
 import { writeU64 } from './words.js';
@@ -43,7 +44,7 @@ function transfer(name: 'process_vm_readv' | 'process_vm_writev', pid: number, a
   writeU64(iov.buf, 16, addr);
   writeU64(iov.buf, 24, BigInt(length));
   const r = Number(fn(pid, iov.addr, 1, iov.addr + 16, 1, 0));
-  if (r === -1) throw new SyscallError(name, errno(), `pid ${pid}, ${length} bytes at 0x${addr.toString(16)}`);
+  if (r === -1) failed(name, `pid ${pid}, ${length} bytes at 0x${addr.toString(16)}`);
   return r;
 }
 

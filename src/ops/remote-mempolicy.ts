@@ -6,7 +6,7 @@
  */
 import type { RemoteResult, StoppedProcess } from '../inject/index.js';
 import { NumapolError } from '../errors.js';
-import { decodeNodemask, encodeNodemask, errnoMeaning, maxNodeBits, MPOL_F_ADDR } from '../kernel/index.js';
+import { decodeNodemask, encodeNodemask, errnoMeaning, maxNodeBits, maxnodeArg, MPOL_F_ADDR } from '../kernel/index.js';
 import { readI32, readU64 } from '../kernel/words.js';
 import { formatPolicy, fromKernelMode, toKernelMode, type Mempolicy } from '../policy/index.js';
 
@@ -50,8 +50,8 @@ function sameBytes(buf: Buffer, a: number, b: number, n: number): boolean {
 /** The mempolicy calls of one stopped process. Made per session; caches nodemasks in scratch. */
 export class RemoteMempolicy {
   private readonly bits = maxNodeBits();
-  /** get_mempolicy's maxnode: the kernel decrements it before use (ABI quirk), so bits + 1. */
-  private readonly maxnode = BigInt(this.bits + 1);
+  /** get_mempolicy's maxnode, for the output nodemask of `bits` bits. */
+  private readonly maxnode = BigInt(maxnodeArg(encodeNodemask([], this.bits)));
   private readonly masks = new Map<string, { addr: bigint; maxnode: number }>();
   private out: bigint | undefined;
 
@@ -64,8 +64,7 @@ export class RemoteMempolicy {
     if (m === undefined) {
       const mask = encodeNodemask(nodes, this.bits);
       const addr = this.session.scratch(Buffer.from(mask.buffer, mask.byteOffset, mask.byteLength));
-      // The kernel decrements maxnode before use (ABI quirk): pass bits + 1.
-      m = { addr, maxnode: mask.length * 64 + 1 };
+      m = { addr, maxnode: maxnodeArg(mask) };
       this.masks.set(key, m);
     }
     return m;
