@@ -55,6 +55,8 @@ static atomic_long eintr_epoll; /* documented: every ptrace stop makes epoll_wai
 static atomic_long short_sleeps;
 static atomic_long busy_bad;
 static atomic_long sig_alrm, sig_usr2, usr2_sent, usr2_lost;
+/* Set by the sender when it sends no more: the signal thread takes SIGUSR2 until then. */
+static atomic_int sender_done;
 static atomic_long spawned, spawned_after_mark, bind_after_mark;
 static atomic_long vfork_bad, vfork_checks;
 static atomic_long smallstack_bad, smallstack_checks;
@@ -208,7 +210,9 @@ static void *signal_thread(void *a) {
   struct itimerval it = {{0, 1000}, {0, 1000}};
   setitimer(ITIMER_REAL, &it, NULL);
   volatile unsigned long spin = 0;
-  while (!atomic_load(&stop_flag)) spin++;
+  /* Leaving at stop_flag alone would race the sender: a SIGUSR2 it sent just before seeing
+     the flag would find no thread to take it, and count as lost. */
+  while (!atomic_load(&stop_flag) || !atomic_load(&sender_done)) spin++;
   struct itimerval off = {{0, 0}, {0, 0}};
   setitimer(ITIMER_REAL, &off, NULL);
   report_self("signals");
@@ -257,6 +261,7 @@ static void *sender_thread(void *a) {
       usleep(100);
     }
   }
+  atomic_store(&sender_done, 1);
   report_self("sender");
   return NULL;
 }
