@@ -107,11 +107,11 @@ function floorUs(pid: number, runs: number): number {
 }
 
 /** The whole command, Node's start-up included: what an administrator waits for. */
-function cliMs(pid: number, policy: string): number {
+function cliMs(...args: string[]): number {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [CLI, 'set', String(pid), policy], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
   const ms = performance.now() - t0;
-  if (r.status !== 0) throw new Error(`numapol set failed (${r.status}): ${r.stderr}`);
+  if (r.status !== 0) throw new Error(`numapol ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
   return ms;
 }
 
@@ -133,7 +133,10 @@ export async function benchInject(): Promise<BenchFigure[]> {
       gdbs.push(gdbMs(big.pid, true));
     }
     const lean = numapolRuns(big.pid, 9, 'all', false);
-    const cli = median([1, 2, 3, 4, 5].map((i) => cliMs(big.pid, i % 2 ? 'default' : 'bind=0')));
+    const cli = median([1, 2, 3, 4, 5].map((i) => cliMs('set', String(big.pid), i % 2 ? 'default' : 'bind=0')));
+    // What gdb's thread apply all is also the way to learn: every thread's policy.
+    const show = median([1, 2, 3, 4, 5].map(() => cliMs('show', String(big.pid))));
+    const exact = median([1, 2, 3, 4, 5].map(() => cliMs('show', String(big.pid), '--exact')));
     const gdb = median(gdbs);
     const total = median(full.totalMs);
     const stopped = median(full.stoppedMs);
@@ -146,6 +149,8 @@ export async function benchInject(): Promise<BenchFigure[]> {
       { name: `  first call in this process (cold JIT)`, value: full.firstMs, unit: 'ms', ratio: full.firstMs / gdb, reference: 'gdb', note: `${(gdb / full.firstMs).toFixed(1)}x faster than gdb` },
       { name: `set all ${lean.n} threads without read-back, median of 9`, value: median(lean.totalMs), unit: 'ms', ratio: median(lean.totalMs) / gdb, reference: 'gdb', note: `stopped ${median(lean.stoppedMs).toFixed(1)} ms` },
       { name: `the whole command: numapol set PID POLICY (Node start-up included), median of 5`, value: cli, unit: 'ms', ratio: cli / gdb, reference: 'gdb', note: `${(gdb / cli).toFixed(1)}x faster than gdb` },
+      { name: `numapol show PID: every thread's policy (from its numa_maps) and pages per node, median of 5`, value: show, unit: 'ms', ratio: show / gdb, reference: 'gdb', note: `${(gdb / show).toFixed(1)}x faster than gdb` },
+      { name: `numapol show PID --exact: every thread's policy from an injected get_mempolicy, median of 5`, value: exact, unit: 'ms', ratio: exact / gdb, reference: 'gdb', note: `${(gdb / exact).toFixed(1)}x faster than gdb` },
     );
   } finally {
     big.kill();

@@ -11,10 +11,7 @@ export function hexToBigInt(s: string): bigint {
 /** Parse s[from, to) as hex without slicing; undefined if empty or not hex. */
 export function hexSpanToBigInt(s: string, from: number, to: number): bigint | undefined {
   if (to <= from) return undefined;
-  if (to - from > 13) {
-    for (let i = from; i < to; i++) if (hexDigit(s.charCodeAt(i)) < 0) return undefined;
-    return BigInt('0x' + s.slice(from, to));
-  }
+  if (to - from > 13) return isHexSpan(s, from, to) ? BigInt('0x' + s.slice(from, to)) : undefined;
   let n = 0;
   for (let i = from; i < to; i++) {
     const d = hexDigit(s.charCodeAt(i));
@@ -22,6 +19,13 @@ export function hexSpanToBigInt(s: string, from: number, to: number): bigint | u
     n = n * 16 + d;
   }
   return BigInt(n);
+}
+
+/** Whether s[from, to) is a non-empty run of hex digits. */
+export function isHexSpan(s: string, from: number, to: number): boolean {
+  if (to <= from) return false;
+  for (let i = from; i < to; i++) if (hexDigit(s.charCodeAt(i)) < 0) return false;
+  return true;
 }
 
 function hexDigit(c: number): number {

@@ -9,7 +9,7 @@
  * Mapped=11 Anon=2 N1=2") parses too. The policy stays text here; src/policy/ parses it.
  */
 import { unescapeNumaMapsPath } from './escape.js';
-import { hexSpanToBigInt } from './hex.js';
+import { hexSpanToBigInt, isHexSpan } from './hex.js';
 import { linesOf, linesOfChunks } from './lines.js';
 import { readProcChunks, readProcText, type ProcOptions } from './read.js';
 
@@ -118,36 +118,76 @@ function setCounter(e: NumaMapsEntry, line: string, from: number, eq: number, va
   return false;
 }
 
+/** The line's length without a trailing CR (a captured file may have one). */
+function lineLength(line: string): number {
+  const len = line.length;
+  return len > 0 && line.charCodeAt(len - 1) === 13 ? len - 1 : len;
+}
+
+/** Where a line's address token ends; -1 when the line has none (not an entry). */
+function addressEnd(line: string, from: number, len: number): number {
+  const end = tokenEnd(line, from, len);
+  return isHexSpan(line, from, end) ? end : -1;
+}
+
+/**
+ * The policy text that starts at `from` (after the address): it runs up to the first token that
+ * is a field. Sets `policySpan.to` and `policySpan.next` (the first field's start).
+ */
+const policySpan = { to: 0, next: 0 };
+function scanPolicy(line: string, from: number, len: number): void {
+  let end = tokenEnd(line, from, len);
+  let to = end;
+  // "weighted interleave=static:0-3": the second word looks like a field but belongs to the mode.
+  const weighted = end - from === 8 && line.startsWith('weighted', from);
+  let pos = skipBlanks(line, end, len);
+  let second = true;
+  while (pos < len) {
+    end = tokenEnd(line, pos, len);
+    if (!(second && weighted) && isFieldAt(line, pos, end)) break;
+    second = false;
+    to = end;
+    pos = skipBlanks(line, end, len);
+  }
+  policySpan.to = to;
+  policySpan.next = pos;
+}
+
+function policyTextOf(line: string, from: number, to: number): string {
+  const text = line.slice(from, to);
+  return text.includes('  ') ? text.replace(/ {2,}/g, ' ') : text;
+}
+
+/**
+ * Only the policy text of a numa_maps line (undefined when the line is not an entry), without
+ * parsing its fields: inferring a thread's policy reads this from a hundred lines per thread.
+ */
+export function numaMapsLinePolicy(line: string): string | undefined {
+  const len = lineLength(line);
+  const from = skipBlanks(line, 0, len);
+  const end = addressEnd(line, from, len);
+  if (end < 0) return undefined;
+  const pos = skipBlanks(line, end, len);
+  if (pos >= len) return undefined;
+  scanPolicy(line, pos, len);
+  return policyTextOf(line, pos, policySpan.to);
+}
+
 /**
  * Parse one numa_maps line; undefined when it has no address. Scans the line in place (no split,
  * no regex): this runs once per VMA and processes can have 100,000 of them.
  */
 export function parseNumaMapsLine(line: string): NumaMapsEntry | undefined {
-  let len = line.length;
-  // Tolerate a CR from a captured file, doubled or trailing blanks.
-  if (len > 0 && line.charCodeAt(len - 1) === 13) len--;
+  const len = lineLength(line);
   let pos = skipBlanks(line, 0, len);
   let end = tokenEnd(line, pos, len);
   const start = hexSpanToBigInt(line, pos, end);
   if (start === undefined) return undefined;
   pos = skipBlanks(line, end, len);
   if (pos >= len) return undefined;
-  const policyFrom = pos;
-  end = tokenEnd(line, pos, len);
-  let policyTo = end;
-  // "weighted interleave=static:0-3": the second word looks like a field but belongs to the mode.
-  const weighted = end - pos === 8 && line.startsWith('weighted', pos);
-  pos = skipBlanks(line, end, len);
-  let second = true;
-  while (pos < len) {
-    end = tokenEnd(line, pos, len);
-    if (!(second && weighted) && isFieldAt(line, pos, end)) break;
-    second = false;
-    policyTo = end;
-    pos = skipBlanks(line, end, len);
-  }
-  let policyText = line.slice(policyFrom, policyTo);
-  if (policyText.includes('  ')) policyText = policyText.replace(/ {2,}/g, ' ');
+  scanPolicy(line, pos, len);
+  const policyText = policyTextOf(line, pos, policySpan.to);
+  pos = policySpan.next;
   const e: NumaMapsEntry = { start, policyText, heap: false, stack: false, huge: false, pagesPerNode: {}, pages: 0 };
   while (pos < len) {
     end = tokenEnd(line, pos, len);

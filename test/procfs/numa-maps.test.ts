@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseNumaMapsLine, readNumaMaps, streamNumaMaps, type NumaMapsEntry } from '../../src/procfs/numa-maps.js';
+import { numaMapsLinePolicy, parseNumaMapsLine, readNumaMaps, streamNumaMaps, type NumaMapsEntry } from '../../src/procfs/numa-maps.js';
 import { formatNumaMapsLine } from '../../src/procfs/numa-maps-format.js';
 import { formatRanges } from '../../src/kernel/range-list.js';
 import { fixture } from '../fixtures/fixture-path.js';
@@ -165,4 +165,30 @@ test('property: format then parse gives the entry back', () => {
     }),
     { numRuns: 2000 },
   );
+});
+
+test('property: numaMapsLinePolicy is the policy text parseNumaMapsLine finds, on entries and on any text', () => {
+  fc.assert(
+    fc.property(entry, (e) => {
+      assert.equal(numaMapsLinePolicy(formatNumaMapsLine(e)), e.policyText);
+    }),
+    { numRuns: 1000 },
+  );
+  const lineChar = fc.constantFrom('0', '7', 'f', 'a', ' ', '=', ':', 'N', 'x', 'é', '\r', 'weighted', 'heap', 'file=');
+  fc.assert(
+    fc.property(fc.string({ unit: lineChar, maxLength: 40 }), (line) => {
+      assert.equal(numaMapsLinePolicy(line), parseNumaMapsLine(line)?.policyText);
+    }),
+    { numRuns: 3000 },
+  );
+});
+
+test('numaMapsLinePolicy: policies with blanks, the 2005 form, and lines that are not entries', () => {
+  assert.equal(numaMapsLinePolicy('7f0000 weighted interleave=static:0-3 anon=1 N0=1'), 'weighted interleave=static:0-3');
+  assert.equal(numaMapsLinePolicy('7f0000 prefer (many):0,2 heap anon=1'), 'prefer (many):0,2');
+  assert.equal(numaMapsLinePolicy('2aaaaaaab000 prefer=1 MaxRef=42 Pages=11 Mapped=11 Anon=2 N1=2'), 'prefer=1');
+  assert.equal(numaMapsLinePolicy('7f0000 default\r'), 'default');
+  assert.equal(numaMapsLinePolicy('7f0000'), undefined);
+  assert.equal(numaMapsLinePolicy('xyz default'), undefined);
+  assert.equal(numaMapsLinePolicy(''), undefined);
 });
