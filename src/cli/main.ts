@@ -70,4 +70,7 @@ async function main(argv: readonly string[]): Promise<number> {
   return runCommand(mod.default, args);
 }
 
-process.exitCode = await main(process.argv.slice(2));
+// Not a top-level await: the shipped CLI is this module bundled as CommonJS (numapol.cts says why).
+void main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});
