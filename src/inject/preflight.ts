@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { readProcFile } from '../kernel/proc-file.js';
+import { readComm } from '../procfs/processes.js';
 import { NumapolError, ProcessGoneError } from '../errors.js';
 
 export interface ProcessFacts {
@@ -121,7 +122,11 @@ export function yamaScope(root = '/'): number | undefined {
 
 /** The command name of a pid, for messages; '?' when unreadable. */
 export function commOf(pid: number, root = '/'): string {
-  return readOrUndefined(`${root}proc/${pid}/comm`)?.trim() ?? '?';
+  try {
+    return readComm(pid, { root }).trim();
+  } catch {
+    return '?';
+  }
 }
 
 /** Thread state letter from /proc/PID/task/TID/stat, undefined when the thread is gone. */
@@ -246,14 +251,19 @@ export function seizeRefusal(pid: number, tid: number, cause: unknown): NumapolE
   return new NumapolError('EPERM', `cannot trace ${who}: ${reasons.join('; ')}`, { cause, details: { pid, tid, ...(tracer === 0 ? {} : { tracerPid: tracer }) } });
 }
 
+/** /proc/PID/task/TID/status, undefined when the thread is gone. */
+function threadStatus(pid: number, tid: number): string | undefined {
+  return readProcFile(`/proc/${pid}/task/${tid}/status`);
+}
+
 /** Signals pending for one thread alone (SigPnd: bit n-1 = signal n; 0 when unreadable). */
 export function threadPending(pid: number, tid: number): bigint {
-  const text = readProcFile(`/proc/${pid}/task/${tid}/status`);
+  const text = threadStatus(pid, tid);
   return text === undefined ? 0n : maskAt(text, fieldAt(text, '\nSigPnd:'));
 }
 
 /** TracerPid of one thread (0 when untraced or unreadable). */
 function threadTracer(pid: number, tid: number): number {
-  const text = readProcFile(`/proc/${pid}/task/${tid}/status`);
+  const text = threadStatus(pid, tid);
   return text === undefined ? 0 : decimalAt(text, fieldAt(text, '\nTracerPid:'));
 }

@@ -165,7 +165,7 @@ export class RemoteMempolicy {
       const r = o.results[0];
       if (r === undefined || decode === undefined) {
         if (o.error !== undefined) throw o.error;
-        return this.failure('get_mempolicy', r !== undefined && !r.ok ? r : { errno: 5, errnoName: 'EIO' });
+        return this.readFailure(r);
       }
       return r.ok ? { ok: true, value: decode(i * slot) } : this.failure('get_mempolicy', r);
     });
@@ -177,7 +177,7 @@ export class RemoteMempolicy {
     const r1 = results[1];
     const r2 = results[2];
     const b: RemoteOutcome<Mempolicy> = r0 === undefined || !r0.ok || decode === undefined
-      ? this.failure('get_mempolicy', r0 !== undefined && !r0.ok ? r0 : { errno: 5, errnoName: 'EIO' })
+      ? this.readFailure(r0)
       : { ok: true, value: decode.before(offset) };
     const set: RemoteOutcome<null> | undefined = r1 === undefined ? undefined : r1.ok ? SET_OK : this.failure('set_mempolicy', r1);
     const back: RemoteOutcome<Mempolicy> | undefined = r2 === undefined || decode === undefined ? undefined
@@ -193,6 +193,14 @@ export class RemoteMempolicy {
 
   private failure(syscall: string, r: { errno: number; errnoName: string }): RemoteFailure {
     return { ok: false, syscall, errno: r.errno, errnoName: r.errnoName, meaning: errnoMeaning(syscall, r.errno) };
+  }
+
+  /**
+   * A get_mempolicy whose policy cannot be had: its own errno when it failed, else EIO (it did
+   * not run, or its output area could not be read).
+   */
+  private readFailure(r: RemoteResult | undefined): RemoteFailure {
+    return this.failure('get_mempolicy', r !== undefined && !r.ok ? r : { errno: 5, errnoName: 'EIO' });
   }
 
   private get(tid: number, addr: bigint, flags: number): RemoteOutcome<Mempolicy> {
