@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { readProcFile } from '../kernel/proc-file.js';
 import { readComm } from '../procfs/processes.js';
+import { statusDecimalAt, statusEffectiveUid, statusFieldAt, statusMaskAt, statusTextAt } from '../procfs/status-fields.js';
 import { NumapolError, ProcessGoneError } from '../errors.js';
 
 export interface ProcessFacts {
@@ -13,6 +14,7 @@ export interface ProcessFacts {
   /** First letter of the State line (R, S, D, T, t, Z, X...). */
   state: string;
   tracerPid: number;
+  /** Effective uid, -1 when the kernel did not say. */
   uid: number;
   /** 0 none, 1 strict, 2 filter. */
   seccomp: number;
@@ -20,65 +22,6 @@ export interface ProcessFacts {
   threads: number;
   /** Signals the process ignores (SigIgn: bit n-1 = signal n); dispositions are shared by all threads. */
   sigIgn: bigint;
-}
-
-/*
- * Status files are read before every operation (readProcFile: open, read and close through the
- * FFI). Splitting the text into a map of fields cost more than the ptrace calls of a one-thread
- * operation, so only the fields needed are looked up, each with one String.indexOf (a V8
- * builtin, far cheaper than a Buffer.indexOf's call into C++ or a walk over the bytes in
- * JavaScript).
- */
-
-const NL = 0x0a;
-const TAB = 0x09;
-
-/**
- * Where the value of field `key` (given as "\nName:") starts in `text`, after its tabs; -1 for a
- * line this kernel does not print. The first line has no newline before it. A key cannot
- * match inside a value: values never hold a newline (the kernel escapes one in a name).
- */
-function fieldAt(text: string, key: string): number {
-  let at = text.startsWith(key.slice(1)) ? 0 : text.indexOf(key);
-  if (at < 0) return -1;
-  at += at === 0 && text.charCodeAt(0) !== NL ? key.length - 1 : key.length;
-  while (text.charCodeAt(at) === TAB || text.charCodeAt(at) === 0x20) at++;
-  return at;
-}
-
-/** The decimal number at `at` (0 when there is none: a field this kernel does not have). */
-function decimalAt(text: string, at: number): number {
-  let n = 0;
-  for (let i = at; i >= 0 && i < text.length; i++) {
-    const d = text.charCodeAt(i) - 0x30;
-    if (d < 0 || d > 9) break;
-    n = n * 10 + d;
-  }
-  return n;
-}
-
-/** The text from `at` to the end of its line ('' when absent). */
-function textAt(text: string, at: number): string {
-  if (at < 0) return '';
-  const end = text.indexOf('\n', at);
-  return text.slice(at, end < 0 ? text.length : end).trimEnd();
-}
-
-/** The hexadecimal mask at `at` (SigIgn and kin), 0 when absent. */
-function maskAt(text: string, at: number): bigint {
-  let hi = 0;
-  let lo = 0;
-  let digits = 0;
-  for (let i = at; i >= 0 && i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    const d = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : -1;
-    if (d < 0) break;
-    // Two 32-bit halves: exact in doubles, one BigInt at the end.
-    hi = ((hi * 16) % 0x100000000) + Math.floor(lo / 0x10000000);
-    lo = ((lo * 16) % 0x100000000) + d;
-    digits++;
-  }
-  return digits === 0 ? 0n : (BigInt(hi) << 32n) | BigInt(lo);
 }
 
 function readOrUndefined(path: string): string | undefined {
@@ -93,21 +36,16 @@ function readOrUndefined(path: string): string | undefined {
 export function readProcessFacts(pid: number, root = '/'): ProcessFacts {
   const text = readProcFile(`${root}proc/${pid}/status`);
   if (text === undefined) throw new ProcessGoneError(pid);
-  const state = fieldAt(text, '\nState:');
-  // Uid: real, effective, saved, filesystem; the effective one decides.
-  const uids = fieldAt(text, '\nUid:');
-  const lineEnd = uids < 0 ? -1 : text.indexOf('\n', uids);
-  const tab = uids < 0 ? -1 : text.indexOf('\t', uids);
-  const euid = tab < 0 || (lineEnd >= 0 && tab > lineEnd) ? -1 : tab + 1;
+  const state = statusFieldAt(text, 'State');
   return {
     pid,
-    name: textAt(text, fieldAt(text, '\nName:')) || '?',
+    name: statusTextAt(text, statusFieldAt(text, 'Name')) || '?',
     state: state < 0 || state >= text.length ? '?' : text.charAt(state),
-    tracerPid: decimalAt(text, fieldAt(text, '\nTracerPid:')),
-    uid: decimalAt(text, euid),
-    seccomp: decimalAt(text, fieldAt(text, '\nSeccomp:')),
-    threads: decimalAt(text, fieldAt(text, '\nThreads:')),
-    sigIgn: maskAt(text, fieldAt(text, '\nSigIgn:')),
+    tracerPid: statusDecimalAt(text, statusFieldAt(text, 'TracerPid')),
+    uid: statusEffectiveUid(text),
+    seccomp: statusDecimalAt(text, statusFieldAt(text, 'Seccomp')),
+    threads: statusDecimalAt(text, statusFieldAt(text, 'Threads')),
+    sigIgn: statusMaskAt(text, statusFieldAt(text, 'SigIgn')),
   };
 }
 
@@ -259,11 +197,11 @@ function threadStatus(pid: number, tid: number): string | undefined {
 /** Signals pending for one thread alone (SigPnd: bit n-1 = signal n; 0 when unreadable). */
 export function threadPending(pid: number, tid: number): bigint {
   const text = threadStatus(pid, tid);
-  return text === undefined ? 0n : maskAt(text, fieldAt(text, '\nSigPnd:'));
+  return text === undefined ? 0n : statusMaskAt(text, statusFieldAt(text, 'SigPnd'));
 }
 
 /** TracerPid of one thread (0 when untraced or unreadable). */
 function threadTracer(pid: number, tid: number): number {
   const text = threadStatus(pid, tid);
-  return text === undefined ? 0 : decimalAt(text, fieldAt(text, '\nTracerPid:'));
+  return text === undefined ? 0 : statusDecimalAt(text, statusFieldAt(text, 'TracerPid'));
 }

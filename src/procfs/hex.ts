@@ -28,7 +28,8 @@ export function isHexSpan(s: string, from: number, to: number): boolean {
   return true;
 }
 
-function hexDigit(c: number): number {
+/** The value of hex digit character code `c` (either case), -1 for any other character. */
+export function hexDigit(c: number): number {
   if (c >= 48 && c <= 57) return c - 48;
   if (c >= 97 && c <= 102) return c - 87;
   if (c >= 65 && c <= 70) return c - 55;

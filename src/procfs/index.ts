@@ -8,6 +8,7 @@ export * from './numa-maps-format.js';
 export * from './smaps.js';
 export * from './vmas.js';
 export * from './status.js';
+export * from './status-fields.js';
 export * from './tasks.js';
 export * from './processes.js';
 export * from './process-nodes.js';
