@@ -35,8 +35,8 @@ export function helpText(cmd: Command<unknown>): string {
   );
 }
 
-/** Where the program's argv starts for an `optionsFirst` command: at `--` or the first non-option. */
-function restStart(cmd: Command<unknown>, argv: readonly string[]): number {
+/** Where the program's argv starts for an `optionsFirst` command: at `--` or the first non-option; -1 for none. */
+export function restStart(cmd: Command<unknown>, argv: readonly string[]): number {
   const opts = { ...cmd.options, ...COMMON };
   const takesValue = (tok: string): boolean => {
     if (tok.includes('=')) return false;
