@@ -6,7 +6,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from '../../src/cli/command.js';
 import { parseCommandArgs, restStart } from '../../src/cli/runner.js';
@@ -91,5 +93,34 @@ test('the README shows the commands and options the CLI has', async () => {
     if (u.example && !/[[\]|…]|\.\.\./.test(u.args)) {
       assert.doesNotThrow(() => parseCommandArgs(cmd, words(u.args)), `README line ${u.line}: numapol ${u.command}${u.args}`);
     }
+  }
+});
+
+test("the README's TypeScript examples compile against the library's published types", async () => {
+  const ts = (await import('typescript')).default;
+  const repo = fileURLToPath(new URL('../../../', import.meta.url));
+  const blocks = [...README.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);
+  assert.ok(blocks.length >= 2, `only ${blocks.length} TypeScript examples found`);
+  const dir = mkdtempSync(join(tmpdir(), 'numapol-readme-'));
+  try {
+    // .mts: ES modules (top-level await) outside any package.json; `numapol` is what `exports` names.
+    const files = blocks.map((code, i) => {
+      const f = join(dir, `example-${i}.mts`);
+      writeFileSync(f, `${code}\nexport {};\n`);
+      return f;
+    });
+    const program = ts.createProgram(files, {
+      target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      strict: true, noUncheckedIndexedAccess: true, noEmit: true, skipLibCheck: true,
+      types: ['node'], typeRoots: [join(repo, 'node_modules/@types')],
+      baseUrl: repo, paths: { numapol: ['dist/src/index.d.ts'] },
+    });
+    const problems = ts.getPreEmitDiagnostics(program).map((d) => {
+      const at = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start) : undefined;
+      return `${d.file?.fileName.split('/').pop() ?? ''}${at ? `:${at.line + 1}` : ''} ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
+    });
+    assert.deepEqual(problems, []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
