@@ -1,6 +1,7 @@
 /**
- * Compiles the C target programs with `cc` at test time, once per source version: the binary
- * is cached under the OS temp dir by a hash of its source.
+ * Compiles the target programs at test time, once per source version: the binary is cached
+ * under the OS temp dir by a hash of its source. C with the machine's `cc`; Go with Debian's
+ * `go`, installed on first use (as root) like the test bed's other packages.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -8,21 +9,42 @@ import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureHostPackages } from '../vm/harness/deps.js';
+import { onPath } from '../vm/harness/proc.js';
 
 /** test/targets/ in the source tree (this file runs from dist/test/targets/). */
 export const TARGET_SOURCES = fileURLToPath(new URL('../../../test/targets/', import.meta.url));
 
-/** Path of the compiled `name` (`<sources>/<name>.c`, test/targets/ by default), building it if needed. */
-export function buildTarget(name: string, sources = TARGET_SOURCES): string {
-  const src = join(sources, `${name}.c`);
-  const text = readFileSync(src);
-  const hash = createHash('sha256').update(text).digest('hex').slice(0, 16);
-  const dir = join(tmpdir(), 'numapol-targets');
-  const bin = join(dir, `${name}-${hash}`);
+const BUILDS = join(tmpdir(), 'numapol-targets');
+
+/** Path of `<sources>/<name>.<ext>` built by `compile(src, out)`, reused while the source is unchanged. */
+function cachedBuild(name: string, ext: string, sources: string, compile: (src: string, out: string) => void): string {
+  const src = join(sources, `${name}.${ext}`);
+  const hash = createHash('sha256').update(readFileSync(src)).digest('hex').slice(0, 16);
+  const bin = join(BUILDS, `${name}-${ext}-${hash}`);
   if (existsSync(bin)) return bin;
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(BUILDS, { recursive: true });
   const tmp = `${bin}.${process.pid}.tmp`;
-  execFileSync('cc', ['-O1', '-Wall', '-pthread', '-o', tmp, src], { stdio: ['ignore', 'inherit', 'inherit'] });
+  compile(src, tmp);
   renameSync(tmp, bin);
   return bin;
+}
+
+/** Path of the compiled `name` (`<sources>/<name>.c`, test/targets/ by default), building it if needed. */
+export function buildTarget(name: string, sources = TARGET_SOURCES): string {
+  return cachedBuild(name, 'c', sources, (src, out) => {
+    execFileSync('cc', ['-O1', '-Wall', '-pthread', '-o', out, src], { stdio: ['ignore', 'inherit', 'inherit'] });
+  });
+}
+
+/**
+ * Path of the compiled Go program `<sources>/<name>.go`: standard library only, no cgo, so a
+ * static binary with no libc (the engine finds its syscall instruction elsewhere).
+ */
+export function buildGoTarget(name: string, sources = TARGET_SOURCES): string {
+  return cachedBuild(name, 'go', sources, (src, out) => {
+    ensureHostPackages([{ pkg: 'golang-go', present: () => onPath('go') }]);
+    const env = { ...process.env, CGO_ENABLED: '0', GOCACHE: join(BUILDS, 'go-cache'), GOPATH: join(BUILDS, 'go-path'), GOFLAGS: '', GO111MODULE: 'off' };
+    execFileSync('go', ['build', '-o', out, src], { stdio: ['ignore', 'inherit', 'inherit'], env });
+  });
 }

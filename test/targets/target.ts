@@ -1,7 +1,7 @@
 /** Runs a test target and reads its self-checks. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { after } from 'node:test';
-import { buildTarget } from './build.js';
+import { buildGoTarget, buildTarget } from './build.js';
 
 export interface ThreadReport {
   tid: number;
@@ -36,9 +36,18 @@ export class Target {
 
   private closed = false;
 
-  /** Starts `workload` with key=value arguments and waits for its "ready <pid>" line. */
-  static async start(args: string[], name = 'workload'): Promise<Target> {
-    const child = spawn(buildTarget(name), args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  /** Starts `workload` (or another C target) with key=value arguments and waits for its "ready <pid>" line. */
+  static start(args: string[], name = 'workload'): Promise<Target> {
+    return Target.run(buildTarget(name), args);
+  }
+
+  /** The same for a Go target (test/targets/NAME.go). */
+  static startGo(args: string[], name: string): Promise<Target> {
+    return Target.run(buildGoTarget(name), args);
+  }
+
+  private static async run(bin: string, args: string[]): Promise<Target> {
+    const child = spawn(bin, args, { stdio: ['pipe', 'pipe', 'inherit'] });
     let buf = '';
     const pid = await new Promise<number>((resolve, reject) => {
       const onData = (d: Buffer): void => {
@@ -130,11 +139,11 @@ export class Target {
  * A `start` for one test file: every target it starts is killed when the file's tests are done,
  * whatever happened in them.
  */
-export function targetStarter(): (args: string[], name?: string) => Promise<Target> {
+export function targetStarter(language: 'c' | 'go' = 'c'): (args: string[], name?: string) => Promise<Target> {
   const started: Target[] = [];
   after(() => started.forEach((t) => t.kill()));
   return async (args, name) => {
-    const t = await Target.start(args, name);
+    const t = language === 'go' ? await Target.startGo(args, name ?? 'goroutines') : await Target.start(args, name);
     started.push(t);
     return t;
   };
