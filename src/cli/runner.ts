@@ -24,8 +24,13 @@ const COMMON: Readonly<Record<string, OptionSpec>> = {
   debug: { type: 'boolean', description: 'print a stack trace with errors' },
 };
 
+/** Every option `cmd` takes: its own and the ones every command has. */
+export function commandOptions(cmd: Command<unknown>): Readonly<Record<string, OptionSpec>> {
+  return { ...cmd.options, ...COMMON };
+}
+
 export function helpText(cmd: Command<unknown>): string {
-  const opts = { ...cmd.options, ...COMMON };
+  const opts = commandOptions(cmd);
   const lines = Object.entries(opts).map(([name, o]) => {
     const flag = `${o.short ? `-${o.short}, ` : '    '}--${name}${o.type === 'string' ? `=${o.valueName ?? 'VALUE'}` : ''}`;
     return `  ${flag.padEnd(30)} ${o.description}`;
@@ -37,7 +42,7 @@ export function helpText(cmd: Command<unknown>): string {
 
 /** Where the program's argv starts for an `optionsFirst` command: at `--` or the first non-option; -1 for none. */
 export function restStart(cmd: Command<unknown>, argv: readonly string[]): number {
-  const opts = { ...cmd.options, ...COMMON };
+  const opts = commandOptions(cmd);
   const takesValue = (tok: string): boolean => {
     if (tok.includes('=')) return false;
     const o = tok.startsWith('--') ? opts[tok.slice(2)] : Object.values(opts).find((x) => x.short === tok.slice(1));
@@ -63,7 +68,7 @@ export function parseCommandArgs(cmd: Command<unknown>, argv: readonly string[])
   const head = dashdash < 0 ? argv : argv.slice(0, dashdash);
   const rest = dashdash < 0 ? [] : argv.slice(dashdash + 1);
   const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {};
-  for (const [name, o] of Object.entries({ ...cmd.options, ...COMMON })) {
+  for (const [name, o] of Object.entries(commandOptions(cmd))) {
     options[name] = {
       type: o.type,
       ...(o.short ? { short: o.short } : {}),

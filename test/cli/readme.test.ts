@@ -11,10 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from '../../src/cli/command.js';
-import { parseCommandArgs, restStart } from '../../src/cli/runner.js';
+import { commandOptions, parseCommandArgs, restStart } from '../../src/cli/runner.js';
 
 const README = readFileSync(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8');
-const COMMON = new Set(['help', 'json', 'debug']);
 
 interface Use {
   readonly command: string;
@@ -77,21 +76,22 @@ test('the README shows the commands and options the CLI has', async () => {
   for (const c of ['hardware', 'show', 'maps', 'stat', 'run', 'set', 'home-node', 'apply', 'migrate', 'move', 'shm']) assert.ok(named.has(c), `README never shows numapol ${c}`);
   for (const u of found) {
     const cmd = await command(u.command);
-    const longs = new Set([...Object.keys(cmd.options), ...COMMON]);
-    const shorts = new Set(Object.values(cmd.options).map((o) => o.short).filter((s) => s !== undefined));
+    const options = commandOptions(cmd);
+    const longs = new Set(Object.keys(options));
+    const shorts = new Set(Object.values(options).map((o) => o.short).filter((s) => s !== undefined));
     // The words of an example of `run` after its own options are the program's.
     const all = words(u.args);
     const cut = u.example && cmd.optionsFirst ? restStart(cmd, all) : -1;
-    const own = cut < 0 ? all : all.slice(0, cut);
-    for (const w of own.join(' ').matchAll(/(?:^|[\s[(|])--([a-z][a-z-]*)/g)) {
+    const own = (cut < 0 ? all : all.slice(0, cut)).join(' ');
+    for (const w of own.matchAll(/(?:^|[\s[(|])--([a-z][a-z-]*)/g)) {
       assert.ok(longs.has(w[1]!), `README line ${u.line}: numapol ${u.command} has no option --${w[1]}`);
     }
-    for (const w of own.join(' ').matchAll(/(?:^|[\s[(|])-([a-zA-Z])\b/g)) {
+    for (const w of own.matchAll(/(?:^|[\s[(|])-([a-zA-Z])\b/g)) {
       assert.ok(shorts.has(w[1]!), `README line ${u.line}: numapol ${u.command} has no option -${w[1]}`);
     }
     // A plain example (no [optional] parts, alternatives or ellipses) must parse as the CLI parses it.
     if (u.example && !/[[\]|…]|\.\.\./.test(u.args)) {
-      assert.doesNotThrow(() => parseCommandArgs(cmd, words(u.args)), `README line ${u.line}: numapol ${u.command}${u.args}`);
+      assert.doesNotThrow(() => parseCommandArgs(cmd, all), `README line ${u.line}: numapol ${u.command}${u.args}`);
     }
   }
 });
