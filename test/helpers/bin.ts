@@ -2,7 +2,7 @@
  * The CLI as users get it: the file package.json's `bin` names (the bundle that
  * scripts/bundle-cli.mjs makes after tsc), so tests and benchmarks run what ships.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,5 +17,10 @@ export const NUMAPOL_BIN = fileURLToPath(new URL(pkg.bin.numapol, root));
 export const NUMAPOL_BODY = join(NUMAPOL_BIN, '..', 'numapol-body.cjs');
 
 // The CLI keeps V8 code caches (src/cli/code-cache.cts): tests use them as users would, in a
-// directory of their own rather than the machine's /var/cache/numapol or ~/.cache/numapol.
-process.env['NUMAPOL_CODE_CACHE'] ??= mkdtempSync(join(tmpdir(), 'numapol-code-cache-'));
+// directory of their own rather than the machine's /var/cache/numapol or ~/.cache/numapol,
+// removed when the test process ends.
+if (process.env['NUMAPOL_CODE_CACHE'] === undefined) {
+  const dir = mkdtempSync(join(tmpdir(), 'numapol-code-cache-'));
+  process.env['NUMAPOL_CODE_CACHE'] = dir;
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+}
