@@ -219,6 +219,9 @@ export async function migrateProcess(
       const pages = Math.max(0, f.pages - (still.get(f.from) ?? 0));
       return { ...f, pages, bytes: pages * (f.pages > 0 ? f.bytes / f.pages : ps) };
     });
+    // The retry's tally counted only what it moved itself; every page the flows show moved
+    // (by the one call or by the retry) is a moved page, so the two can never disagree.
+    tally.moved = flows.reduce((s, f) => s + f.pages, 0);
   }
   const notMoved = left.reduce((s, l) => s + Object.values(l.pagesPerNode).reduce((a, b) => a + b, 0), 0);
   return {

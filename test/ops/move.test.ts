@@ -3,6 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { movePidRange } from '../../src/ops/move.js';
 import { movePagesPaced } from '../../src/ops/move-pages.js';
 import { segmentsOfRange } from '../../src/ops/address-range.js';
@@ -13,10 +15,12 @@ import { NumapolError, ProcessGoneError } from '../../src/errors.js';
 import { SyscallError } from '../../src/kernel/syscall-error.js';
 import { startWriter } from '../targets/migrate-writer.js';
 import { NUMAPOL_BIN } from '../helpers/bin.js';
+import { publicPackageRoot } from '../helpers/public-copy.js';
 
 const online = parseRangeList(readFileSync('/sys/devices/system/node/online', 'utf8')) ?? [0];
 const first = online[0]!;
 const MAIN = NUMAPOL_BIN;
+const CHECKOUT = fileURLToPath(new URL('../../../', import.meta.url));
 
 function unusedPid(): number {
   const max = Number(readFileSync('/proc/sys/kernel/pid_max', 'utf8'));
@@ -124,15 +128,18 @@ test('a node that does not exist: the CLI check and the kernel ENODEV', async ()
 
 test("another user's process without privilege: a clear EPERM message", { skip: process.geteuid?.() !== 0 ? 'needs root to switch to nobody' : false }, async () => {
   const w = await startWriter('anon', 1);
+  // uid 65534 runs numapol from a place it can read, wherever the checkout lives.
+  const pkgRoot = publicPackageRoot();
+  const bin = join(pkgRoot, relative(CHECKOUT, MAIN));
   try {
     for (const args of [['move', String(w.pid), '--anon', '--to', String(first)], ['migrate', String(w.pid), String(first), String(first)]]) {
-      const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, MAIN, ...args], { encoding: 'utf8' });
+      const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, bin, ...args], { encoding: 'utf8' });
       assert.equal(r.status, 1, `${args[0]}: ${r.stderr}`);
       assert.match(r.stderr, new RegExp(`not permitted to move the pages of pid ${w.pid} \\(owned by uid 0, we are uid 65534\\)`));
     }
     // migrate_pages itself, past /proc: the kernel's EPERM.
     const k = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--input-type=module', '-e',
-      `import { migratePages } from '${new URL('../../src/kernel/index.js', import.meta.url).href}';
+      `import { migratePages } from '${pathToFileURL(join(pkgRoot, 'dist/src/kernel/index.js')).href}';
        try { migratePages(${w.pid}, [${first}], [${first}]); console.log('ok'); } catch (e) { console.log(e.code); }`], { encoding: 'utf8' });
     assert.equal(k.stdout.trim(), 'EPERM', k.stderr);
   } finally {

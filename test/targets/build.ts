@@ -17,10 +17,13 @@ export const TARGET_SOURCES = fileURLToPath(new URL('../../../test/targets/', im
 
 const BUILDS = join(tmpdir(), 'numapol-targets');
 
-/** Path of `<sources>/<name>.<ext>` built by `compile(src, out)`, reused while the source is unchanged. */
-function cachedBuild(name: string, ext: string, sources: string, compile: (src: string, out: string) => void): string {
+/**
+ * Path of `<sources>/<name>.<ext>` built by `compile(src, out)`, reused while the source and the
+ * `recipe` (the compiler's flags) are unchanged.
+ */
+function cachedBuild(name: string, ext: string, sources: string, recipe: string, compile: (src: string, out: string) => void): string {
   const src = join(sources, `${name}.${ext}`);
-  const hash = createHash('sha256').update(readFileSync(src)).digest('hex').slice(0, 16);
+  const hash = createHash('sha256').update(recipe).update('\0').update(readFileSync(src)).digest('hex').slice(0, 16);
   const bin = join(BUILDS, `${name}-${ext}-${hash}`);
   if (existsSync(bin)) return bin;
   mkdirSync(BUILDS, { recursive: true });
@@ -32,17 +35,25 @@ function cachedBuild(name: string, ext: string, sources: string, compile: (src: 
 
 /** Path of the compiled `name` (`<sources>/<name>.c`, test/targets/ by default), building it if needed. */
 export function buildTarget(name: string, sources = TARGET_SOURCES): string {
-  return cachedBuild(name, 'c', sources, (src, out) => {
-    execFileSync('cc', ['-O1', '-Wall', '-pthread', '-o', out, src], { stdio: ['ignore', 'inherit', 'inherit'] });
+  return cachedBuild(name, 'c', sources, C_FLAGS.join(' '), (src, out) => {
+    execFileSync('cc', [...C_FLAGS, '-o', out, src], { stdio: ['ignore', 'inherit', 'inherit'] });
   });
 }
+
+/**
+ * `-z now` binds every symbol at load. With lazy binding, a program's first call through the PLT
+ * runs the dynamic linker's resolver, which saves the CPU's whole extended register state on the
+ * caller's stack: with AVX-512 that is over 2 KiB, more than the small-stack target's own stack,
+ * so on such CPUs that target damaged its neighbour by itself (CPU-dependent test failures).
+ */
+const C_FLAGS = ['-O1', '-Wall', '-pthread', '-Wl,-z,now'];
 
 /**
  * Path of the compiled Go program `<sources>/<name>.go`: standard library only, no cgo, so a
  * static binary with no libc (the engine finds its syscall instruction elsewhere).
  */
 export function buildGoTarget(name: string, sources = TARGET_SOURCES): string {
-  return cachedBuild(name, 'go', sources, (src, out) => {
+  return cachedBuild(name, 'go', sources, 'go build CGO_ENABLED=0', (src, out) => {
     ensureHostPackages([{ pkg: 'golang-go', present: () => onPath('go') }]);
     const env = { ...process.env, CGO_ENABLED: '0', GOCACHE: join(BUILDS, 'go-cache'), GOPATH: join(BUILDS, 'go-path'), GOFLAGS: '', GO111MODULE: 'off' };
     execFileSync('go', ['build', '-o', out, src], { stdio: ['ignore', 'inherit', 'inherit'], env });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { queryPageNodes } from '../../src/kernel/index.js';
 import { NumapolError } from '../../src/errors.js';
-import { migrateProcess } from '../../src/ops/migrate.js';
+import { migrateProcess, type MigrateReport } from '../../src/ops/migrate.js';
 import { movePidRange, type MoveReport } from '../../src/ops/move.js';
 import { numastat } from '../../src/ops/stat.js';
 import { readVmas } from '../../src/procfs/vmas.js';
@@ -40,6 +40,16 @@ function allOn(w: Writer, node: number, what: string, reportedStayed = 0): void 
   assert.equal(p.get(node), Number(w.len) / PAGE - reportedStayed, `${what}: every page but the ${reportedStayed} reported on node ${node}, got ${JSON.stringify([...p])}`);
 }
 
+/**
+ * Pages a migrate report says stayed in the writer's region: pages that stayed may be anywhere
+ * in the process (a library page, the stack), so only the VMAs of the region count.
+ */
+function stayedIn(w: Writer, r: MigrateReport): number {
+  return r.leftovers
+    .filter((l) => BigInt(l.start) < w.addr + w.len && w.addr < BigInt(l.end))
+    .reduce((a, l) => a + Object.values(l.pagesPerNode).reduce((x, y) => x + y, 0), 0);
+}
+
 for (const kind of ['anon', 'file', 'shared', 'thp', 'multi'] as const) {
   test(`${kind}: migrate and move while the target writes; nothing lost or torn`, { skip }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'numapol-mig-'));
@@ -47,12 +57,7 @@ for (const kind of ['anon', 'file', 'shared', 'thp', 'multi'] as const) {
     try {
       const m = await migrateProcess(w.pid, '0', '3');
       assert.equal(m.method, 'migrate_pages');
-      // Pages that stayed may be anywhere in the process (a library page, the stack): count only
-      // those reported in the VMAs of the writer's region.
-      const stayedHere = m.leftovers
-        .filter((l) => BigInt(l.start) < w.addr + w.len && w.addr < BigInt(l.end))
-        .reduce((a, l) => a + Object.values(l.pagesPerNode).reduce((x, y) => x + y, 0), 0);
-      allOn(w, 3, 'after migrate 0→3', stayedHere);
+      allOn(w, 3, 'after migrate 0→3', stayedIn(w, m));
 
       const range = { start: w.addr, end: w.addr + w.len };
       const mv = await movePidRange(w.pid, { range, to: 1, batchPages: 1024 });
@@ -76,6 +81,26 @@ for (const kind of ['anon', 'file', 'shared', 'thp', 'multi'] as const) {
     }
   });
 }
+
+test('migrate: tally and flows agree, one migrate_pages call and paced steps alike', { skip }, async () => {
+  const w = await startWriter('anon', 16, { wrap: ['numactl', '--preferred=0'] });
+  try {
+    const region = Number(w.len) / PAGE;
+    const sum = (r: { flows: readonly { pages: number }[] }): number => r.flows.reduce((s, f) => s + f.pages, 0);
+    const one = await migrateProcess(w.pid, '0', '3');
+    assert.equal(one.method, 'migrate_pages');
+    assert.equal(one.tally.moved, sum(one), `tally ${JSON.stringify(one.tally)} against flows ${JSON.stringify(one.flows)}`);
+    assert.ok(one.tally.moved >= region - one.notMoved, `at least the region moved: ${one.tally.moved} of ${region}`);
+    const paced = await migrateProcess(w.pid, '3', '1', { batchPages: 512 });
+    assert.equal(paced.method, 'move_pages');
+    assert.equal(paced.tally.moved, sum(paced), `tally ${JSON.stringify(paced.tally)} against flows ${JSON.stringify(paced.flows)}`);
+    assert.ok(paced.tally.moved >= region - paced.notMoved, `at least the region moved: ${paced.tally.moved} of ${region}`);
+    allOn(w, 1, 'after the paced migrate 3→1', stayedIn(w, paced));
+    assert.match(await w.stop(), /^verify ok/);
+  } finally {
+    w.kill();
+  }
+});
 
 test('a range that partly does not exist: clear error, nothing moved', { skip }, async () => {
   const w = await startWriter('anon', 8, { wrap: ['numactl', '--preferred=0'] });
