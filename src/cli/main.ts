@@ -24,6 +24,10 @@ const COMMANDS: Readonly<Record<string, Entry>> = {
   'home-node': { summary: 'set the home node of bind/preferred_many ranges of a running process', load: () => import('./commands/home-node.js') },
   apply: { summary: "apply the seeds' numa_maps write syntax (POLICY, ADDR POLICY, ADDR N0>1) to a running process", load: () => import('./commands/apply.js') },
   run: { summary: 'run a program under a mempolicy and CPU binding (numactl)', load: () => import('./commands/run.js') },
+  daemon: { summary: 'the batch process manager: rules, journal, undo, API (foreground); daemon status', load: () => import('./commands/daemon.js') },
+  journal: { summary: "the daemon's journal of every action, newest first", load: () => import('./commands/journal.js') },
+  undo: { summary: 'put back what a journal entry changed (through the daemon)', load: () => import('./commands/undo.js') },
+  plan: { summary: 'what the daemon would do now and has not done', load: () => import('./commands/plan.js') },
 };
 
 function usage(): string {

@@ -19,4 +19,19 @@ export { movePidRange, type MoveOptions, type MoveReport, type MovedSegment } fr
 export { shmPolicy, type ShmOptions, type ShmReport, type ShmTarget } from './shm.js';
 export { applyMigrateLine, parseMigrateLine, isMigrateLine, type MigrateLine, type MigrateLineReport } from './migrate-line.js';
 export { parseAddressRange, parseSize, type AddressRange, type Segment, type Selection } from './address-range.js';
-export type { PageTally } from './move-pages.js';
+export { failedPages, type PageTally } from './move-pages.js';
+export { processAffinity, setProcessAffinity, restoreProcessAffinity, type ThreadAffinity, type AffinityReport } from './cpus/process-affinity.js';
+export {
+  recordPagePlacement,
+  restorePagePlacement,
+  type PagePlacement,
+  type PlacementSegment,
+  type RecordOptions,
+  type RestoreOptions,
+  type RestoreReport,
+} from './placement/page-placement.js';
+export type { Flow } from './move-pages.js';
+export type { PolicyRun } from './shm.js';
+export { DEFAULT_BATCH_PAGES, type PaceOptions } from './pace.js';
+export { threadIds } from './threads.js';
+export { processIds } from './read/process-ids.js';

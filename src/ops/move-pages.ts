@@ -105,7 +105,8 @@ export function failedPages(t: PageTally): number {
   return t.busy + t.noMemory + t.shared + Object.values(t.other).reduce((s, v) => s + v, 0);
 }
 
-function tallyError(t: PageTally, errno: number, pages: number): void {
+/** Counts `pages` pages that move_pages failed with `errno` under their outcome. */
+export function tallyError(t: PageTally, errno: number, pages: number): void {
   if (errno === ENOENT || errno === EFAULT) t.notPresent += pages;
   else if (errno === EBUSY) t.busy += pages;
   else if (errno === ENOMEM) t.noMemory += pages;

@@ -1,0 +1,96 @@
+/**
+ * Runs one action through ops/ and returns what the journal keeps: the state before (for undo),
+ * the ops report, and the outcome. Never throws for the action's own failures: a process that
+ * exits mid-action is the outcome `gone`, anything else `failed` with the error's message.
+ */
+import {
+  migrateProcess,
+  processAffinity,
+  recordPagePlacement,
+  setProcessAffinity,
+  setProcessPolicy,
+  setRangePolicy,
+  shmPolicy,
+  userNodes,
+  parseCpuList,
+  DEFAULT_BATCH_PAGES,
+  type PagePlacement,
+} from '../../ops/index.js';
+import type { Action, Outcome } from './action.js';
+import type { Before } from './before.js';
+import { failureOf } from './outcome.js';
+import { vmaFilterOf } from './vma-kinds.js';
+
+export interface ActionContext {
+  readonly root?: string;
+  /** The global page-move budget (config `migrate-rate`), bytes/s; a rule's own rate may be lower. */
+  readonly migrateRate?: number;
+}
+
+export interface ActionRun {
+  readonly outcome: Outcome;
+  readonly before: Before | null;
+  readonly result: unknown;
+  readonly code: string | null;
+  readonly error: string | null;
+}
+
+/** The rate a move runs at: the lower of the rule's and the global budget. */
+export function effectiveRate(rule: number | undefined, global: number | undefined): number | undefined {
+  if (rule === undefined) return global;
+  if (global === undefined) return rule;
+  return Math.min(rule, global);
+}
+
+export async function runAction(pid: number, a: Action, ctx: ActionContext = {}): Promise<ActionRun> {
+  const ro = ctx.root === undefined ? {} : { root: ctx.root };
+  let before: Before | null = null;
+  try {
+    switch (a.kind) {
+      case 'policy': {
+        const r = setProcessPolicy(pid, a.policy, { ...ro, ...(a.threads === undefined ? {} : { threads: a.threads }) });
+        before = { threads: r.threads.map((t) => ({ tid: t.tid, policy: t.before })) };
+        return done('ok', before, r);
+      }
+      case 'vma-policy': {
+        const filter = vmaFilterOf(a.vma);
+        let placement: PagePlacement | undefined;
+        if (a.move) {
+          placement = recordPagePlacement(pid, { ...ro, filter });
+          before = { ranges: [], placement };
+        }
+        const r = setRangePolicy(pid, a.policy, { filter }, { ...ro, move: a.move });
+        before = { ranges: r.ranges.map((x) => ({ start: x.start, end: x.end, policy: x.before })), ...(placement ? { placement } : {}) };
+        return done('ok', before, r);
+      }
+      case 'cpus': {
+        const saved = processAffinity(pid, ro);
+        before = { threads: saved };
+        const spec = a.nodes !== undefined ? { cpuNodes: userNodes(a.nodes, { ...ro, pid }) } : { cpus: parseCpuList(a.cpus ?? '') };
+        return done('ok', before, setProcessAffinity(pid, spec, ro));
+      }
+      case 'migrate': {
+        const from = userNodes(a.from, { ...ro, pid, ignoreCpuset: true });
+        before = { placement: recordPagePlacement(pid, { ...ro, nodes: from }) };
+        const rate = effectiveRate(a.rateBytesPerSecond, ctx.migrateRate);
+        // Always paced: one migrate_pages call would hold the target (and the daemon) for the
+        // whole move. Without any rate, steps of the default batch.
+        const r = await migrateProcess(pid, a.from, a.to, { ...ro, ...(rate === undefined ? { batchPages: DEFAULT_BATCH_PAGES } : { rateBytesPerSecond: rate }) });
+        return done(r.notMoved > 0 ? 'partial' : 'ok', before, r);
+      }
+      case 'shm-policy': {
+        const target = { ...(a.file !== undefined ? { file: a.file } : {}), ...(a.shmKey !== undefined ? { shmKey: a.shmKey } : {}), ...(a.shmid !== undefined ? { shmid: a.shmid } : {}) };
+        const now = shmPolicy({ ...ro, ...target });
+        before = { policy: now.policy, pagesPerNode: now.pagesPerNode };
+        return done('ok', before, shmPolicy({ ...ro, ...target, policy: a.policy }));
+      }
+    }
+  } catch (e) {
+    const f = failureOf(e);
+    return { outcome: f.outcome, before, result: null, code: f.code, error: f.error };
+  }
+}
+
+function done(outcome: Outcome, before: Before, result: unknown): ActionRun {
+  return { outcome, before, result, code: null, error: null };
+}
