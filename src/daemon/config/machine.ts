@@ -11,8 +11,7 @@ import { hardware, type HardwareReport } from '../../ops/hardware.js';
 import { uidOfUser } from '../../ops/read/users.js';
 import { parseCpuList } from '../../ops/run.js';
 import { nodeContext, userNodes, userPolicy } from '../../ops/user-policy.js';
-import { formatNodeList, MAX_NUMNODES, parseNodeList, parsePolicy, type NodeContext } from '../../policy/index.js';
-import type { NodeSet } from '../../policy/model.js';
+import { checkPolicy, formatNodeList, MAX_NUMNODES, nodeSet, parseNodeList, parsePolicy, type NodeContext, type NodeSet } from '../../policy/index.js';
 import type { CpuListSpec, NodeListSpec, PolicySpec } from './types.js';
 
 /** A checked value and the nodes it names that this one-node machine lacks (else empty). */
@@ -33,6 +32,12 @@ export interface MachineChecks {
   readonly onlineNodes: NodeSet;
 }
 
+/** The largest machine the kernel allows: every node id exists, the cpuset allows them all. */
+const EVERY_NODE: NodeContext = (() => {
+  const nodes = Array.from({ length: MAX_NUMNODES }, (_, i) => i);
+  return { nodes, allowed: nodes };
+})();
+
 /** CONFIG_NR_CPUS is at most 8192: larger numbers are refused before a range is expanded. */
 const MAX_CPUS = 8192;
 
@@ -50,17 +55,29 @@ export function machineChecks(root?: string): MachineChecks {
 
   const singleNode = (): boolean => ctx.nodes.length === 1;
 
-  /** Nodes a one-node machine lacks, from the project's ENODE error; rethrows anything else. */
-  const missingOf = (e: unknown): NodeSet => {
-    if (e instanceof NumapolError && e.code === 'ENODE' && singleNode()) {
-      const missing = e.details['missing'];
-      if (Array.isArray(missing) && missing.every((n) => typeof n === 'number')) return missing as NodeSet;
+  /**
+   * The text checked against this machine; on a one-node machine, text that fails only because
+   * of the machine (nodes it lacks, `+1`, `!0`) is read as on the largest machine instead, and
+   * the nodes it names beyond this one come back as `missing`. Text that fails there too is the
+   * file's fault: the first error is thrown.
+   */
+  const lenient = <T>(strict: () => T, lax: (every: NodeContext) => T, named: (v: T) => readonly number[]): Checked<T> => {
+    try {
+      return { value: strict(), missing: [] };
+    } catch (e) {
+      if (!(e instanceof NumapolError) || !e.usage || !singleNode()) throw e;
+      let value: T;
+      try {
+        value = lax(EVERY_NODE);
+      } catch {
+        throw e;
+      }
+      const here = new Set(ctx.nodes);
+      const missing = nodeSet(named(value).filter((n) => !here.has(n)));
+      if (missing.length === 0) throw e;
+      return { value, missing };
     }
-    throw e;
   };
-
-  /** The text read as if every node existed, `all` still meaning this machine's: a rule that stays inactive. */
-  const lax = (): NodeContext => ({ nodes: Array.from({ length: MAX_NUMNODES }, (_, i) => i), allowed: ctx.allowed ?? ctx.nodes });
 
   return {
     get onlineNodes() {
@@ -68,26 +85,23 @@ export function machineChecks(root?: string): MachineChecks {
     },
 
     policy(text) {
-      let missing: NodeSet = [];
-      let policy;
-      try {
-        policy = userPolicy(text, opts);
-      } catch (e) {
-        missing = missingOf(e);
-        policy = parsePolicy(text, lax());
-      }
+      const { value: policy, missing } = lenient(
+        () => userPolicy(text, opts),
+        (every) => parsePolicy(text, every),
+        // A relative policy's numbers are positions in the cpuset, not nodes (checkNodes skips them too).
+        (p) => [...(p.flags.remap === 'relative' ? [] : p.nodes), ...(p.homeNode === undefined ? [] : [p.homeNode])],
+      );
+      // Rules the kernel has for every machine (preferred takes one node...) still hold.
+      if (missing.length > 0) checkPolicy(policy);
       return { value: { text, policy, perTarget: perTarget(text) }, missing };
     },
 
     nodes(text) {
-      let missing: NodeSet = [];
-      let nodes;
-      try {
-        nodes = userNodes(text, opts);
-      } catch (e) {
-        missing = missingOf(e);
-        nodes = parseNodeList(text, lax());
-      }
+      const { value: nodes, missing } = lenient(
+        () => userNodes(text, opts),
+        (every) => parseNodeList(text, every),
+        (n) => n,
+      );
       return { value: { text, nodes, perTarget: perTarget(text) }, missing };
     },
 

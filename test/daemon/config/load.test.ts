@@ -120,6 +120,24 @@ test('on a machine with two or more nodes, a node it lacks is an error in the ru
   assert.deepEqual(config.rules[0]!.inactive?.missingNodes, [9]);
 });
 
+test('on a one-node machine, text that fails only for lack of nodes (+1, !0, 0,5) leaves the rule inactive; text wrong anywhere is an error', () => {
+  const rule = (policy: string): string => `rules:\n  - name: a\n    match: { comm: x }\n    policy: ${policy}\n`;
+  const missing = (policy: string): readonly number[] | undefined => parseConfigText(rule(policy), 'f', { root: ONE }).config.rules[0]!.inactive?.missingNodes;
+  assert.deepEqual(missing('bind=0,5'), [5]);
+  assert.deepEqual(missing('bind=+1'), [1]);
+  assert.deepEqual(missing('preferred=7'), [7]);
+  assert.equal(missing('interleave=!0')?.[0], 1);
+  assert.equal(missing('interleave=all'), undefined);
+  // Relative policies name positions in the cpuset, not nodes: nothing is missing.
+  assert.equal(missing('bind=relative:3'), undefined);
+  for (const bad of ['prefer=5-6', 'bind=x', 'bind=5-2', 'prefer=5 home=5']) {
+    assert.throws(() => parseConfigText(rule(bad), 'f', { root: ONE }), ConfigError, bad);
+  }
+  const nodes = parseConfigText('rules:\n  - name: a\n    match: { comm: x }\n    migrate: { from: "+1", to: 3 }\n', 'f', { root: ONE });
+  assert.deepEqual(nodes.config.rules[0]!.inactive?.missingNodes, [1, 3]);
+  assert.throws(() => parseConfigText('rules:\n  - name: a\n    match: { comm: x }\n    cpus: { cpus: 8-15 }\n', 'f', { root: ONE }), /cpus 8-15 do not exist: this machine has cpus 0-1/);
+});
+
 test('a user this machine lacks is a warning at the selector, and the selector matches no uid', () => {
   const root = machineRoot('sys-guest-4node', 'root:x:0:0::/root:/bin/sh\n');
   const { config, warnings } = parseConfigText(EXAMPLE_RULES, 'numapol.yaml', { root });
