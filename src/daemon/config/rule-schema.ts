@@ -8,7 +8,7 @@ import { cpusSchema, migrateSchema, policySchema, shmSchema, vmasSchema, type Ch
 import { AT_KEY, MISSING, bool, expected, isPlainObject, name, strict } from './fields.js';
 import { inactiveReason, type Checked, type MachineChecks } from './machine.js';
 import { matchSchema } from './match-schema.js';
-import { MODES, type MatchRule, type Mode, type Rule, type RuleMatch, type ShmObject } from './types.js';
+import { MODES, type MatchRule, type Mode, type Rule } from './types.js';
 import type { NodeSet } from '../../policy/model.js';
 
 /** Keys that make a match rule act. */
@@ -83,12 +83,12 @@ export function ruleSchema(machine: MachineChecks) {
       const common: { name: string; mode?: Mode } = { name: r.name, ...(r.mode === undefined ? {} : { mode: r.mode }) };
       let rule: Rule;
       if (r.shm !== undefined) {
-        rule = { kind: 'shm', ...common, shm: r.shm as ShmObject, policy: unwrap(r.policy!) };
+        rule = { kind: 'shm', ...common, shm: r.shm, policy: unwrap(r.policy!) }; // checkKeys: an shm rule has policy
       } else {
         const m: { -readonly [K in keyof MatchRule]: MatchRule[K] } = {
           kind: 'match',
           ...common,
-          match: r.match as RuleMatch,
+          match: r.match!, // checkKeys: a rule without shm has match
           exclude: r.exclude ?? false,
           vmas: (r.vmas ?? []).map((v: CheckedVmaAction) => ({ ...v, policy: unwrap(v.policy) })),
         };

@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
@@ -11,6 +10,7 @@ import { parse } from 'yaml';
 import { configJsonSchema } from '../../../src/daemon/config/index.js';
 import { configArb } from './arbitraries.js';
 import { EXAMPLE_AUTO, EXAMPLE_RULES } from './examples.js';
+import { tempDir } from './helpers.js';
 
 const schema = configJsonSchema();
 // strictRequired: ajv wants a oneOf branch's required keys declared in the branch itself; they are the rule's.
@@ -88,7 +88,7 @@ test('every key in the JSON Schema has a description, and every map refuses keys
 });
 
 test('scripts/config-schema.mjs writes the same schema from the built module', () => {
-  const out = join(mkdtempSync(join(tmpdir(), 'numapol-schema-')), 'numapol.schema.json');
+  const out = join(tempDir(), 'numapol.schema.json');
   const checkout = fileURLToPath(new URL('../../../../', import.meta.url));
   const r = spawnSync(process.execPath, ['scripts/config-schema.mjs', out], { cwd: checkout, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);

@@ -1,12 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NumapolError } from '../../../src/errors.js';
 import { ConfigError, defaultConfig, loadConfigFile, parseConfigText, type DaemonConfig } from '../../../src/daemon/config/index.js';
 import { EXAMPLE_AUTO, EXAMPLE_RULES } from './examples.js';
-import { machineRoot, marked } from './helpers.js';
+import { machineRoot, marked, tempDir } from './helpers.js';
 
 const FOUR = machineRoot('sys-guest-4node');
 const ONE = machineRoot('sys-host-1node');
@@ -236,7 +235,7 @@ test('rule forms: shm objects, CPU lists, vmas in the order written, per-rule mo
 });
 
 test('loadConfigFile reads the file and names it in errors; a missing file is ENOENT', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'numapol-config-'));
+  const dir = tempDir();
   const good = join(dir, 'numapol.yaml');
   writeFileSync(good, EXAMPLE_AUTO);
   assert.equal(loadConfigFile(good, { root: FOUR }).config.rescan, 2000);

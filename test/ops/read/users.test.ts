@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readPasswdUids, uidOfUser } from '../../../src/ops/read/users.js';
 
 function rootWith(passwd: string | undefined): string {
   const root = mkdtempSync(join(tmpdir(), 'numapol-users-'));
+  process.once('exit', () => rmSync(root, { recursive: true, force: true }));
   if (passwd !== undefined) {
     mkdirSync(join(root, 'etc'));
     writeFileSync(join(root, 'etc', 'passwd'), passwd);
