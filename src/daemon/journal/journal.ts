@@ -65,6 +65,16 @@ const INTERRUPTED_ERROR = 'numapol stopped before this action finished: the proc
 const FINAL_OUTCOMES: readonly JournalFinalOutcome[] = ['ok', 'partial', 'failed', 'gone', 'advised', 'skipped'];
 const DAY_MS = 86_400_000;
 
+/**
+ * The row an INSERT … RETURNING wrote. all(), not get(): get() resets the statement after its
+ * first row, so the commit happens in the reset, and SQLite runs its WAL hook (the automatic
+ * checkpoint) only when a step ends the statement: with get() the WAL grew without bound
+ * (512 MB after 7,700 entries of crash-writer.ts, the database file never written).
+ */
+function written<P extends unknown[]>(stmt: Database.Statement<P, EntryRow>, ...params: P): EntryRow {
+  return stmt.all(...params)[0]!;
+}
+
 function checkFinal(outcome: string): void {
   if (!(FINAL_OUTCOMES as readonly string[]).includes(outcome)) {
     throw new NumapolError('EINVAL', `journal outcome ${JSON.stringify(outcome)} is not one an action ends with (${FINAL_OUTCOMES.join(', ')})`);
@@ -124,17 +134,17 @@ class SqliteJournal implements Journal {
 
   record(entry: NewJournalEntry): JournalEntry {
     checkFinal(entry.outcome);
-    return rowToEntry(this.insert.get(entryToParams(entry))!);
+    return rowToEntry(written(this.insert, entryToParams(entry)));
   }
 
   begin(entry: BegunJournalEntry): JournalEntry {
-    return rowToEntry(this.insert.get(entryToParams({ ...entry, result: null, error: null, outcome: 'running' }))!);
+    return rowToEntry(written(this.insert, entryToParams({ ...entry, result: null, error: null, outcome: 'running' })));
   }
 
   finish(id: number, end: JournalFinish): JournalEntry {
     checkId(id, 'entry');
     checkFinal(end.outcome);
-    const row = this.complete.get(encodeJson(end.result, 'result'), end.outcome, end.error ?? null, id);
+    const [row] = this.complete.all(encodeJson(end.result, 'result'), end.outcome, end.error ?? null, id);
     if (row !== undefined) return rowToEntry(row);
     const was = this.selectOne.get(id);
     if (was === undefined) throw new NumapolError('ENOENT', `journal entry ${id} does not exist`, { details: { id } });
@@ -162,7 +172,7 @@ class SqliteJournal implements Journal {
     if (id === undoId) throw new NumapolError('EINVAL', `journal entry ${id} cannot undo itself`);
     return this.atomically(() => {
       if (this.exists.get(undoId) === undefined) throw new NumapolError('ENOENT', `journal entry ${undoId} (the undo) does not exist`, { details: { id: undoId } });
-      const row = this.undone.get(undoId, id, undoId);
+      const [row] = this.undone.all(undoId, id, undoId);
       if (row !== undefined) return rowToEntry(row);
       const was = this.selectOne.get(id);
       if (was === undefined) throw new NumapolError('ENOENT', `journal entry ${id} does not exist`, { details: { id } });

@@ -291,6 +291,22 @@ test('prune gives the space of what it drops back to the file system', () => {
   j.close();
 });
 
+test('the WAL stays bounded: automatic checkpoints run after record, begin and finish', () => {
+  const path = journalPath(dir);
+  const j = openJournal(path);
+  const payload = 'z'.repeat(10_000);
+  // 3,000 writes of 10 KB: 30 MB through a WAL that SQLite checkpoints at 1,000 pages (4 MB).
+  for (let i = 0; i < 1_000; i++) {
+    j.record(finished({ params: payload }));
+    const b = j.begin(begun({ params: payload }));
+    j.finish(b.id, { result: payload, outcome: 'ok', error: null });
+  }
+  const wal = statSync(`${path}-wal`).size;
+  assert.ok(wal < 8 * 1024 * 1024, `WAL is ${wal} bytes`);
+  assert.ok(statSync(path).size > 20 * 1024 * 1024, 'the entries reached the database file');
+  j.close();
+});
+
 test('refuses a file that is not an SQLite database, and leaves it as it was', () => {
   const path = journalPath(dir);
   mkdirSync(dirname(path), { recursive: true });
