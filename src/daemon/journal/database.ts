@@ -11,6 +11,8 @@ export type JournalSynchronous = 'normal' | 'full';
 
 export const MEMORY_PATH = ':memory:';
 
+const AUTO_VACUUM_INCREMENTAL = 2;
+
 function sqliteFailure(path: string, e: unknown): NumapolError {
   const code = (e as { code?: unknown }).code;
   const why =
@@ -88,8 +90,13 @@ export function openJournalDatabase(path: string, synchronous: JournalSynchronou
   }
   try {
     const kind = identify(db, path);
-    // Must precede the first table, and WAL: it lets prune give pages back to the file system.
-    if (kind.kind === 'fresh') db.pragma('auto_vacuum = INCREMENTAL');
+    // Lets prune give pages back to the file system. It must be set before the database has a
+    // header (before WAL mode writes one); a file whose creation was cut short after that needs
+    // a VACUUM, instant on a database with no tables.
+    if (kind.kind === 'fresh') {
+      db.pragma('auto_vacuum = INCREMENTAL');
+      if (db.pragma('auto_vacuum', { simple: true }) !== AUTO_VACUUM_INCREMENTAL) db.exec('VACUUM');
+    }
     if (!memory) {
       const mode = db.pragma('journal_mode = WAL', { simple: true });
       if (mode !== 'wal') throw new NumapolError('EJOURNAL', `journal ${path} cannot use WAL mode (SQLite kept ${String(mode)}): put it on a local file system`, { details: { path } });

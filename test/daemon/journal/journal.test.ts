@@ -346,6 +346,21 @@ test('refuses a journal from a newer schema version, naming both versions', () =
   assert.ok(kept.id > 0);
 });
 
+test('a file cut short after SQLite wrote its header (WAL mode, no tables) becomes a journal that prune can shrink', () => {
+  const path = journalPath(dir);
+  mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.close();
+  const j = openJournal(path);
+  j.record(finished());
+  j.close();
+  const raw = new Database(path, { readonly: true });
+  assert.equal(raw.pragma('auto_vacuum', { simple: true }), 2, 'incremental');
+  assert.equal(raw.pragma('application_id', { simple: true }), 0x4e4d504c);
+  raw.close();
+});
+
 test('an empty file (creation cut short) becomes a journal; reopening keeps the entries', () => {
   const path = journalPath(dir);
   mkdirSync(dirname(path), { recursive: true });
