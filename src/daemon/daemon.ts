@@ -16,7 +16,7 @@ import { runAction, type ActionContext, type ActionRun } from './actions/execute
 import { undoAction, type UndoRun } from './actions/undo.js';
 import { LaneClosedError, SerialLane } from './lanes/serial-lane.js';
 import { TokenBucket } from './lanes/token-bucket.js';
-import { silentLogger, type DaemonFacts, type EventStream, type JournalEntry, type JournalOutcome, type JournalPort, type JournalQuery, type JournalSource, type Logger, type ProcEvent, type ProcessSource } from './ports.js';
+import { silentLogger, type DaemonFacts, type EventStream, type JournalEntry, type JournalOutcome, type JournalPort, type JournalQuery, type JournalSource, type BegunJournalEntry, type Logger, type ProcEvent, type ProcessSource } from './ports.js';
 import { chooseRule } from './rules/choose.js';
 import type { CompiledConfig, CompiledRule, Mode } from './rules/compiled.js';
 import { newTracked, type Tracked } from './watch/tracked.js';
@@ -350,7 +350,7 @@ export class Daemon extends EventEmitter {
         return;
       }
       if (mode === 'advise') {
-        const e = this.journal.record(this.entry(t, rule.name, 'rule', action, spec, 'advise', { outcome: 'advised' }));
+        const e = this.journal.record({ ...this.entry(t, rule.name, 'rule', action, spec, 'advise'), outcome: 'advised', result: null, error: null });
         t.done.set(spec, 'advised');
         this.emit('action', e);
         return;
@@ -382,11 +382,11 @@ export class Daemon extends EventEmitter {
         if (stopsProcess(action)) await this.stops.take();
         // The identity is checked right before acting: the pid may belong to another process by now.
         if (this.source.start(t.pid) !== t.start) {
-          const e = this.journal.record(this.entry(t, rule, source, action, spec, 'enforce', { outcome: 'gone', error: `pid ${t.pid} is gone` }));
+          const e = this.journal.record({ ...this.entry(t, rule, source, action, spec, 'enforce'), outcome: 'gone', result: null, error: `pid ${t.pid} is gone` });
           this.emit('action', e);
           return e;
         }
-        const begun = this.journal.begin(this.entry(t, rule, source, action, spec, 'enforce', { outcome: 'running' }));
+        const begun = this.journal.begin(this.entry(t, rule, source, action, spec, 'enforce'));
         const t0 = performance.now();
         const r = await this.run(t.pid, action, this.ctx());
         const e = this.journal.finish(begun.id, { before: r.before, result: r.result, outcome: r.outcome, error: r.error });
@@ -400,15 +400,8 @@ export class Daemon extends EventEmitter {
     }
   }
 
-  private entry(
-    t: Pick<Tracked, 'pid' | 'start' | 'comm' | 'cgroup'>,
-    rule: string | null,
-    source: JournalSource,
-    action: Action,
-    spec: string | null,
-    mode: Mode,
-    r: { outcome: JournalOutcome; error?: string },
-  ): Parameters<JournalPort['record']>[0] {
+  /** What every entry about `t` says: the outcome, result and error come with record or finish. */
+  private entry(t: Pick<Tracked, 'pid' | 'start' | 'comm' | 'cgroup'>, rule: string | null, source: JournalSource, action: Action, spec: string | null, mode: Mode): BegunJournalEntry {
     return {
       time: new Date().toISOString(),
       pid: t.pid,
@@ -421,9 +414,6 @@ export class Daemon extends EventEmitter {
       mode,
       params: action,
       before: null,
-      result: null,
-      outcome: r.outcome,
-      error: r.error ?? null,
       spec,
       undoes: null,
     };
@@ -467,10 +457,13 @@ export class Daemon extends EventEmitter {
     const job = async (): Promise<JournalEntry> => {
       if (stopsProcess(undo)) await this.stops.take();
       const t = { pid: e.pid!, start: e.start!, comm: e.comm ?? '', cgroup: e.cgroup };
-      const begun = this.journal.begin({ ...this.entry(t, e.rule, source, undo, null, 'enforce', { outcome: 'running' }), action: 'undo', params: { undoes: e.id, action }, undoes: e.id });
+      const begun = this.journal.begin({ ...this.entry(t, e.rule, source, undo, null, 'enforce'), action: 'undo', params: { undoes: e.id, action }, undoes: e.id });
       const r = await this.undoRun(e.pid!, action, e.before as Before, this.ctx());
-      const done = this.journal.finish(begun.id, { before: null, result: r.result, outcome: r.outcome, error: r.error });
-      if (r.outcome === 'ok' || r.outcome === 'partial') this.journal.markUndone(e.id, done.id);
+      const done = this.journal.atomically(() => {
+        const d = this.journal.finish(begun.id, { result: r.result, outcome: r.outcome, error: r.error });
+        if (r.outcome === 'ok' || r.outcome === 'partial') this.journal.markUndone(e.id, d.id);
+        return d;
+      });
       this.emit('action', done, { result: r.result });
       return done;
     };

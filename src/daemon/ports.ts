@@ -41,49 +41,8 @@ export interface Logger {
 
 export const silentLogger: Logger = { info() {}, warn() {}, error() {}, debug() {} };
 
-// TODO(merge): the journal's own types (journal/) once they land.
-export type JournalOutcome = 'ok' | 'partial' | 'failed' | 'gone' | 'advised' | 'skipped' | 'running' | 'interrupted';
-export type JournalSource = 'rule' | 'api' | 'undo' | 'shutdown' | 'file';
+export type { BegunJournalEntry, JournalEntry, JournalOutcome, JournalQuery, JournalSource } from './journal/index.js';
+import type { Journal } from './journal/index.js';
 
-export interface JournalEntry {
-  readonly id: number;
-  readonly time: string;
-  readonly pid: number | null;
-  readonly start: number | null;
-  readonly comm: string | null;
-  readonly cgroup: string | null;
-  readonly rule: string | null;
-  readonly source: JournalSource;
-  readonly action: string;
-  readonly mode: 'enforce' | 'advise';
-  readonly params: unknown;
-  readonly before: unknown;
-  readonly result: unknown;
-  readonly outcome: JournalOutcome;
-  readonly error: string | null;
-  readonly spec: string | null;
-  readonly undoes: number | null;
-  readonly undoneBy: number | null;
-}
-
-export type NewEntry = Omit<JournalEntry, 'id' | 'undoneBy'>;
-
-export interface JournalQuery {
-  readonly pid?: number;
-  readonly since?: Date;
-  readonly until?: Date;
-  readonly rule?: string;
-  readonly action?: string;
-  readonly limit?: number;
-  readonly order?: 'asc' | 'desc';
-}
-
-export interface JournalPort {
-  record(e: NewEntry): JournalEntry;
-  begin(e: NewEntry): JournalEntry;
-  finish(id: number, r: { before: unknown; result: unknown; outcome: JournalOutcome; error: string | null }): JournalEntry;
-  get(id: number): JournalEntry | undefined;
-  list(q?: JournalQuery): JournalEntry[];
-  markUndone(id: number, undoId: number): void;
-  appliedFor(pid: number, start: number, rule: string, action: string, spec: string): boolean;
-}
+/** What the core uses of the journal (journal/: SQLite). */
+export type JournalPort = Pick<Journal, 'record' | 'begin' | 'finish' | 'get' | 'list' | 'markUndone' | 'appliedFor' | 'atomically'>;

@@ -61,6 +61,11 @@ export type NewJournalEntry = Omit<JournalEntry, 'id' | 'undoneBy' | 'outcome'> 
 export type BegunJournalEntry = Omit<JournalEntry, 'id' | 'undoneBy' | 'outcome' | 'result' | 'error'>;
 
 export interface JournalFinish {
+  /**
+   * The state before, when it is only known once the action ran (the daemon reads each thread's
+   * policy in the same stop that sets it); absent: whatever `begin` recorded stays.
+   */
+  before?: unknown | null;
   result: unknown | null;
   outcome: JournalFinalOutcome;
   error: string | null;

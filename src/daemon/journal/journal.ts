@@ -93,7 +93,7 @@ class SqliteJournal implements Journal {
   readonly interruptedAtOpen: readonly number[];
   private readonly insert: Database.Statement<[InsertParams], EntryRow>;
   private readonly selectOne: Database.Statement<[number], EntryRow>;
-  private readonly complete: Database.Statement<[string | null, string, string | null, number], EntryRow>;
+  private readonly complete: Database.Statement<[string | null, string | null, string, string | null, number], EntryRow>;
   private readonly undone: Database.Statement<[number, number, number], EntryRow>;
   private readonly exists: Database.Statement<[number], number>;
   private readonly applied: Database.Statement<[number, number, string | null, string, string], number>;
@@ -113,7 +113,7 @@ class SqliteJournal implements Journal {
        RETURNING ${cols}`,
     );
     this.selectOne = db.prepare(`SELECT ${cols} FROM entries WHERE id = ?`);
-    this.complete = db.prepare(`UPDATE entries SET result_json = ?, outcome = ?, error = ? WHERE id = ? AND outcome = 'running' RETURNING ${cols}`);
+    this.complete = db.prepare(`UPDATE entries SET before_json = coalesce(?, before_json), result_json = ?, outcome = ?, error = ? WHERE id = ? AND outcome = 'running' RETURNING ${cols}`);
     this.undone = db.prepare(`UPDATE entries SET undone_by = ? WHERE id = ? AND (undone_by IS NULL OR undone_by = ?) RETURNING ${cols}`);
     this.exists = db.prepare<[number], number>('SELECT 1 FROM entries WHERE id = ?').pluck();
     this.applied = db
@@ -144,7 +144,8 @@ class SqliteJournal implements Journal {
   finish(id: number, end: JournalFinish): JournalEntry {
     checkId(id, 'entry');
     checkFinal(end.outcome);
-    const [row] = this.complete.all(encodeJson(end.result, 'result'), end.outcome, end.error ?? null, id);
+    const before = end.before === undefined ? null : encodeJson(end.before, 'before');
+    const [row] = this.complete.all(before, encodeJson(end.result, 'result'), end.outcome, end.error ?? null, id);
     if (row !== undefined) return rowToEntry(row);
     const was = this.selectOne.get(id);
     if (was === undefined) throw new NumapolError('ENOENT', `journal entry ${id} does not exist`, { details: { id } });

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { NumapolError } from '../../../errors.js';
 import { hardware, listVmas, showProcess } from '../../../ops/index.js';
 import type { Daemon } from '../../daemon.js';
+import { parseSince } from '../../journal/index.js';
 import { anyArray, anyObject, errors, idParam, journalEntry, journalQuery, pidParam } from '../schemas.js';
 
 export function readRoutes(app: FastifyInstance, daemon: Daemon, root: string | undefined): void {
@@ -49,7 +50,7 @@ export function readRoutes(app: FastifyInstance, daemon: Daemon, root: string | 
       const q = req.query;
       return daemon.journalEntries({
         ...(q.pid !== undefined ? { pid: q.pid } : {}),
-        ...(q.since !== undefined ? { since: new Date(q.since) } : {}), // TODO(merge): journal/since.ts parseSince
+        ...(q.since !== undefined ? { since: parseSince(q.since, { option: 'since' }) } : {}),
         ...(q.rule !== undefined ? { rule: q.rule } : {}),
         ...(q.action !== undefined ? { action: q.action } : {}),
         limit: q.limit ?? 1000,
