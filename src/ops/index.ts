@@ -20,3 +20,6 @@ export { shmPolicy, type ShmOptions, type ShmReport, type ShmTarget } from './sh
 export { applyMigrateLine, parseMigrateLine, isMigrateLine, type MigrateLine, type MigrateLineReport } from './migrate-line.js';
 export { parseAddressRange, parseSize, type AddressRange, type Segment, type Selection } from './address-range.js';
 export type { PageTally } from './move-pages.js';
+export { processFacts, processStart, uidOfUser, userOfUid, type ProcessFacts } from './read/process-facts.js';
+export { parsePasswd } from './read/passwd.js';
+export { watchProcEvents, toProcEvents, type ProcEvent, type ProcEventStream, type WatchProcEventsOptions } from './watch/proc-events.js';
