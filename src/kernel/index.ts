@@ -39,3 +39,17 @@ export {
 } from './memory.js';
 export { cpuMaskBits, schedSetaffinity, schedGetaffinity } from './affinity.js';
 export { gettid, execvp } from './process.js';
+export {
+  ProcConnector,
+  decodeProcEvents,
+  encodeMcastOp,
+  PROC_EVENT,
+  CN_IDX_PROC,
+  CN_VAL_PROC,
+  PROC_CN_MCAST_LISTEN,
+  PROC_CN_MCAST_IGNORE,
+  type ProcConnectorEvent,
+  type ProcConnectorOptions,
+  type ReceiveOutcome,
+} from './proc-connector.js';
+export { readProcConnector, type ProcConnectorHandlers, type ProcConnectorReader } from './proc-connector-reader.js';

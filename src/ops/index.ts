@@ -35,3 +35,6 @@ export type { PolicyRun } from './shm.js';
 export { DEFAULT_BATCH_PAGES, type PaceOptions } from './pace.js';
 export { threadIds } from './threads.js';
 export { processIds } from './read/process-ids.js';
+export { processFacts, processStart, uidOfUser, userOfUid, type ProcessFacts } from './read/process-facts.js';
+export { parsePasswd } from './read/passwd.js';
+export { watchProcEvents, toProcEvents, type ProcEvent, type ProcEventStream, type WatchProcEventsOptions } from './watch/proc-events.js';
