@@ -1,4 +1,5 @@
 /** Journal entries as an aligned table (`numapol journal`, `numapol undo`). */
+import { describeAction, type Action } from '../daemon/actions/action.js';
 import type { JournalEntry } from '../daemon/ports.js';
 import { formatTable } from './table.js';
 
@@ -10,13 +11,9 @@ export function localTime(iso: string): string {
 }
 
 function what(e: JournalEntry): string {
-  const p = e.params as Record<string, unknown> | null;
   if (e.action === 'undo') return `undo of #${String(e.undoes)}`;
-  if (p === null || typeof p !== 'object') return e.action;
-  const parts = Object.entries(p)
-    .filter(([k]) => k !== 'kind')
-    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : String(v)}`);
-  return [e.action, ...parts].join(' ');
+  const p = e.params as Action | null;
+  return p !== null && typeof p === 'object' && p.kind === e.action ? describeAction(p) : e.action;
 }
 
 export function journalTable(entries: readonly JournalEntry[]): string {

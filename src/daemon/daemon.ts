@@ -140,6 +140,8 @@ export class Daemon extends EventEmitter {
   private schedule(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = setInterval(() => this.rescan('rescan'), this.config.settings.rescanMs);
+    // The service's listeners keep the process alive, not the rescan timer.
+    this.timer.unref();
   }
 
   /** New rules: every process is looked at again; actions whose spec is unchanged do not run twice. */
@@ -356,12 +358,19 @@ export class Daemon extends EventEmitter {
         return;
       }
       t.queued.add(spec);
-      t.chain = t.chain.then(() => this.execute(t, rule.name, 'rule', action, spec).then(
-        (e) => {
-          t.done.set(spec, e?.outcome ?? 'skipped');
-        },
-        () => undefined,
-      ).finally(() => t.queued.delete(spec)));
+      t.chain = t.chain
+        .then(() => this.execute(t, rule.name, 'rule', action, spec))
+        .then(
+          (e) => {
+            t.done.set(spec, e?.outcome ?? 'skipped');
+          },
+          (err: unknown) => {
+            // The journal itself failed (disk full, a bug): say so, and do not retry at every rescan.
+            t.done.set(spec, 'failed');
+            this.log.error({ pid: t.pid, rule: rule.name, action: describeAction(action), err: err instanceof Error ? err.message : String(err) }, 'action not run');
+          },
+        )
+        .finally(() => t.queued.delete(spec));
     });
   }
 

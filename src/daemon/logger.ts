@@ -6,5 +6,6 @@ export type DaemonLogger = Logger;
 
 export function createLogger(level: string): DaemonLogger {
   // Synchronous writes: the lines of a crash or a SIGTERM are not lost in a buffer.
-  return pino({ level, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ dest: 2, sync: true }));
+  // No `pid` of our own in each line: journald records it, and `pid` names the target process.
+  return pino({ level, base: null, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ dest: 2, sync: true }));
 }

@@ -7,10 +7,9 @@ import { Daemon } from '../../src/daemon/daemon.js';
 import { openJournal, type Journal } from '../../src/daemon/journal/index.js';
 import { compileConfig } from '../../src/daemon/rules/compile.js';
 import { machineRoot } from './config/helpers.js';
-import { fixture } from '../fixtures/fixture-path.js';
 import { FakeMachine, FakeRunner, facts } from './fakes.js';
 
-const ROOT = machineRoot(fixture('sys-guest-4node'));
+const ROOT = machineRoot('sys-guest-4node');
 
 function compiled(yaml: string) {
   return compileConfig(parseConfigText(yaml, 'test.yaml', { root: ROOT }).config);
@@ -123,10 +122,9 @@ describe('Daemon', () => {
     await second.daemon.idle();
     assert.equal(second.runner.runs.length, 0, 'the journal says the policy was set on this (pid, start)');
 
-    // The same pid, another process (another start time), found by a rescan.
-    machine.exit(100, false);
-    machine.add(facts(100, { comm: 'memcached', start: 5555 }), 'none');
-    second.daemon.rescan('rescan');
+    // The same pid, another process (another start time).
+    machine.exit(100);
+    machine.add(facts(100, { comm: 'memcached', start: 5555 }));
     await second.daemon.idle();
     assert.deepEqual(second.runner.runs.map((x) => x.pid), [100]);
     assert.equal(journal.list().filter((e) => e.pid === 100 && e.start === 5555).length, 1);

@@ -8,7 +8,7 @@
  */
 import { NumapolError, UsageError } from '../../errors.js';
 import { hardware, type HardwareReport } from '../../ops/hardware.js';
-import { uidOfUser } from '../../ops/read/users.js';
+import { uidOfUser } from '../../ops/read/passwd.js';
 import { parseCpuList } from '../../ops/run.js';
 import { nodeContext, userNodes, userPolicy } from '../../ops/user-policy.js';
 import { checkPolicy, formatNodeList, MAX_NUMNODES, nodeSet, parseNodeList, parsePolicy, type NodeContext, type NodeSet } from '../../policy/index.js';

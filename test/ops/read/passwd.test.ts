@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readPasswdUids, uidOfUser } from '../../../src/ops/read/users.js';
+import { parsePasswd, uidOfUser } from '../../../src/ops/read/passwd.js';
 
 function rootWith(passwd: string | undefined): string {
   const root = mkdtempSync(join(tmpdir(), 'numapol-users-'));
@@ -23,7 +23,7 @@ test('uidOfUser reads the root\'s /etc/passwd; unknown names and a missing file 
   assert.equal(uidOfUser('root', { root: rootWith(undefined) }), undefined);
 });
 
-test('readPasswdUids skips NIS lines, malformed lines and later duplicates', () => {
-  const root = rootWith('a:x:1:1::/:/bin/sh\n+nis::::::\n-bad::::::\nbroken\nc:x:notanumber:1::/:/bin/sh\na:x:99:1::/:/bin/sh\n\n');
-  assert.deepEqual([...readPasswdUids({ root })], [['a', 1]]);
+test('parsePasswd skips NIS lines, malformed lines and later duplicates', () => {
+  const text = 'a:x:1:1::/:/bin/sh\n+nis::::::\n-bad::::::\nbroken\nc:x:notanumber:1::/:/bin/sh\na:x:99:1::/:/bin/sh\n\n';
+  assert.deepEqual([...parsePasswd(text).uidByName], [['a', 1]]);
 });
