@@ -38,3 +38,7 @@ export { processIds } from './read/process-ids.js';
 export { processFacts, processStart, uidOfUser, userOfUid, type ProcessFacts } from './read/process-facts.js';
 export { parsePasswd } from './read/passwd.js';
 export { watchProcEvents, toProcEvents, type ProcEvent, type ProcEventStream, type WatchProcEventsOptions } from './watch/proc-events.js';
+export { processPlacement, type ProcessPlacement, type PlacementOptions, type ThreadCpu } from './read/process-placement.js';
+export { CpuLoadSampler, type CpuLoad } from './read/cpu-load.js';
+export { cpuToNodeMap } from './read/cpu-to-node.js';
+export { largestProcesses } from './read/largest-processes.js';

@@ -15,3 +15,4 @@ export * from './process-nodes.js';
 export * from './pagemap.js';
 export * from './stat.js';
 export * from './cgroup.js';
+export * from './cpu-times.js';

@@ -3,11 +3,13 @@ import type { FastifyInstance } from 'fastify';
 import { NumapolError } from '../../../errors.js';
 import { hardware, listVmas, showProcess } from '../../../ops/index.js';
 import type { Daemon } from '../../daemon.js';
+import { MemoryViews } from '../../views/memory-view.js';
 import { parseSince } from '../../journal/index.js';
 import { anyArray, anyObject, errors, idParam, journalEntry, journalQuery, pidParam } from '../schemas.js';
 
 export function readRoutes(app: FastifyInstance, daemon: Daemon, root: string | undefined): void {
   const ro = root === undefined ? {} : { root };
+  const views = new MemoryViews(daemon, root);
   app.get('/v1/status', { schema: { summary: "the daemon's state: mode, rules, processes, connector, queues", response: { 200: anyObject, ...errors } } }, () => daemon.status());
 
   app.get('/v1/nodes', { schema: { summary: 'nodes: CPUs, memory size/free/used per node, distances (numapol hardware)', response: { 200: anyObject, ...errors } } }, () => hardware(ro));
@@ -66,6 +68,18 @@ export function readRoutes(app: FastifyInstance, daemon: Daemon, root: string | 
       if (e === undefined) throw new NumapolError('ENOENT', `journal entry ${req.params.id} does not exist`, { usage: true });
       return e;
     },
+  );
+
+  app.get<{ Querystring: { top?: number } }>(
+    '/v1/memory',
+    {
+      schema: {
+        summary: 'nodes (memory, CPU use, distances) and where the memory of managed processes and the largest others is, against where their threads run',
+        querystring: { type: 'object', properties: { top: { type: 'integer', minimum: 0, maximum: 1000 } } },
+        response: { 200: anyObject, ...errors },
+      },
+    },
+    (req) => views.look(req.query.top ?? 20),
   );
 
   app.get('/v1/plan', { schema: { summary: 'what the daemon would do now and has not done (advised, pending, queued, failed actions)', response: { 200: anyArray, ...errors } } }, () => daemon.plan());
