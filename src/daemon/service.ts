@@ -11,6 +11,7 @@ import { NumapolError } from '../errors.js';
 import { buildApp } from './api/app.js';
 import { loadConfigFile, type ConfigWarning, type DaemonConfig } from './config/index.js';
 import { Daemon } from './daemon.js';
+import { DaemonMetrics } from './metrics/metrics.js';
 import { openJournal, type Journal } from './journal/index.js';
 import { liveSources } from './live-sources.js';
 import { createLogger, type DaemonLogger } from './logger.js';
@@ -63,15 +64,17 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     log.info({ calls: w.calls, ms: Math.round(w.ms) }, w.error === undefined ? 'injection engine warm' : `engine warm-up skipped: ${w.error}`);
   }
   const daemon = new Daemon({ config: compileConfig(config), source: o.source ?? liveSources(o.root, (e) => log.error({ err: e.message }, 'process events stopped')), journal, log, ...ro });
+  // Before start: the metrics count from the first rescan on.
+  const metrics = new DaemonMetrics(daemon, { ...ro, topProcesses: config.metrics.topProcesses, ...(o.version ? { version: o.version } : {}) });
   daemon.start();
   const apps: FastifyInstance[] = [];
   let tcp: { host: string; port: number } | undefined;
   try {
-    const local = await buildApp({ daemon, ...ro, ...(o.version ? { version: o.version } : {}) });
+    const local = await buildApp({ daemon, metrics, ...ro, ...(o.version ? { version: o.version } : {}) });
     apps.push(local);
     await listenUnix(local, socket);
     if (config.http !== null) {
-      const remote = await buildApp({ daemon, ...ro, token: token!, ...(o.version ? { version: o.version } : {}) });
+      const remote = await buildApp({ daemon, metrics, ...ro, token: token!, ...(o.version ? { version: o.version } : {}) });
       apps.push(remote);
       await remote.listen({ host: config.http.listen.host, port: config.http.listen.port });
       const addr = remote.server.address();

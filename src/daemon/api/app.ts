@@ -10,6 +10,8 @@ import { installErrorHandler } from './http-errors.js';
 import { readRoutes } from './routes/read.js';
 import { writeRoutes } from './routes/write.js';
 import { eventRoutes } from './routes/events.js';
+import { metricsRoute } from './routes/metrics.js';
+import type { DaemonMetrics } from '../metrics/metrics.js';
 
 export interface AppOptions {
   readonly daemon: Daemon;
@@ -19,6 +21,8 @@ export interface AppOptions {
   /** More routes (metrics, events, the dashboard), added after the API's own. */
   readonly plugins?: readonly ((app: FastifyInstance) => void | Promise<void>)[];
   readonly version?: string;
+  /** Serves GET /metrics (one instance per service: both listeners share its counters). */
+  readonly metrics?: DaemonMetrics;
 }
 
 export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
@@ -38,6 +42,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   readRoutes(app, o.daemon, o.root);
   writeRoutes(app, o.daemon);
   eventRoutes(app, o.daemon);
+  if (o.metrics !== undefined) metricsRoute(app, o.metrics);
   for (const p of o.plugins ?? []) await p(app);
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   await app.ready();
