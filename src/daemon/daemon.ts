@@ -18,7 +18,9 @@ import { LaneClosedError, SerialLane } from './lanes/serial-lane.js';
 import { TokenBucket } from './lanes/token-bucket.js';
 import { silentLogger, type DaemonFacts, type EventStream, type JournalEntry, type JournalOutcome, type JournalPort, type JournalQuery, type JournalSource, type BegunJournalEntry, type Logger, type ProcEvent, type ProcessSource } from './ports.js';
 import { chooseRule } from './rules/choose.js';
-import type { CompiledConfig, CompiledRule, Mode } from './rules/compiled.js';
+import { shmIdentity } from '../ops/index.js';
+import type { CompiledConfig, CompiledRule, Mode, ShmRule } from './rules/compiled.js';
+import { ShmKeeper } from './shm-keeper.js';
 import { newTracked, type Tracked } from './watch/tracked.js';
 
 export interface DaemonOptions {
@@ -33,6 +35,9 @@ export interface DaemonOptions {
   readonly run?: (pid: number, a: Action, ctx: ActionContext) => Promise<ActionRun>;
   readonly undo?: (pid: number, a: Action, before: Before, ctx: ActionContext) => Promise<UndoRun>;
 }
+
+/** What an action is about: a process (pid and start time), or a shared memory object (no pid). */
+type Subject = { readonly pid: number; readonly start: number; readonly comm: string | null; readonly cgroup: string | null } | { readonly pid: null; readonly start: null; readonly comm: null; readonly cgroup: null };
 
 /** How the daemon came to look at a process. */
 export type Seen = 'startup' | 'rescan' | 'exec' | 'fork' | 'comm' | 'recheck' | 'reload';
@@ -99,6 +104,7 @@ export class Daemon extends EventEmitter {
   /** The connector overran (or is off): rescans must check every pid's identity. */
   private trustTable = false;
   private timer: NodeJS.Timeout | undefined;
+  private readonly shm: ShmKeeper;
   private stopping = false;
   private rescans = 0;
   private lastRescanMs = 0;
@@ -117,6 +123,7 @@ export class Daemon extends EventEmitter {
     this.stops = new TokenBucket(o.config.settings.stopRate);
     // Every /events client listens: the default cap of 10 would warn at the eleventh.
     this.setMaxListeners(0);
+    this.shm = new ShmKeeper({ apply: (rule, identity) => this.applyShm(rule, identity), ...(o.root === undefined ? {} : { root: o.root }) });
   }
 
   // ---- life cycle -------------------------------------------------------------------------
@@ -134,6 +141,7 @@ export class Daemon extends EventEmitter {
       this.log.warn({ err: this.connectorError }, 'process-events connector unavailable: relying on /proc rescans');
     }
     this.rescan('startup');
+    this.shm.setRules(this.config.shmRules);
     this.schedule();
   }
 
@@ -152,6 +160,7 @@ export class Daemon extends EventEmitter {
     if (rescanChanged && this.timer) this.schedule();
     for (const pid of [...this.table.keys()]) this.evaluate(pid, 'reload');
     this.rescan('rescan');
+    this.shm.setRules(config.shmRules);
     this.emit('reload', { rules: config.rules.length });
   }
 
@@ -164,6 +173,7 @@ export class Daemon extends EventEmitter {
     this.stopping = true;
     if (this.timer) clearInterval(this.timer);
     this.events?.close();
+    this.shm.close();
     await Promise.all([this.stopLane.close(), this.pageLane.close()]);
     let restored = 0;
     if (this.config.settings.restoreOnExit) restored = await this.restoreAll();
@@ -273,6 +283,7 @@ export class Daemon extends EventEmitter {
     }
     this.rescans++;
     this.lastRescanMs = performance.now() - t0;
+    void this.shm.sync();
     this.emit('rescan', { ms: this.lastRescanMs, processes: pids.length, examined });
     return examined;
   }
@@ -385,19 +396,19 @@ export class Daemon extends EventEmitter {
   }
 
   /** Runs one action in its lane and journals it; undefined when the daemon stopped first. */
-  private async execute(t: Pick<Tracked, 'pid' | 'start' | 'comm' | 'cgroup'>, rule: string | null, source: JournalSource, action: Action, spec: string | null): Promise<JournalEntry | undefined> {
+  private async execute(t: Subject, rule: string | null, source: JournalSource, action: Action, spec: string | null, identity?: string): Promise<JournalEntry | undefined> {
     try {
       return await this.laneOf(action).run(async () => {
         if (stopsProcess(action)) await this.stops.take();
         // The identity is checked right before acting: the pid may belong to another process by now.
-        if (this.source.start(t.pid) !== t.start) {
+        if (t.pid !== null && this.source.start(t.pid) !== t.start) {
           const e = this.journal.record({ ...this.entry(t, rule, source, action, spec, 'enforce'), outcome: 'gone', result: null, error: `pid ${t.pid} is gone` });
           this.emit('action', e);
           return e;
         }
-        const begun = this.journal.begin(this.entry(t, rule, source, action, spec, 'enforce'));
+        const begun = this.journal.begin({ ...this.entry(t, rule, source, action, spec, 'enforce'), ...(identity === undefined ? {} : { params: { ...action, identity } }) });
         const t0 = performance.now();
-        const r = await this.run(t.pid, action, this.ctx());
+        const r = await this.run(t.pid ?? 0, action, this.ctx());
         const e = this.journal.finish(begun.id, { before: r.before, result: r.result, outcome: r.outcome, error: r.error });
         this.log.info({ id: e.id, pid: t.pid, rule, action: describeAction(action), outcome: r.outcome, ms: Math.round(performance.now() - t0), ...(r.error ? { err: r.error } : {}) }, 'action');
         this.emit('action', e, { ms: performance.now() - t0, result: r.result });
@@ -410,7 +421,7 @@ export class Daemon extends EventEmitter {
   }
 
   /** What every entry about `t` says: the outcome, result and error come with record or finish. */
-  private entry(t: Pick<Tracked, 'pid' | 'start' | 'comm' | 'cgroup'>, rule: string | null, source: JournalSource, action: Action, spec: string | null, mode: Mode): BegunJournalEntry {
+  private entry(t: Subject, rule: string | null, source: JournalSource, action: Action, spec: string | null, mode: Mode): BegunJournalEntry {
     return {
       time: new Date().toISOString(),
       pid: t.pid,
@@ -426,6 +437,18 @@ export class Daemon extends EventEmitter {
       spec,
       undoes: null,
     };
+  }
+
+  /** An `shm:` rule on the object now there (identity: see ops shmIdentity). */
+  private async applyShm(rule: ShmRule, identity: string): Promise<JournalEntry | undefined> {
+    const none = { pid: null, start: null, comm: null, cgroup: null } as const;
+    const action = rule.action;
+    if (rule.mode === 'advise') {
+      const e = this.journal.record({ ...this.entry(none, rule.name, 'file', action, rule.spec, 'advise'), params: { ...action, identity }, outcome: 'advised', result: null, error: null });
+      this.emit('action', e);
+      return e;
+    }
+    return this.execute(none, rule.name, 'file', action, rule.spec, identity);
   }
 
   // ---- requests (API) ---------------------------------------------------------------------
@@ -456,18 +479,27 @@ export class Daemon extends EventEmitter {
     if (e.outcome !== 'ok' && e.outcome !== 'partial') {
       throw new NumapolError('EINVAL', `entry ${e.id} changed nothing to undo (outcome ${e.outcome})`, { usage: true });
     }
-    if (e.pid === null || e.start === null || e.before === null) throw new NumapolError('EINVAL', `entry ${e.id} has no saved state to put back`, { usage: true });
-    const now = this.source.start(e.pid);
-    if (now === undefined) throw new NumapolError('ESRCH', `pid ${e.pid} is gone: nothing to undo`, { details: { pid: e.pid } });
-    if (now !== e.start) throw new NumapolError('ESTALE', `pid ${e.pid} is now another process (entry ${e.id} acted on the one started at tick ${e.start})`, { details: { pid: e.pid } });
-    const action = e.params as Action;
+    if (e.before === null) throw new NumapolError('EINVAL', `entry ${e.id} has no saved state to put back`, { usage: true });
+    const action = e.params as Action & { identity?: string };
+    let t: Subject;
+    if (e.pid !== null && e.start !== null) {
+      const now = this.source.start(e.pid);
+      if (now === undefined) throw new NumapolError('ESRCH', `pid ${e.pid} is gone: nothing to undo`, { details: { pid: e.pid } });
+      if (now !== e.start) throw new NumapolError('ESTALE', `pid ${e.pid} is now another process (entry ${e.id} acted on the one started at tick ${e.start})`, { details: { pid: e.pid } });
+      t = { pid: e.pid, start: e.start, comm: e.comm, cgroup: e.cgroup };
+    } else if (action.kind === 'shm-policy') {
+      // A shared memory object: the same one only if it was not recreated since.
+      const now = shmIdentity({ ...(action.file !== undefined ? { file: action.file } : {}), ...(action.shmKey !== undefined ? { shmKey: action.shmKey } : {}), ...(action.shmid !== undefined ? { shmid: action.shmid } : {}) }, this.root === undefined ? {} : { root: this.root });
+      if (now === undefined) throw new NumapolError('ENOENT', `the object of entry ${e.id} is gone: nothing to undo`, { usage: true });
+      if (action.identity !== undefined && now !== action.identity) throw new NumapolError('ESTALE', `the object of entry ${e.id} was recreated since: its policy is the rule's again, not the one undone`);
+      t = { pid: null, start: null, comm: null, cgroup: null };
+    } else throw new NumapolError('EINVAL', `entry ${e.id} names no process to undo on`, { usage: true });
     const undo: Action = action;
     const lane = this.laneOf(undo);
     const job = async (): Promise<JournalEntry> => {
       if (stopsProcess(undo)) await this.stops.take();
-      const t = { pid: e.pid!, start: e.start!, comm: e.comm ?? '', cgroup: e.cgroup };
       const begun = this.journal.begin({ ...this.entry(t, e.rule, source, undo, null, 'enforce'), action: 'undo', params: { undoes: e.id, action }, undoes: e.id });
-      const r = await this.undoRun(e.pid!, action, e.before as Before, this.ctx());
+      const r = await this.undoRun(e.pid ?? 0, action, e.before as Before, this.ctx());
       const done = this.journal.atomically(() => {
         const d = this.journal.finish(begun.id, { result: r.result, outcome: r.outcome, error: r.error });
         if (r.outcome === 'ok' || r.outcome === 'partial') this.journal.markUndone(e.id, d.id);

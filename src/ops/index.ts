@@ -42,3 +42,4 @@ export { processPlacement, type ProcessPlacement, type PlacementOptions, type Th
 export { CpuLoadSampler, type CpuLoad } from './read/cpu-load.js';
 export { cpuToNodeMap } from './read/cpu-to-node.js';
 export { largestProcesses } from './read/largest-processes.js';
+export { shmIdentity, holdShmObject, type ShmHold } from './shm-hold.js';
