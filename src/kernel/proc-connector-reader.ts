@@ -119,10 +119,15 @@ class Reader implements ProcConnectorReader {
       this.handlers.onError(e);
       return;
     }
-    // The next read is under way before the handlers run: a handler that closes the reader finds
-    // it reading and wakes it.
-    this.next();
-    if (events.length > 0) this.handlers.onEvents(events);
-    if (overrun && !this.closed) this.handlers.onOverrun();
+    // The handlers run before the next read is issued (issuing it costs a thread wake-up, which
+    // would delay them), so a handler that closes the reader closes the socket at once; the
+    // next read is issued even when a handler throws.
+    try {
+      if (events.length > 0) this.handlers.onEvents(events);
+      if (overrun && !this.closed) this.handlers.onOverrun();
+    } finally {
+      if (this.closed) this.connector.close();
+      else this.next();
+    }
   }
 }
