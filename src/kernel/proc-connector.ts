@@ -377,24 +377,31 @@ export class ProcConnector {
    * Sends PROC_CN_MCAST_LISTEN and reads its acknowledgement. The kernel handles the message
    * inside our sendto and multicasts the ack (ack number + 1) to every listener, ours included,
    * so it is queued by the time sendto returns. No ack means the kernel dropped the request: no
-   * CONFIG_PROC_EVENTS, or a caller outside the initial user and pid namespaces.
+   * CONFIG_PROC_EVENTS, or a caller outside the initial user and pid namespaces. Other
+   * listeners' events reach the socket from bind on: a small buffer full of them drops the ack
+   * (an overrun), and the request is then sent again.
    */
   private listen(): void {
-    const ack = (Math.random() * 0x100000000) >>> 0;
-    this.sendOp(PROC_CN_MCAST_LISTEN, ack);
-    this.listening = true;
-    const want = (ack + 1) >>> 0;
-    for (;;) {
-      const events: ProcConnectorEvent[] = [];
-      const outcome = this.receive(events);
-      if (outcome === 'empty') break;
-      for (const e of events) {
-        if (e.what === 'none' && e.ack === want) {
-          if (e.err !== 0) throw new SyscallError('PROC_CN_MCAST_LISTEN', e.err, 'proc connector');
-          return;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const ack = (Math.random() * 0x100000000) >>> 0;
+      this.sendOp(PROC_CN_MCAST_LISTEN, ack);
+      this.listening = true;
+      const want = (ack + 1) >>> 0;
+      let overrun = false;
+      for (;;) {
+        const events: ProcConnectorEvent[] = [];
+        const outcome = this.receive(events);
+        if (outcome === 'empty') break;
+        if (outcome === 'overrun') overrun = true;
+        for (const e of events) {
+          if (e.what === 'none' && e.ack === want) {
+            if (e.err !== 0) throw new SyscallError('PROC_CN_MCAST_LISTEN', e.err, 'proc connector');
+            return;
+          }
+          this.early.push(e);
         }
-        this.early.push(e);
       }
+      if (!overrun) break;
     }
     throw new NumapolError(
       'ENOACK',
