@@ -8,6 +8,7 @@ import { benchColdStart } from './cold-start.js';
 import { benchInject } from './inject.js';
 import { benchJournal } from './journal.js';
 import { benchParseNumaMaps } from './parse-numa-maps.js';
+import { benchProcEvents } from './proc-events.js';
 import { printFigures } from './report.js';
 
 const only = process.argv.slice(2);
@@ -23,6 +24,7 @@ if (want('parse')) {
 if (want('cold-start')) printFigures('CLI cold start', benchColdStart());
 if (want('inject')) printFigures("changing a running process's policy (1,000 threads and one; gdb in the same run)", await benchInject());
 if (want('journal')) printFigures('daemon journal writes (SQLite, WAL)', benchJournal());
+if (want('proc-events')) printFigures('process events: exec to callback, and the idle cost of the stream', await benchProcEvents());
 if (want('guest')) {
   process.stdout.write('\n== multi-node benchmarks in the 4-node guest\n');
   const harness = fileURLToPath(new URL('../test/vm/harness/main.js', import.meta.url));

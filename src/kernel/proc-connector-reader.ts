@@ -2,24 +2,30 @@
  * Reading the process events connector from Node's event loop, without polling and without
  * blocking the main thread.
  *
- * Node cannot watch an arbitrary descriptor for readability (a netlink socket is neither a
- * stream nor a UDP socket it knows), so a thread has to block in recv. The one Node already has
+ * Node cannot watch an arbitrary descriptor for readability (libuv takes a netlink socket for
+ * neither a stream nor a UDP socket), so a thread has to block in recv. The one Node already has
  * is libuv's thread pool: `fs.read` on the socket is a recv with flags 0 there, and its callback
- * comes back to the main thread like any other I/O. The alternative, a worker_thread blocked in
- * recv through koffi, keeps reading while the main thread is busy, but costs a second V8 isolate
- * (~10 MB and ~40 ms to start), a second koffi load, and a message hop per batch; the socket's
- * large receive buffer already holds what arrives while the main thread works. The price of the
- * thread pool is one of its four threads, parked in recv for good.
+ * comes back to the main thread like any other I/O. The price is one of the pool's four threads,
+ * parked in recv for good. The alternative, a worker_thread blocked in recv through koffi, keeps
+ * reading while the main thread is busy and saves one thread wake-up per batch (about a third
+ * of the CPU per event in a rough comparison here), but costs a second V8 isolate with its own
+ * koffi (+12 MiB, 100-120 ms to start, measured), a message hop and a second module to keep
+ * right; the socket's large receive buffer already holds what arrives while the main thread
+ * works.
  *
  * Per wake-up: the datagram the pool read returned, then every datagram already queued, taken
  * on the main thread with non-blocking recv (up to MAX_PER_WAKE, then back to the loop so a fork
- * storm cannot starve it), delivered as one batch; then the next pool read is issued. Idle, the
- * read returns EAGAIN once per SO_RCVTIMEO (1 s) and is issued again: one pool round trip a
- * second. That timeout is also the bound on close(): a read under way holds the descriptor, so
- * close() only marks the reader closed, sends itself a wake-up datagram so the read returns at
- * once, and the descriptor is closed when it does (within the timeout if the wake-up cannot be
- * sent). Closing a descriptor another thread is reading could hand its number, and the read, to
- * the next open.
+ * storm cannot starve it), delivered as one batch; then the next pool read is issued. Measured on
+ * this project's 2-vCPU VM (bench/proc-events.ts): exec to callback ~140 µs median against ~40
+ * for a C listener blocked in recv, and 100-160 µs of CPU per event, nearly all of it the thread
+ * hand-offs (a bare fs.read round trip on a FIFO costs 220 µs of CPU here). Idle, the read
+ * returns EAGAIN once per SO_RCVTIMEO (1 s) and is issued again: one round trip a second.
+ *
+ * That timeout also bounds close(): a read under way holds the descriptor, so close() marks the
+ * reader closed, stops the kernel's sending, and sends the socket a wake-up datagram so the read
+ * returns at once; the descriptor is closed when it does (within the timeout if the wake-up
+ * cannot be sent). Closing a descriptor another thread is reading could hand its number, and
+ * the read, to the next open.
  */
 import { read } from 'node:fs';
 import { decodeProcEvents, ProcConnector, type ProcConnectorEvent, type ProcConnectorOptions } from './proc-connector.js';
@@ -119,10 +125,15 @@ class Reader implements ProcConnectorReader {
       this.handlers.onError(e);
       return;
     }
-    // The next read is under way before the handlers run: a handler that closes the reader finds
-    // it reading and wakes it.
-    this.next();
-    if (events.length > 0) this.handlers.onEvents(events);
-    if (overrun && !this.closed) this.handlers.onOverrun();
+    // The handlers run before the next read is issued (issuing it costs a thread wake-up, which
+    // would delay them), so a handler that closes the reader closes the socket at once; the
+    // next read is issued even when a handler throws.
+    try {
+      if (events.length > 0) this.handlers.onEvents(events);
+      if (overrun && !this.closed) this.handlers.onOverrun();
+    } finally {
+      if (this.closed) this.connector.close();
+      else this.next();
+    }
   }
 }

@@ -46,6 +46,11 @@ export interface WatchProcEventsOptions {
  * queue for us was full), after the batch read with it: what the caller knows may be stale and
  * it should look at /proc again. Throws NumapolError('ENOCONNECTOR') when the connector cannot
  * be opened.
+ *
+ * An exec brings no comm event: the new name is read from /proc. A handler that throws does not
+ * stop the stream (the exception reaches the event loop as uncaught). Each open stream keeps one
+ * of libuv's four pool threads blocked in recv (kernel/proc-connector-reader.ts): a process
+ * wants one stream, which it shares.
  */
 export function watchProcEvents(
   onEvents: (events: ProcEvent[]) => void,

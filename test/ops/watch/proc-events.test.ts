@@ -114,8 +114,11 @@ test('watchProcEvents: an overrun calls onOverrun and counts it; events go on af
     spawnSync('sh', ['-c', 'i=0; while [ $i -lt 50 ]; do /bin/true; i=$((i+1)); done']);
     await overruns.until((all) => all.length >= 1, 'an overrun');
     assert.equal(stream.stats.overruns, overruns.all.length);
-    const r = spawnSync('/bin/true');
-    await events.until(exitOf(r.pid!), 'a later exit');
+    // The stream goes on. Which events come is not said: with a buffer this small, what other
+    // processes on the machine do overruns it again.
+    const seen = events.all.length;
+    spawnSync('/bin/true');
+    await events.until((all) => all.length > seen, 'an event after the overrun');
   } finally {
     stream.close();
   }
