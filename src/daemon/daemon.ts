@@ -199,20 +199,24 @@ export class Daemon extends EventEmitter {
 
   private onEvents(evs: readonly ProcEvent[]): void {
     for (const ev of evs) {
+      // Events come in batches, after the fact: /proc may already show what a later event says
+      // (a fork handled after the child exec'd). What was read after an event reflects it.
+      const t = this.table.get(ev.pid);
+      const known = t !== undefined && t.seenNs > ev.ns;
       switch (ev.kind) {
         case 'fork':
           // A new thread of an existing process is not a new process.
-          if (ev.pid !== ev.parentPid && ev.pid === ev.tid) this.onFork(ev.pid, ev.parentPid);
+          if (ev.pid !== ev.parentPid && ev.pid === ev.tid && t === undefined) this.onFork(ev.pid, ev.parentPid);
           break;
         case 'exec':
+          if (known) break;
+          // A new program: its VMA policies are gone, and another rule may match it.
           this.table.delete(ev.pid);
           this.evaluate(ev.pid, 'exec');
           break;
-        case 'comm': {
-          const t = this.table.get(ev.pid);
-          if (ev.pid === ev.tid && (t === undefined || t.comm !== ev.comm)) this.evaluate(ev.pid, 'comm');
+        case 'comm':
+          if (ev.pid === ev.tid && !known && (t === undefined || t.comm !== ev.comm)) this.evaluate(ev.pid, 'comm');
           break;
-        }
         case 'exit':
           if (ev.pid === ev.tid) this.onExit(ev.pid);
           break;
@@ -291,6 +295,7 @@ export class Daemon extends EventEmitter {
   /** Chooses the rule of `pid` and starts what it asks for. */
   private evaluate(pid: number, how: Seen): void {
     if (this.stopping) return;
+    const seenNs = process.hrtime.bigint();
     const f = this.facts(pid);
     if (f === undefined) {
       this.table.delete(pid);
@@ -304,6 +309,7 @@ export class Daemon extends EventEmitter {
     }
     t.comm = f.comm;
     t.cgroup = f.cgroup;
+    t.seenNs = seenNs;
     const c = chooseRule(this.config.rules, f, this.self);
     const before = t.rule;
     switch (c.kind) {

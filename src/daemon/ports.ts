@@ -5,12 +5,8 @@
  */
 import type { ChooseFacts } from './rules/choose.js';
 
-// TODO(merge): from ops/watch/proc-events.ts once it lands.
-export type ProcEvent =
-  | { kind: 'fork'; pid: number; tid: number; parentPid: number; parentTid: number }
-  | { kind: 'exec'; pid: number; tid: number }
-  | { kind: 'comm'; pid: number; tid: number; comm: string }
-  | { kind: 'exit'; pid: number; tid: number; code: number; signal: number };
+export type { ProcEvent } from '../ops/index.js';
+import type { ProcEvent } from '../ops/index.js';
 
 export interface DaemonFacts extends ChooseFacts {
   readonly start: number;

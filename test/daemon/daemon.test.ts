@@ -7,7 +7,7 @@ import { Daemon } from '../../src/daemon/daemon.js';
 import { openJournal, type Journal } from '../../src/daemon/journal/index.js';
 import { compileConfig } from '../../src/daemon/rules/compile.js';
 import { machineRoot } from './config/helpers.js';
-import { FakeMachine, FakeRunner, facts } from './fakes.js';
+import { FakeMachine, FakeRunner, facts, now } from './fakes.js';
 
 const ROOT = machineRoot('sys-guest-4node');
 
@@ -67,7 +67,7 @@ describe('Daemon', () => {
       ],
     );
     // Events and rescans again: nothing runs twice.
-    r.machine.emit([{ kind: 'comm', pid: 100, tid: 100, comm: 'memcached' }]);
+    r.machine.emit([{ kind: 'comm', pid: 100, tid: 100, comm: 'memcached', ns: now() }]);
     r.daemon.rescan('rescan');
     await r.daemon.idle();
     assert.equal(r.runner.runs.length, 3);
@@ -186,9 +186,30 @@ describe('Daemon', () => {
     assert.deepEqual(r.runner.runs.map((x) => x.pid), [100]);
     assert.equal(r.daemon.process(101)?.rule, 'cache');
     // exec: a new program, the rule's actions run for it.
-    r.machine.emit([{ kind: 'exec', pid: 101, tid: 101 }]);
+    r.machine.emit([{ kind: 'exec', pid: 101, tid: 101, ns: now() }]);
     await r.daemon.idle();
     assert.deepEqual(r.runner.runs.map((x) => x.pid), [100, 101]);
+    await r.daemon.stop();
+  });
+
+  it('events handled after the fact: a fork seen once the child has exec\'d acts once, not again at the exec event', async () => {
+    const r = rig();
+    r.daemon.start();
+    // The kernel queued fork then exec; by the time the daemon reads /proc for the fork, the
+    // child already runs the new program.
+    const forkNs = now();
+    const execNs = now();
+    r.machine.procs.set(100, facts(100, { comm: 'memcached' }));
+    r.machine.emit([
+      { kind: 'fork', pid: 100, tid: 100, parentPid: 1, parentTid: 1, ns: forkNs },
+      { kind: 'exec', pid: 100, tid: 100, ns: execNs },
+    ]);
+    await r.daemon.idle();
+    assert.deepEqual(r.runner.runs.map((x) => x.pid), [100]);
+    // A later exec (a new program) is a new image: the rule acts for it.
+    r.machine.emit([{ kind: 'exec', pid: 100, tid: 100, ns: now() }]);
+    await r.daemon.idle();
+    assert.deepEqual(r.runner.runs.map((x) => x.pid), [100, 100]);
     await r.daemon.stop();
   });
 

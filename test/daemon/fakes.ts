@@ -3,6 +3,9 @@ import type { Action } from '../../src/daemon/actions/action.js';
 import type { ActionContext, ActionRun } from '../../src/daemon/actions/execute.js';
 import type { DaemonFacts, EventStream, ProcEvent, ProcessSource } from '../../src/daemon/ports.js';
 
+/** The clock of the kernel's event timestamps (CLOCK_MONOTONIC). */
+export const now = (): bigint => process.hrtime.bigint();
+
 export function facts(pid: number, over: Partial<DaemonFacts> = {}): DaemonFacts {
   return { pid, start: 1000 + pid, ppid: 1, comm: `proc${pid}`, exe: `/usr/bin/proc${pid}`, cmdline: [`proc${pid}`], uid: 0, cgroup: '/user.slice', rssBytes: 1 << 20, threads: 1, kernelThread: false, ...over };
 }
@@ -16,13 +19,13 @@ export class FakeMachine implements ProcessSource {
 
   add(f: DaemonFacts, announce: 'exec' | 'fork' | 'none' = 'exec', parent = 1): void {
     this.procs.set(f.pid, f);
-    if (announce === 'fork') this.emit([{ kind: 'fork', pid: f.pid, tid: f.pid, parentPid: parent, parentTid: parent }]);
-    if (announce === 'exec') this.emit([{ kind: 'exec', pid: f.pid, tid: f.pid }]);
+    if (announce === 'fork') this.emit([{ kind: 'fork', pid: f.pid, tid: f.pid, parentPid: parent, parentTid: parent, ns: now() }]);
+    if (announce === 'exec') this.emit([{ kind: 'exec', pid: f.pid, tid: f.pid, ns: now() }]);
   }
 
   exit(pid: number, announce = true): void {
     this.procs.delete(pid);
-    if (announce) this.emit([{ kind: 'exit', pid, tid: pid, code: 0, signal: 0 }]);
+    if (announce) this.emit([{ kind: 'exit', pid, tid: pid, code: 0, signal: 0, ns: now() }]);
   }
 
   emit(evs: ProcEvent[]): void {

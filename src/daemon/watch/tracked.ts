@@ -23,8 +23,13 @@ export interface Tracked {
   readonly queued: Set<string>;
   /** The process's actions run one after the other. */
   chain: Promise<void>;
+  /**
+   * When its facts were last read (CLOCK_MONOTONIC ns, taken before the read); 0 when what is
+   * known came from its parent at fork. An event older than this is already reflected.
+   */
+  seenNs: bigint;
 }
 
 export function newTracked(pid: number, start: number, comm: string, cgroup: string | null): Tracked {
-  return { pid, start, comm, cgroup, rule: null, state: 'unmatched', recheck: false, done: new Map(), queued: new Set(), chain: Promise.resolve() };
+  return { pid, start, comm, cgroup, rule: null, state: 'unmatched', recheck: false, done: new Map(), queued: new Set(), chain: Promise.resolve(), seenNs: 0n };
 }

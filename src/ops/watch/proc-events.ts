@@ -8,20 +8,25 @@ import type { ProcConnectorEvent } from '../../kernel/proc-connector.js';
 import { readProcConnector, type ProcConnectorReader } from '../../kernel/proc-connector-reader.js';
 import { SyscallError } from '../../kernel/syscall-error.js';
 
+/**
+ * `ns`: when the kernel sent the event, CLOCK_MONOTONIC nanoseconds (the clock of
+ * process.hrtime.bigint()): a reader of /proc can tell whether what it read came after the event.
+ */
 export type ProcEvent =
   /**
    * A new task. For a new thread (tid !== pid) the parent is the parent of its process, not the
    * thread that made it: the kernel reports task->real_parent.
    */
-  | { kind: 'fork'; pid: number; tid: number; parentPid: number; parentTid: number }
-  | { kind: 'exec'; pid: number; tid: number }
+  | { kind: 'fork'; pid: number; tid: number; parentPid: number; parentTid: number; ns: bigint }
+  /** Sent once the new program is in place: /proc read after `ns` shows it. */
+  | { kind: 'exec'; pid: number; tid: number; ns: bigint }
   /** The task renamed itself (prctl PR_SET_NAME, a write to /proc/PID/comm); the new name. */
-  | { kind: 'comm'; pid: number; tid: number; comm: string }
+  | { kind: 'comm'; pid: number; tid: number; comm: string; ns: bigint }
   /**
    * A task ended; the process ended when tid === pid. `code` is the exit status (0-255) when it
    * exited, `signal` the signal that killed it (0 when it exited), as waitpid tells them apart.
    */
-  | { kind: 'exit'; pid: number; tid: number; code: number; signal: number };
+  | { kind: 'exit'; pid: number; tid: number; code: number; signal: number; ns: bigint };
 
 export interface ProcEventStream {
   /** Stops the events: none is delivered after close() returns. Idempotent. */
@@ -105,17 +110,17 @@ export function toProcEvents(raw: readonly ProcConnectorEvent[]): ProcEvent[] {
   for (const e of raw) {
     switch (e.what) {
       case 'fork':
-        out.push({ kind: 'fork', pid: e.childTgid, tid: e.childPid, parentPid: e.parentTgid, parentTid: e.parentPid });
+        out.push({ kind: 'fork', pid: e.childTgid, tid: e.childPid, parentPid: e.parentTgid, parentTid: e.parentPid, ns: e.timestampNs });
         break;
       case 'exec':
-        out.push({ kind: 'exec', pid: e.processTgid, tid: e.processPid });
+        out.push({ kind: 'exec', pid: e.processTgid, tid: e.processPid, ns: e.timestampNs });
         break;
       case 'comm':
-        out.push({ kind: 'comm', pid: e.processTgid, tid: e.processPid, comm: e.comm });
+        out.push({ kind: 'comm', pid: e.processTgid, tid: e.processPid, comm: e.comm, ns: e.timestampNs });
         break;
       case 'exit': {
         const signal = e.exitCode & 0x7f;
-        out.push({ kind: 'exit', pid: e.processTgid, tid: e.processPid, code: signal === 0 ? (e.exitCode >> 8) & 0xff : 0, signal });
+        out.push({ kind: 'exit', pid: e.processTgid, tid: e.processPid, code: signal === 0 ? (e.exitCode >> 8) & 0xff : 0, signal, ns: e.timestampNs });
         break;
       }
       default:
