@@ -405,9 +405,11 @@ export class Daemon extends EventEmitter {
   private async execute(t: Subject, rule: string | null, source: JournalSource, action: Action, spec: string | null, identity?: string): Promise<JournalEntry | undefined> {
     try {
       return await this.laneOf(action).run(async () => {
-        if (stopsProcess(action)) await this.stops.take();
-        // The identity is checked right before acting: the pid may belong to another process by now.
-        if (t.pid !== null && this.source.start(t.pid) !== t.start) {
+        // The identity is checked right before acting (the pid may belong to another process by
+        // now), before and after waiting for a stop: a process gone meanwhile costs no stop.
+        const same = (): boolean => t.pid === null || this.source.start(t.pid) === t.start;
+        if (same() && stopsProcess(action)) await this.stops.take();
+        if (!same()) {
           const e = this.journal.record({ ...this.entry(t, rule, source, action, spec, 'enforce'), outcome: 'gone', result: null, error: `pid ${t.pid} is gone` });
           this.emit('action', e);
           return e;

@@ -8,9 +8,12 @@ export interface Failure {
   readonly error: string;
 }
 
+/** A process that has exited (a zombie only waits for its parent to reap it) is gone, not failed. */
+const GONE = new Set(['ESRCH', 'EZOMBIE']);
+
 export function failureOf(e: unknown): Failure {
   if (e instanceof NumapolError) {
-    return { outcome: e.code === 'ESRCH' ? 'gone' : 'failed', code: e.code, error: e.message.split('\n')[0] ?? e.message };
+    return { outcome: GONE.has(e.code) ? 'gone' : 'failed', code: e.code, error: e.message.split('\n')[0] ?? e.message };
   }
   const msg = e instanceof Error ? e.message : String(e);
   return { outcome: 'failed', code: 'EINTERNAL', error: msg };
