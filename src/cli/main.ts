@@ -23,7 +23,8 @@ const COMMANDS: Readonly<Record<string, Entry>> = {
   set: { summary: "change a running process's mempolicy: its threads' or a range's (injected set_mempolicy/mbind)", load: () => import('./commands/set.js') },
   'home-node': { summary: 'set the home node of bind/preferred_many ranges of a running process', load: () => import('./commands/home-node.js') },
   apply: { summary: "apply the seeds' numa_maps write syntax (POLICY, ADDR POLICY, ADDR N0>1) to a running process", load: () => import('./commands/apply.js') },
-  run: { summary: 'run a program under a mempolicy and CPU binding (numactl)', load: () => import('./commands/run.js') },
+  run: { summary: 'run a program under a mempolicy and CPU binding (all of numactl\'s options)', load: () => import('./commands/run.js') },
+  numactl: { summary: "numactl 2.0.16 drop-in: its options, output, messages and exit statuses", load: () => import('./commands/numactl.js') },
 };
 
 function usage(): string {

@@ -27,9 +27,12 @@ export {
   mmapFile,
   mincore,
   shmGet,
+  ftok,
   shmAttach,
   shmDetach,
   SHM_RDONLY,
+  IPC_CREAT,
+  SHM_HUGETLB,
   PROT_READ,
   PROT_WRITE,
   MAP_SHARED,
@@ -39,3 +42,4 @@ export {
 } from './memory.js';
 export { cpuMaskBits, schedSetaffinity, schedGetaffinity } from './affinity.js';
 export { gettid, execvp } from './process.js';
+export { strerror } from './strerror.js';
