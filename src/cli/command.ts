@@ -5,10 +5,12 @@
 import type { GetoptEvent } from './getopt.js';
 
 export type OptionSpec =
-  | { type: 'boolean'; short?: string; description: string }
+  | { type: 'boolean'; short?: string; description: string; shortOnly?: boolean }
   | {
       type: 'string';
       short?: string;
+      /** Only `-x` exists, no `--name` (getopt grammars: the C tools' single letters). */
+      shortOnly?: boolean;
       description: string;
       multiple?: boolean;
       valueName?: string;
@@ -31,6 +33,8 @@ export interface CommandInput {
   readonly rest: readonly string[];
   /** Options in the order given (getopt grammars): numactl acts on each in turn. */
   readonly sequence?: readonly GetoptEvent[];
+  /** How many words the command was given (getopt grammars): numastat's layout for none at all. */
+  readonly argc?: number;
   /**
    * Where the command may write while it runs (the runner's own): for what must appear before
    * the command ends by replacing the process (`run`'s warnings before exec), and for the

@@ -14,6 +14,8 @@ export interface GetoptOption {
   /** One-character short form. */
   readonly short?: string;
   readonly arg: ArgKind;
+  /** Only the short form exists (the C tools' letters): `--name` is not an option. */
+  readonly shortOnly?: boolean;
 }
 
 /** One option as given: its long name and value. */
@@ -50,7 +52,8 @@ export function isProblem(e: GetoptEvent): e is GetoptProblem {
 }
 
 /** The options whose long name starts with `text`, or the one named exactly `text`. */
-function matchLong(options: readonly GetoptOption[], text: string): GetoptOption[] {
+function matchLong(all: readonly GetoptOption[], text: string): GetoptOption[] {
+  const options = all.filter((o) => !o.shortOnly);
   const exact = options.find((o) => o.name === text);
   if (exact) return [exact];
   const found = options.filter((o) => o.name.startsWith(text));

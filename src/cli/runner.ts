@@ -63,6 +63,7 @@ function getoptArgs(cmd: Command<unknown>, argv: readonly string[]): CommandInpu
   const options: GetoptOption[] = specs.map(([name, o]) => ({
     name,
     ...(o.short ? { short: o.short } : {}),
+    ...(o.shortOnly ? { shortOnly: true } : {}),
     arg: o.type === 'boolean' ? 'none' : o.optionalValue ? 'optional' : 'required',
   }));
   const r = getoptLong(argv, options, { stopAtOperand: cmd.optionsFirst === true });
@@ -76,7 +77,7 @@ function getoptArgs(cmd: Command<unknown>, argv: readonly string[]): CommandInpu
     if (spec?.type === 'string' && spec.multiple) values[e.name] = [...((values[e.name] as string[] | undefined) ?? []), e.value ?? ''];
     else values[e.name] = e.value ?? true;
   }
-  return { values, positionals: r.operands, rest: r.rest, sequence: r.events };
+  return { values, positionals: r.operands, rest: r.rest, sequence: r.events, argc: argv.length };
 }
 
 export function parseCommandArgs(cmd: Command<unknown>, argv: readonly string[]): CommandInput {
@@ -115,7 +116,7 @@ export async function runCommand(cmd: Command<unknown>, argv: readonly string[],
     const parsed = parseCommandArgs(cmd, argv);
     if (cmd.grammar !== undefined) debug = parsed.values['debug'] === true;
     const input: CommandInput = { ...parsed, io };
-    if (input.values['help']) {
+    if (cmd.grammar !== 'exact' && input.values['help']) {
       io.stdout(helpText(cmd));
       return 0;
     }

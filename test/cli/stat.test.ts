@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { cFixed } from '../../src/cli/cfixed.js';
 import { lines, numapol, sleeper } from './helpers.js';
 
 interface StatJson {
@@ -73,13 +74,18 @@ test('stat -p PID: that process only, no counters; categories add up to the tota
       p.totalBytes,
       p.perNode.reduce((a, b) => a + b, 0),
     );
+    // numastat's layout: a blank line, the title, two header lines, the categories, a rule, Total.
     const human = numapol(['stat', '-p', String(s.pid)]);
     assert.equal(human.status, 0);
-    const ls = lines(human.stdout);
-    assert.match(ls[0]!, new RegExp(`^Per-node process memory usage \\(MiB\\) for PID ${s.pid} \\(sleep\\)$`));
-    for (const row of ['Huge', 'Heap', 'Stack', 'Private', 'Total']) assert.ok(ls.some((l) => l.startsWith(row)), row);
-    const total = ls.find((l) => l.startsWith('Total'))!.trim().split(/\s+/).at(-1);
-    assert.equal(total, (p.totalBytes / 1048576).toFixed(2));
+    const all = human.stdout.split('\n');
+    assert.equal(all[0], '');
+    assert.equal(all[1], `Per-node process memory usage (in MBs) for PID ${s.pid} (sleep)`);
+    assert.deepEqual(all.slice(4, 10).map((l) => l.split(/\s+/)[0]), ['Huge', 'Heap', 'Stack', 'Private', '----------------', 'Total']);
+    // Every column ends where its header ends: right-aligned in 16 characters after a 17-wide label.
+    const header = all[2]!;
+    for (const l of all.slice(3, 10)) assert.equal(l.length, header.length, l);
+    const total = all[9]!.trim().split(/\s+/).at(-1);
+    assert.equal(total, cFixed(p.totalBytes / 1048576, 2));
   } finally {
     s.stop();
   }
@@ -107,21 +113,26 @@ test('stat -p NAME that matches nothing: exit 1 naming it', () => {
   assert.deepEqual(lines(r.stderr), ["numapol: no process matches 'no-such-process-zzz'"]);
 });
 
-test('stat -n prints pages, default prints MiB of the same counters', () => {
-  const pages = numapol(['stat', '-n', '-p', String(process.pid)]);
-  assert.equal(pages.status, 0);
-  const mib = numapol(['stat']);
-  const pg = numapol(['stat', '-n']);
+test('stat without arguments prints the counters in pages (the old numastat), -n in MB', () => {
+  const pg = numapol(['stat']);
+  const mb = numapol(['stat', '-n']);
+  assert.equal(pg.status, 0, pg.stderr);
+  assert.equal(mb.status, 0, mb.stderr);
   const row = (text: string, name: string): string[] => lines(text).find((l) => l.startsWith(`${name} `))!.trim().split(/\s+/).slice(1);
+  const nodes = readFileSync('/sys/devices/system/node/online', 'utf8').trim();
+  // Pages: one column per node headed nodeN, no Total; MB: Node N columns and a Total.
+  assert.match(lines(pg.stdout)[0]!, /^ {16}( {11}node\d+)+$/);
+  assert.equal(lines(pg.stdout).length, 7, nodes);
+  assert.match(mb.stdout, /^\nPer-node numastat info \(in MBs\):\n/);
   // numa_miss grows rarely on a 1-node machine: compare it exactly across the two runs.
   const missPages = row(pg.stdout, 'numa_miss').map(Number);
-  const missMiB = row(mib.stdout, 'numa_miss');
+  const missMB = row(mb.stdout, 'Numa_Miss');
   assert.deepEqual(
-    missPages.map((p) => ((p * 4096) / 1048576).toFixed(2)),
-    missMiB,
+    [...missPages, missPages.reduce((a, b) => a + b, 0)].map((p) => cFixed((p * 4096) / 1048576, 2)),
+    missMB,
   );
   for (const v of row(pg.stdout, 'numa_hit')) assert.match(v, /^\d+$/);
-  for (const v of row(mib.stdout, 'numa_hit')) assert.match(v, /^\d+\.\d\d$/);
+  for (const v of row(mb.stdout, 'Numa_Hit')) assert.match(v, /^\d+\.\d\d$/);
 });
 
 test('stat -m: per-node meminfo rows (MemTotal matches /sys)', () => {
@@ -133,7 +144,9 @@ test('stat -m: per-node meminfo rows (MemTotal matches /sys)', () => {
     assert.equal(memTotal.perNode[i], kib * 1024);
   });
   const human = numapol(['stat', '-m', '-p', String(process.pid)]);
-  assert.match(human.stdout, /^Per-node system memory usage \(MiB\)/m);
+  assert.match(human.stdout, /^Per-node system memory usage \(in MBs\):$/m);
+  const memTotalMB = lines(human.stdout).find((l) => l.startsWith('MemTotal '))!.trim().split(/\s+/).at(-1);
+  assert.equal(memTotalMB, cFixed(memTotal.total / 1048576, 2));
 });
 
 test('stat --sort on a missing node: exit 2', () => {

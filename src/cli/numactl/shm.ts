@@ -20,6 +20,7 @@ import {
 } from '../../kernel/index.js';
 import { processVmReadMany } from '../../kernel/remote-memory.js';
 import { readSysvSegments } from '../../ops/shm.js';
+import { cFixed } from '../cfixed.js';
 import type { Io } from '../command.js';
 import type { Reporter } from './failure.js';
 import { policyName, printMask } from './show.js';
@@ -53,12 +54,6 @@ function fsErrno(e: unknown): number {
   return typeof n === 'number' ? Math.abs(n) : 5;
 }
 
-/** printf("%.f"): rounds halves to even, as glibc does. */
-function roundHalfEven(x: number): string {
-  const f = Math.floor(x);
-  const d = x - f;
-  return String(d > 0.5 || (d === 0.5 && f % 2 === 1) ? f + 1 : f);
-}
 
 /** printf("%#llx"). */
 export const altHex = (v: bigint): string => (v === 0n ? '0' : `0x${v.toString(16)}`);
@@ -116,7 +111,7 @@ export function attachSysv(name: string, s: ShmSettings, opt: string, io: Io, r:
       r.fail({ kind: 'plain', stderr: `numactl: ${s.length === 0n ? 'shmctl IPC_STAT' : 'shmat'}: ${strerror(22)}\n` });
     }
     if (s.length === 0n) r.fail({ kind: 'complain', message: 'need a --length to create a sysv shared memory segment' });
-    const mb = roundHalfEven(Number(s.length + s.offset) / MIB);
+    const mb = cFixed(Number(s.length + s.offset) / MIB, 0);
     io.stderr(`numactl: Creating shared memory segment ${name} id ${BigInt.asIntN(64, s.projId)} mode ${octal4(s.mode)} length ${mb}MB\n`);
     try {
       id = shmGet(key, s.length + s.offset, IPC_CREAT | s.mode | flags);
