@@ -24,7 +24,9 @@ const COMMANDS: Readonly<Record<string, Entry>> = {
   'home-node': { summary: 'set the home node of bind/preferred_many ranges of a running process', load: () => import('./commands/home-node.js') },
   apply: { summary: "apply the seeds' numa_maps write syntax (POLICY, ADDR POLICY, ADDR N0>1) to a running process", load: () => import('./commands/apply.js') },
   run: { summary: 'run a program under a mempolicy and CPU binding (all of numactl\'s options)', load: () => import('./commands/run.js') },
+  'install-shims': { summary: 'install numactl, numastat and migratepages front ends to numapol into a directory', load: () => import('./commands/install-shims.js') },
   numastat: { summary: 'numastat 2.0.16 drop-in: its options, layouts, messages and exit statuses', load: () => import('./commands/numastat.js') },
+  migratepages: { summary: 'migratepages 2.0.16 drop-in: its syntax, messages and exit statuses', load: () => import('./commands/migratepages.js') },
   numactl: { summary: "numactl 2.0.16 drop-in: its options, output, messages and exit statuses", load: () => import('./commands/numactl.js') },
 };
 
