@@ -67,8 +67,9 @@ export function getoptLong(argv: readonly string[], options: readonly GetoptOpti
   const events: GetoptEvent[] = [];
   const operands: string[] = [];
   const stop = settings.stopAtOperand || (settings.env ?? process.env)['POSIXLY_CORRECT'] !== undefined;
+  // Where options stop early for a permuting command (POSIXLY_CORRECT), what is left is operands.
   const done = (rest: readonly string[]): GetoptResult =>
-    stop ? { events, operands, rest } : { events, operands: [...operands, ...rest], rest: [] };
+    settings.stopAtOperand ? { events, operands, rest } : { events, operands: [...operands, ...rest], rest: [] };
   for (let i = 0; i < argv.length; i++) {
     const word = argv[i]!;
     if (word === '--') return done(argv.slice(i + 1));
