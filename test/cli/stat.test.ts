@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { cFixed } from '../../src/cli/cfixed.js';
-import { lines, numapol, sleeper } from './helpers.js';
+import { gonePid, lines, numapol, sleeper } from './helpers.js';
 
 interface StatJson {
   nodes: number[];
@@ -107,10 +107,25 @@ test('stat -p NAME (twice) and -p PID: several processes, one table with a Total
   }
 });
 
-test('stat -p NAME that matches nothing: exit 1 naming it', () => {
+test('stat -p NAME that matches nothing, or a PID that is gone: exit 1 naming it', () => {
   const r = numapol(['stat', '-p', 'no-such-process-zzz']);
   assert.equal(r.status, 1);
   assert.deepEqual(lines(r.stderr), ["numapol: no process matches 'no-such-process-zzz'"]);
+  // numastat's command line: PIDs and patterns may also come bare.
+  const gone = gonePid();
+  const g = numapol(['stat', String(gone)]);
+  assert.deepEqual([g.status, g.stdout, g.stderr], [1, '', `numapol: pid ${gone} is gone\n`]);
+});
+
+test('stat PID: a bare PID is a process, as in numastat', () => {
+  const s = sleeper();
+  try {
+    const r = numapol(['stat', String(s.pid)]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.split('\n')[1], `Per-node process memory usage (in MBs) for PID ${s.pid} (sleep)`);
+  } finally {
+    s.stop();
+  }
 });
 
 test('stat without arguments prints the counters in pages (the old numastat), -n in MB', () => {

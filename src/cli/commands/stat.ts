@@ -1,4 +1,5 @@
-import { NumapolError, UsageError } from '../../errors.js';
+import { existsSync } from 'node:fs';
+import { NumapolError, ProcessGoneError, UsageError } from '../../errors.js';
 import { numastat, type StatReport } from '../../ops/stat.js';
 import { checkNodesExist } from '../../policy/index.js';
 import { defineCommand } from '../command.js';
@@ -35,8 +36,8 @@ export default defineCommand<StatReport | FrontEndResult>({
   grammar: 'getopt',
   options: OPTIONS,
   details: `Prints numastat 2.0.16's layouts: without arguments its original counters table (pages); with
-options the MB tables; NUMASTAT_WIDTH folds them. Unlike numastat, a PATTERN that matches nothing and
-a node that does not exist are errors. docs/numactl-compat.md compares every option.
+options the MB tables; NUMASTAT_WIDTH folds them. Unlike numastat, a PATTERN that matches nothing, a
+PID that is gone and a node that does not exist are errors. docs/numactl-compat.md compares every option.
 JSON fields (numapol's, not numastat's): nodes[]; counters[]: {name, perNode[] (pages), total}; meminfo[]:
 {name, perNode[] (bytes; counts for HugePages_*), total}; processes[]: {pid, name, byCategory {huge,
 heap, stack, private}: bytes per node, perNode[] (bytes), totalBytes}; unreadable (processes skipped
@@ -66,6 +67,9 @@ for permissions). Without -p or PIDs: every process with resident memory.`,
       },
       noMatch: (pattern) => {
         throw new NumapolError('ENOPROC', `no process matches '${pattern}'`);
+      },
+      checkPid: (pid) => {
+        if (!existsSync(`/proc/${pid}`)) throw new ProcessGoneError(pid);
       },
       ...(node === undefined ? {} : { sortNode: nodes.indexOf(node) }),
     });

@@ -25,6 +25,8 @@ export interface NumastatCall {
   readonly noMatch: (pattern: string) => void;
   /** `--sort NODE` (numapol stat only): the node, checked. */
   readonly sortNode?: number;
+  /** Called with each PID before anything is printed (numapol stat refuses gone ones). */
+  readonly checkPid?: (pid: number) => void;
 }
 
 const allDigits = (s: string): boolean => /^\d+$/.test(s) || s === '';
@@ -80,6 +82,7 @@ export function runNumastat(c: NumastatCall): number {
   const s: NumastatSettings = { compress, verbose, showZero, sort, sortNode, screenWidth: screenWidth(c.env, c.isTty), compat: c.compat };
   if (c.compat) return systemTable('numastat', nodes, s, c.io) ? 0 : 1;
   const unique = [...new Set(pids)].sort((a, b) => a - b);
+  for (const pid of unique) c.checkPid?.(pid);
   if (unique.length > 0) processTables(unique, nodes, s, c.io);
   if (meminfo && !systemTable('meminfo', nodes, s, c.io)) return 1;
   if ((counters || (unique.length === 0 && !meminfo)) && !systemTable('numastat', nodes, s, c.io)) return 1;
