@@ -1,7 +1,9 @@
 /**
  * The one runner every command goes through: parses options, prints `--help` to stdout, prints
  * data as an aligned table or as `--json`, turns errors into one line on stderr (a stack only with
- * `--debug`) and maps them to exit statuses: 0 ok, 1 operation failed, 2 bad usage.
+ * `--debug`) and maps them to exit statuses: 0 ok, 1 operation failed, 2 bad usage. A command
+ * may pick its status for a run that returned data (Command.exitCode): the drop-in front ends
+ * return numactl's, numastat's and migratepages' own, having written their output to `input.io`.
  */
 import { parseArgs } from 'node:util';
 import { NumapolError, UsageError } from '../errors.js';

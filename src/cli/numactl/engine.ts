@@ -57,6 +57,9 @@ const POLICY_MODES: Readonly<Record<string, MempolicyMode>> = {
   localalloc: 'local',
 };
 
+/** What --policy SPEC counts as for numactl's one-policy rule: any mode. */
+const ANY_POLICY = 100;
+
 /** The option as numactl names it in the messages that quote one. */
 const CPUBIND_NAMES: Readonly<Record<string, string>> = {
   cpubind: '-c/--cpubind/--cpunodebind',
@@ -89,7 +92,7 @@ class Engine {
   private huge = false;
   private projId = 0n;
   /** numapol dialect: the process policy and binding, applied before --show or the exec. */
-  private planned: { policy?: Mempolicy; cpus?: RunSpec } = {};
+  private plannedCpus: Pick<RunSpec, 'cpus' | 'cpuNodes'> = {};
   private plannedMode: { option: string; nodes: readonly number[] } | undefined;
   private plannedSpec: string | undefined;
 
@@ -187,7 +190,7 @@ class Engine {
         else this.plan(name, []);
         return undefined;
       case 'policy':
-        this.setpolicy(99, name);
+        this.setpolicy(ANY_POLICY, name);
         this.plannedSpec = value;
         return undefined;
       case 'cpubind':
@@ -315,7 +318,7 @@ class Engine {
     this.didCpubind = true;
     this.didNodeCpuParse = true;
     if (!this.exact) {
-      this.planned.cpus = physical ? { cpus: set } : { cpuNodes: set };
+      this.plannedCpus = physical ? { cpus: set } : { cpuNodes: set };
       return;
     }
     if (physical) selfRunOnCpus(set, this.r);
@@ -352,7 +355,7 @@ class Engine {
       }
       if (policy && !policy.flags.balancing) policy = { ...policy, flags: { ...policy.flags, balancing: true } };
     }
-    return { ...(policy ? { policy } : {}), ...this.planned.cpus };
+    return { ...(policy ? { policy } : {}), ...this.plannedCpus };
   }
 
   private show(): EngineEnd {
