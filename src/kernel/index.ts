@@ -27,9 +27,12 @@ export {
   mmapFile,
   mincore,
   shmGet,
+  ftok,
   shmAttach,
   shmDetach,
   SHM_RDONLY,
+  IPC_CREAT,
+  SHM_HUGETLB,
   PROT_READ,
   PROT_WRITE,
   MAP_SHARED,
@@ -53,3 +56,4 @@ export {
   type ReceiveOutcome,
 } from './proc-connector.js';
 export { readProcConnector, type ProcConnectorHandlers, type ProcConnectorReader } from './proc-connector-reader.js';
+export { strerror } from './strerror.js';
