@@ -130,6 +130,7 @@ describe('API', () => {
       ['get', '/v1/journal'],
       ['get', '/v1/journal/{id}'],
       ['get', '/v1/plan'],
+      ['get', '/v1/memory'],
       ['post', '/v1/policy'],
       ['post', '/v1/cpus'],
       ['post', '/v1/migrate'],

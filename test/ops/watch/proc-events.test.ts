@@ -29,18 +29,30 @@ test('toProcEvents: user ids (pid = tgid, tid = the kernel pid), exit status and
     { ...head, what: 'unknown', code: 0x400 },
   ];
   assert.deepEqual(toProcEvents(raw), [
-    { kind: 'fork', pid: 20, tid: 21, parentPid: 10, parentTid: 11 },
-    { kind: 'exec', pid: 20, tid: 20 },
-    { kind: 'comm', pid: 20, tid: 21, comm: 'x y' },
-    { kind: 'exit', pid: 20, tid: 20, code: 3, signal: 0 },
-    { kind: 'exit', pid: 22, tid: 22, code: 0, signal: 9 },
-    { kind: 'exit', pid: 23, tid: 23, code: 0, signal: 11 },
-    { kind: 'exit', pid: 24, tid: 24, code: 255, signal: 0 },
+    { kind: 'fork', pid: 20, tid: 21, parentPid: 10, parentTid: 11, ns: head.timestampNs },
+    { kind: 'exec', pid: 20, tid: 20, ns: head.timestampNs },
+    { kind: 'comm', pid: 20, tid: 21, comm: 'x y', ns: head.timestampNs },
+    { kind: 'exit', pid: 20, tid: 20, code: 3, signal: 0, ns: head.timestampNs },
+    { kind: 'exit', pid: 22, tid: 22, code: 0, signal: 9, ns: head.timestampNs },
+    { kind: 'exit', pid: 23, tid: 23, code: 0, signal: 11, ns: head.timestampNs },
+    { kind: 'exit', pid: 24, tid: 24, code: 255, signal: 0, ns: head.timestampNs },
   ]);
 });
 
-/** The events about one task (by tid), in arrival order. */
-const about = (events: readonly ProcEvent[], tid: number): ProcEvent[] => events.filter((e) => e.tid === tid);
+/**
+ * The events about one task (by tid), in arrival order, without their times: those are checked
+ * to be the kernel's monotonic clock, in order, within this test's run.
+ */
+const about = (events: readonly ProcEvent[], tid: number): Omit<ProcEvent, 'ns'>[] => {
+  const mine = events.filter((e) => e.tid === tid);
+  for (let i = 0; i < mine.length; i++) {
+    const ns = mine[i]!.ns;
+    assert.ok(ns > STARTED && ns <= process.hrtime.bigint(), `event time ${ns} is CLOCK_MONOTONIC, after the test started`);
+    if (i > 0) assert.ok(ns >= mine[i - 1]!.ns, 'one task\'s events come in time order');
+  }
+  return mine.map(({ ns: _ns, ...rest }) => rest);
+};
+const STARTED = process.hrtime.bigint();
 const exitOf = (tid: number) => (all: readonly ProcEvent[]) => all.some((e) => e.kind === 'exit' && e.tid === tid);
 
 test('watchProcEvents: a process, its thread and its child, as typed events', { skip: NOT_ROOT }, async () => {
