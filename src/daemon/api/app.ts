@@ -10,6 +10,7 @@ import { installErrorHandler } from './http-errors.js';
 import { readRoutes } from './routes/read.js';
 import { writeRoutes } from './routes/write.js';
 import { eventRoutes } from './routes/events.js';
+import { webRoutes, type WebOptions } from './routes/web.js';
 
 export interface AppOptions {
   readonly daemon: Daemon;
@@ -18,6 +19,8 @@ export interface AppOptions {
   readonly token?: string;
   /** More routes (metrics, events, the dashboard), added after the API's own. */
   readonly plugins?: readonly ((app: FastifyInstance) => void | Promise<void>)[];
+  /** The dashboard at `/` (default: the package's dist/web). */
+  readonly web?: WebOptions;
   readonly version?: string;
 }
 
@@ -38,6 +41,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   readRoutes(app, o.daemon, o.root);
   writeRoutes(app, o.daemon);
   eventRoutes(app, o.daemon);
+  webRoutes(o.web)(app);
   for (const p of o.plugins ?? []) await p(app);
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   await app.ready();
