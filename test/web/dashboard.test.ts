@@ -5,7 +5,7 @@
 // docs/dashboard.png (the README's picture) when NUMAPOL_UPDATE_SCREENSHOT=1.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +21,7 @@ const skip = browserMissing();
 // Compiled to dist/test/web/: dist is two levels up, the checkout three.
 const ARTIFACT = fileURLToPath(new URL('../../test-artifacts/dashboard.png', import.meta.url));
 const README_PICTURE = fileURLToPath(new URL('../../../docs/dashboard.png', import.meta.url));
+const BUNDLE = fileURLToPath(new URL('../../web/index.html', import.meta.url));
 
 const COMM = 'np-dash-target';
 
@@ -80,6 +81,7 @@ describe('the dashboard in a real browser', { skip }, () => {
     (await authed(`/v1/journal?pid=${pid}`)).json() as Promise<{ id: number; action: string; source: string; undoes: number | null; undoneBy: number | null; outcome: string }[]>;
 
   before(async () => {
+    assert.ok(existsSync(BUNDLE), `${BUNDLE} is missing: the page is built by npm run build (node scripts/bundle-web.mjs)`);
     dir = mkdtempSync(join(tmpdir(), 'numapol-dashboard-'));
     const exe = join(dir, COMM);
     copyFileSync('/bin/sleep', exe);
