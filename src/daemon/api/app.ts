@@ -12,6 +12,7 @@ import { writeRoutes } from './routes/write.js';
 import { eventRoutes } from './routes/events.js';
 import { metricsRoute } from './routes/metrics.js';
 import type { DaemonMetrics } from '../metrics/metrics.js';
+import { webRoutes, type WebOptions } from './routes/web.js';
 
 export interface AppOptions {
   readonly daemon: Daemon;
@@ -20,6 +21,8 @@ export interface AppOptions {
   readonly token?: string;
   /** More routes (metrics, events, the dashboard), added after the API's own. */
   readonly plugins?: readonly ((app: FastifyInstance) => void | Promise<void>)[];
+  /** The dashboard at `/` (default: the package's dist/web). */
+  readonly web?: WebOptions;
   readonly version?: string;
   /** Serves GET /metrics (one instance per service: both listeners share its counters). */
   readonly metrics?: DaemonMetrics;
@@ -43,6 +46,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   writeRoutes(app, o.daemon);
   eventRoutes(app, o.daemon);
   if (o.metrics !== undefined) metricsRoute(app, o.metrics);
+  webRoutes(o.web)(app);
   for (const p of o.plugins ?? []) await p(app);
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   await app.ready();

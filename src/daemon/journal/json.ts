@@ -12,6 +12,11 @@ function replacer(_key: string, value: unknown): unknown {
   return value;
 }
 
+/** A value as the API answers it: its JSON form, parsed back (fastify's serializer throws on a bigint). */
+export function jsonForm(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value, replacer) ?? 'null') as unknown;
+}
+
 /** JSON text of a value; undefined and null both give null (SQL NULL). */
 export function encodeJson(value: unknown, what: string): string | null {
   if (value === undefined || value === null) return null;

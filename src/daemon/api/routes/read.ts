@@ -5,6 +5,7 @@ import { hardware, listVmas, showProcess } from '../../../ops/index.js';
 import type { Daemon } from '../../daemon.js';
 import { MemoryViews } from '../../views/memory-view.js';
 import { parseSince } from '../../journal/index.js';
+import { jsonForm } from '../../journal/json.js';
 import { anyArray, anyObject, errors, idParam, journalEntry, journalQuery, pidParam } from '../schemas.js';
 
 export function readRoutes(app: FastifyInstance, daemon: Daemon, root: string | undefined): void {
@@ -39,7 +40,8 @@ export function readRoutes(app: FastifyInstance, daemon: Daemon, root: string | 
       const pid = req.params.pid;
       const show = showProcess(pid, ro);
       const view = daemon.process(pid);
-      return { pid, daemon: view ?? null, show, vmas: listVmas(pid, ro).vmas, journal: daemon.journalEntries({ pid, limit: 200 }).filter((e) => view === undefined || e.start === view.start) };
+      // VMA addresses and policies' node masks are bigints: sent as "0x…" hex, as the CLI prints them.
+      return jsonForm({ pid, daemon: view ?? null, show, vmas: listVmas(pid, ro).vmas, journal: daemon.journalEntries({ pid, limit: 200 }).filter((e) => view === undefined || e.start === view.start) });
     },
   );
 
