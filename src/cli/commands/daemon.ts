@@ -12,6 +12,7 @@ type DaemonResult =
   | { readonly kind: 'stopped'; readonly restored: number }
   | { readonly kind: 'check'; readonly file: string; readonly rules: number; readonly warnings: readonly string[] }
   | { readonly kind: 'schema'; readonly schema: unknown }
+  | { readonly kind: 'unit'; readonly text: string }
   | { readonly kind: 'status'; readonly status: DaemonStatus };
 
 function version(): string {
@@ -43,11 +44,12 @@ async function runForeground(configPath: string, socket: string | undefined): Pr
 export default defineCommand<DaemonResult>({
   name: 'daemon',
   summary: 'The batch process manager: places processes by rules, journals every change, serves an API (foreground).',
-  usage: 'numapol daemon [--config FILE] [--socket PATH] | numapol daemon --check FILE | numapol daemon status [--json] | numapol daemon --schema',
+  usage: 'numapol daemon [--config FILE] [--socket PATH] | numapol daemon --check FILE | numapol daemon status [--json] | numapol daemon --schema | numapol daemon --unit',
   options: {
     config: { type: 'string', valueName: 'FILE', description: `the configuration (default ${DEFAULT_CONFIG})` },
     check: { type: 'string', valueName: 'FILE', description: 'validate FILE against the schema and this machine, and exit: 0, or 2 with the error and its line and column' },
     schema: { type: 'boolean', description: "print the configuration's JSON Schema (for editors) and exit" },
+    unit: { type: 'boolean', description: 'print a systemd unit that runs this numapol (install as /etc/systemd/system/numapol.service)' },
     ...SOCKET_OPTION,
   },
   details: `Runs in the foreground (a systemd unit ships with the package). SIGHUP or a change of the file reloads
@@ -65,6 +67,10 @@ rescans, lastRescanMs, queued {stops, pages}.`,
     }
     noExtraArgs(positionals, 0, 'daemon');
     const check = optString(values, 'check');
+    if (values['unit'] === true) {
+      const { serviceUnit } = await import('../../daemon/unit/service-unit.js');
+      return { kind: 'unit', text: serviceUnit({ bin: process.argv[1] ?? 'numapol', ...(optString(values, 'config') !== undefined ? { config: optString(values, 'config')! } : {}) }) };
+    }
     if (values['schema'] === true) {
       const { configJsonSchema } = await import('../../daemon/config/index.js');
       return { kind: 'schema', schema: configJsonSchema() };
@@ -83,6 +89,8 @@ rescans, lastRescanMs, queued {stops, pages}.`,
         return '';
       case 'schema':
         return JSON.stringify(r.schema, null, 2);
+      case 'unit':
+        return r.text;
       case 'check':
         return [...r.warnings.map((w) => `warning: ${w}`), `${r.file}: ok (${r.rules} rule${r.rules === 1 ? '' : 's'})`].join('\n');
       case 'status': {
