@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { benchColdStart } from './cold-start.js';
+import { benchDaemon } from './daemon.js';
 import { benchInject } from './inject.js';
 import { benchJournal } from './journal.js';
 import { benchParseNumaMaps } from './parse-numa-maps.js';
@@ -25,6 +26,7 @@ if (want('cold-start')) printFigures('CLI cold start', benchColdStart());
 if (want('inject')) printFigures("changing a running process's policy (1,000 threads and one; gdb in the same run)", await benchInject());
 if (want('journal')) printFigures('daemon journal writes (SQLite, WAL)', benchJournal());
 if (want('proc-events')) printFigures('process events: exec to callback, and the idle cost of the stream', await benchProcEvents());
+if (want('daemon')) printFigures('the daemon: exec to rule, idle cost, API on 1,000 threads, 10,000 processes', await benchDaemon());
 if (want('guest')) {
   process.stdout.write('\n== multi-node benchmarks in the 4-node guest\n');
   const harness = fileURLToPath(new URL('../test/vm/harness/main.js', import.meta.url));

@@ -58,7 +58,7 @@ export class DaemonProcess {
     await until('the daemon to answer', async () => {
       if (c.exitCode !== null) throw new Error(`daemon exited ${c.exitCode}: ${this.log}`);
       return (await api(this.socket, 'GET', '/v1/status')).status === 200 ? true : undefined;
-    }, 120_000);
+    }, 600_000);
   }
 
   get pid(): number {
