@@ -39,7 +39,8 @@ export { processFacts, processStart, uidOfUser, userOfUid, type ProcessFacts } f
 export { parsePasswd } from './read/passwd.js';
 export { watchProcEvents, toProcEvents, type ProcEvent, type ProcEventStream, type WatchProcEventsOptions } from './watch/proc-events.js';
 export { processPlacement, type ProcessPlacement, type PlacementOptions, type ThreadCpu } from './read/process-placement.js';
-export { CpuLoadSampler, type CpuLoad } from './read/cpu-load.js';
+export { CpuLoadSampler, type CpuLoad, type CpuLoadOptions } from './read/cpu-load.js';
 export { cpuToNodeMap } from './read/cpu-to-node.js';
 export { largestProcesses } from './read/largest-processes.js';
 export { shmIdentity, holdShmObject, type ShmHold } from './shm-hold.js';
+export { MemoryViewSampler, type MemoryView, type MemoryViewOptions, type NodeView, type ProcessMemoryView } from './read/memory-view.js';

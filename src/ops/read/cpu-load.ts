@@ -16,16 +16,27 @@ export interface CpuLoad {
   readonly idleCpus: Readonly<Record<number, number>>;
 }
 
+export interface CpuLoadOptions extends OpsOptions {
+  /**
+   * The first call measures from boot rather than nothing (as top's first frame does): for a
+   * caller that shows one look, or shows the first before a second exists.
+   */
+  readonly sinceBoot?: boolean;
+}
+
+/** /proc/stat counts in USER_HZ, which the kernel fixes at 100 for every architecture's ABI. */
+const USER_HZ = 100;
+
 export class CpuLoadSampler {
   private last: { at: number; times: Map<number, CpuTimes> } | undefined;
 
-  constructor(private readonly opts: OpsOptions = {}) {}
+  constructor(private readonly opts: CpuLoadOptions = {}) {}
 
-  /** The load since the previous call (the first call measures nothing: all zero, seconds 0). */
+  /** The load since the previous call (the first call measures nothing, all zero and seconds 0, unless `sinceBoot`). */
   sample(cpuToNode: Readonly<Record<number, number>>): CpuLoad {
     const now = performance.now();
     const times = new Map(readCpuTimes(this.opts.root ?? '/').map((t) => [t.cpu, t] as const));
-    const prev = this.last;
+    const prev = this.last ?? (this.opts.sinceBoot === true ? sinceBoot(now, times) : undefined);
     this.last = { at: now, times };
     const perCpu: Record<number, number> = {};
     const busy: Record<number, number> = {};
@@ -50,4 +61,12 @@ export class CpuLoadSampler {
     }
     return { seconds: prev === undefined ? 0 : (now - prev.at) / 1000, perCpu, perNode, idleCpus };
   }
+}
+
+/** A look at boot: every CPU at zero ticks, as long ago as the mean CPU has counted. */
+function sinceBoot(now: number, times: ReadonlyMap<number, CpuTimes>): { at: number; times: Map<number, CpuTimes> } {
+  let ticks = 0;
+  for (const t of times.values()) ticks += t.total;
+  const seconds = times.size === 0 ? 0 : ticks / times.size / USER_HZ;
+  return { at: now - seconds * 1000, times: new Map([...times.keys()].map((cpu) => [cpu, { cpu, busy: 0, total: 0 }] as const)) };
 }
