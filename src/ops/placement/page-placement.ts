@@ -22,6 +22,8 @@ import { vmaMatcher, type VmaFilter } from '../vma-filter.js';
 const NONE = -1;
 /** Pages asked about per move_pages query. */
 const QUERY_CHUNK = 16384;
+/** Passes over the pages the kernel called busy. */
+const RETRIES = 3;
 
 export interface PlacementSegment {
   /** First page, hex ("0x7f…"). */
@@ -108,6 +110,9 @@ export async function restorePagePlacement(pid: number, placement: PagePlacement
   let addrs: bigint[] = [];
   let dest: number[] = [];
   let from: number[] = [];
+  // Pages the kernel could not take this time (just migrated pages not back on an LRU list yet,
+  // a racing fault): tried again after the pass, as the move engine does.
+  let busy: { addr: bigint; to: number; from: number }[] = [];
   const flush = async (): Promise<void> => {
     if (addrs.length === 0) return;
     const a = BigUint64Array.from(addrs);
@@ -125,8 +130,14 @@ export async function restorePagePlacement(pid: number, placement: PagePlacement
         tally.moved++;
         addFlow(flows, f[i]!, d[i]!, ps);
       } else if (s < 0) tallyError(tally, -s, 1);
-      else tally.busy++;
+      else busy.push({ addr: a[i]!, to: d[i]!, from: f[i]! });
     }
+  };
+  const push = async (addr: bigint, to: number, now: number): Promise<void> => {
+    addrs.push(addr);
+    dest.push(to);
+    from.push(now);
+    if (addrs.length >= batch) await flush();
   };
   try {
     for (const seg of placement.segments) {
@@ -143,16 +154,18 @@ export async function restorePagePlacement(pid: number, placement: PagePlacement
           if (!live[j]) unmapped++;
           else if (now[j]! < 0) tallyError(tally, -now[j]!, 1);
           else if (now[j] === w) tally.alreadyThere++;
-          else {
-            addrs.push(base + BigInt(j * ps));
-            dest.push(w);
-            from.push(now[j]!);
-            if (addrs.length >= batch) await flush();
-          }
+          else await push(base + BigInt(j * ps), w, now[j]!);
         }
       }
     }
     await flush();
+    for (let round = 0; round < RETRIES && busy.length > 0; round++) {
+      const again = busy;
+      busy = [];
+      for (const b of again) await push(b.addr, b.to, b.from);
+      await flush();
+    }
+    tally.busy += busy.length;
   } catch (e) {
     throw processError(e, pid);
   }
