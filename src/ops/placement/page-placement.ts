@@ -24,6 +24,8 @@ const NONE = -1;
 const QUERY_CHUNK = 16384;
 /** Passes over the pages the kernel called busy. */
 const RETRIES = 3;
+/** EBUSY, EAGAIN: the page could not be taken this time (isolation failed): worth another try. */
+const TRANSIENT = new Set([16, 11]);
 
 export interface PlacementSegment {
   /** First page, hex ("0x7f…"). */
@@ -129,7 +131,7 @@ export async function restorePagePlacement(pid: number, placement: PagePlacement
       if (s === d[i]) {
         tally.moved++;
         addFlow(flows, f[i]!, d[i]!, ps);
-      } else if (s < 0) tallyError(tally, -s, 1);
+      } else if (s < 0 && !TRANSIENT.has(-s)) tallyError(tally, -s, 1);
       else busy.push({ addr: a[i]!, to: d[i]!, from: f[i]! });
     }
   };
