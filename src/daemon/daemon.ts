@@ -48,9 +48,16 @@ export interface ProcessView {
   readonly comm: string;
   readonly cgroup: string | null;
   readonly rule: string | null;
+  readonly job: string | null;
   readonly state: Tracked['state'];
   readonly reason?: string;
   readonly actions: readonly { action: string; spec: string; state: JournalOutcome | 'queued' | 'pending' }[];
+}
+
+export interface JobView {
+  readonly name: string;
+  readonly rules: readonly string[];
+  readonly members: readonly { pid: number; start: number; comm: string }[];
 }
 
 export interface PlanItem {
@@ -239,6 +246,7 @@ export class Daemon extends EventEmitter {
     }
     const t = newTracked(pid, start, p.comm, p.cgroup);
     t.rule = p.rule;
+    t.job = p.job;
     t.state = p.state;
     t.recheck = p.recheck;
     for (const [spec, outcome] of p.done) t.done.set(spec, outcome);
@@ -317,22 +325,26 @@ export class Daemon extends EventEmitter {
         t.state = 'untouchable';
         t.reason = c.reason;
         t.rule = null;
+        t.job = null;
         t.recheck = false;
         return;
       case 'none':
         t.state = 'unmatched';
         t.rule = null;
+        t.job = null;
         t.recheck = c.recheck;
         return;
       case 'excluded':
         t.state = 'excluded';
         t.rule = c.rule.name;
+        t.job = null;
         t.recheck = c.recheck;
         if (before !== t.rule) this.emit('rule-match', { rule: c.rule.name, pid, comm: f.comm, excluded: true });
         return;
       case 'rule':
         t.state = 'managed';
         t.rule = c.rule.name;
+        t.job = c.rule.job ?? null;
         t.recheck = c.recheck;
         if (before !== t.rule) {
           this.emit('rule-match', { rule: c.rule.name, pid, comm: f.comm, excluded: false });
@@ -553,13 +565,25 @@ export class Daemon extends EventEmitter {
         spec,
         state: t.queued.has(spec) ? ('queued' as const) : (t.done.get(spec) ?? ('pending' as const)),
       }));
-      out.push({ pid: t.pid, start: t.start, comm: t.comm, cgroup: t.cgroup, rule: t.rule, state: t.state, ...(t.reason ? { reason: t.reason } : {}), actions });
+      out.push({ pid: t.pid, start: t.start, comm: t.comm, cgroup: t.cgroup, rule: t.rule, job: t.job, state: t.state, ...(t.reason ? { reason: t.reason } : {}), actions });
     }
     return out.sort((a, b) => a.pid - b.pid);
   }
 
   process(pid: number): ProcessView | undefined {
     return this.processes(true).find((p) => p.pid === pid);
+  }
+
+  /** The jobs rules make (`job: NAME`): each with the rules that fill it and its processes now. */
+  jobs(): JobView[] {
+    const jobs = new Map<string, { rules: Set<string>; members: { pid: number; start: number; comm: string }[] }>();
+    for (const r of this.config.rules) if (r.job !== undefined && !jobs.has(r.job)) jobs.set(r.job, { rules: new Set(), members: [] });
+    for (const r of this.config.rules) if (r.job !== undefined) jobs.get(r.job)!.rules.add(r.name);
+    for (const t of this.table.values()) {
+      if (t.state !== 'managed' || t.job === null) continue;
+      jobs.get(t.job)?.members.push({ pid: t.pid, start: t.start, comm: t.comm });
+    }
+    return [...jobs].map(([name, j]) => ({ name, rules: [...j.rules], members: j.members.sort((a, b) => a.pid - b.pid) }));
   }
 
   /** What the daemon would do now and has not done: advised actions, and actions queued or failed. */

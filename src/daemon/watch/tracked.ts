@@ -12,6 +12,8 @@ export interface Tracked {
   comm: string;
   cgroup: string | null;
   rule: string | null;
+  /** The job its rule puts it in (`job: NAME`). */
+  job: string | null;
   state: TrackedState;
   /** Why an untouchable process is left alone. */
   reason?: string;
@@ -31,5 +33,5 @@ export interface Tracked {
 }
 
 export function newTracked(pid: number, start: number, comm: string, cgroup: string | null): Tracked {
-  return { pid, start, comm, cgroup, rule: null, state: 'unmatched', recheck: false, done: new Map(), queued: new Set(), chain: Promise.resolve(), seenNs: 0n };
+  return { pid, start, comm, cgroup, rule: null, job: null, state: 'unmatched', recheck: false, done: new Map(), queued: new Set(), chain: Promise.resolve(), seenNs: 0n };
 }

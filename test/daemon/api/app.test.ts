@@ -131,6 +131,7 @@ describe('API', () => {
       ['get', '/v1/journal/{id}'],
       ['get', '/v1/plan'],
       ['get', '/v1/memory'],
+      ['get', '/v1/jobs'],
       ['post', '/v1/policy'],
       ['post', '/v1/cpus'],
       ['post', '/v1/migrate'],

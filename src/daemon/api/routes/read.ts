@@ -84,5 +84,7 @@ export function readRoutes(app: FastifyInstance, daemon: Daemon, root: string | 
     (req) => views.look(req.query.top ?? 20),
   );
 
+  app.get('/v1/jobs', { schema: { summary: 'the jobs rules make (job: NAME): their rules and processes', response: { 200: anyArray, ...errors } } }, () => daemon.jobs());
+
   app.get('/v1/plan', { schema: { summary: 'what the daemon would do now and has not done (advised, pending, queued, failed actions)', response: { 200: anyArray, ...errors } } }, () => daemon.plan());
 }
