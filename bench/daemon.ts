@@ -55,6 +55,8 @@ async function execToRule(d: DaemonProcess, runs: number): Promise<{ ms: number[
       c.stdout.on('data', (x: Buffer) => (out += x.toString()));
       await once(c, 'close');
       const seen = BigInt(out.trim());
+      // Our own listener's batch may come after the child's exit has been seen.
+      for (let w = 0; w < 200 && !execNs.has(c.pid!); w++) await new Promise((r) => setTimeout(r, 5));
       const at = execNs.get(c.pid!);
       if (seen < 0n || at === undefined) throw new Error(`probe ${c.pid}: no policy seen (${out.trim()}) or no exec event; daemon log:\n${d.log}`);
       ms.push(Number(seen - at) / 1e6);
