@@ -69,18 +69,12 @@ async function execToRule(d: DaemonProcess, runs: number): Promise<{ ms: number[
   return { ms, floorMs };
 }
 
-/** `n` sleeping processes; killed by the returned function. */
+/** `n` sleeping processes; killed by the returned function (by their unique command line). */
 function sleepers(n: number): () => void {
-  const sh = spawnSync('sh', ['-c', `for i in $(seq ${n}); do sleep 3600 & done; echo $(jobs -p)`], { encoding: 'utf8', maxBuffer: 1 << 24 });
-  const pids = sh.stdout.trim().split(/\s+/).map(Number).filter((p) => p > 0);
+  const marker = `${3000 + (process.pid % 1000)}.${n}`;
+  spawnSync('sh', ['-c', `for i in $(seq ${n}); do sleep ${marker} </dev/null >/dev/null 2>&1 & done`], { stdio: 'ignore' });
   return () => {
-    for (const p of pids) {
-      try {
-        process.kill(p, 'SIGKILL');
-      } catch {
-        // Gone already.
-      }
-    }
+    spawnSync('pkill', ['-KILL', '-f', `^sleep ${marker}$`], { stdio: 'ignore' });
   };
 }
 
