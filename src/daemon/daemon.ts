@@ -406,7 +406,7 @@ export class Daemon extends EventEmitter {
   // ---- running actions --------------------------------------------------------------------
 
   private laneOf(a: Action): SerialLane {
-    return a.kind === 'migrate' ? this.pageLane : this.stopLane;
+    return a.kind === 'migrate' || a.kind === 'place' ? this.pageLane : this.stopLane;
   }
 
   private ctx(): ActionContext {

@@ -19,9 +19,15 @@ export interface MigrateBefore {
   readonly placement: PagePlacement;
 }
 
+export interface PlaceBefore {
+  readonly threads: readonly ThreadAffinity[];
+  /** The pages that were to move (those on nodes outside the new set). */
+  readonly placement: PagePlacement;
+}
+
 export interface ShmBefore {
   readonly policy: readonly PolicyRun[];
   readonly pagesPerNode: Readonly<Record<number, number>>;
 }
 
-export type Before = PolicyBefore | VmaPolicyBefore | CpusBefore | MigrateBefore | ShmBefore;
+export type Before = PolicyBefore | VmaPolicyBefore | CpusBefore | MigrateBefore | PlaceBefore | ShmBefore;

@@ -14,6 +14,7 @@ import {
   userNodes,
   parseCpuList,
   DEFAULT_BATCH_PAGES,
+  hardware,
   type PagePlacement,
 } from '../../ops/index.js';
 import type { Action, Outcome } from './action.js';
@@ -78,6 +79,19 @@ export async function runAction(pid: number, a: Action, ctx: ActionContext = {})
         const r = await migrateProcess(pid, a.from, a.to, { ...ro, ...(rate === undefined ? { batchPages: DEFAULT_BATCH_PAGES } : { rateBytesPerSecond: rate }) });
         return done(r.notMoved > 0 ? 'partial' : 'ok', before, r);
       }
+      case 'place': {
+        const to = userNodes(a.nodes, { ...ro, pid, ignoreCpuset: true });
+        const saved = processAffinity(pid, ro);
+        // Pages on any node outside the set go to it (the k-th such node to the k-th of the set).
+        const elsewhere = machineNodes(ro).filter((n) => !to.includes(n));
+        const placement = recordPagePlacement(pid, { ...ro, nodes: elsewhere });
+        before = { threads: saved, placement };
+        const cpus = setProcessAffinity(pid, { cpuNodes: to.filter((n) => nodesWithCpus(ro).includes(n)) }, ro);
+        const from = Object.keys(placement.pagesPerNode).map(Number);
+        const rate = effectiveRate(undefined, ctx.migrateRate);
+        const pages = from.length === 0 ? undefined : await migrateProcess(pid, from, spread(from, to), { ...ro, ...(rate === undefined ? { batchPages: DEFAULT_BATCH_PAGES } : { rateBytesPerSecond: rate }) });
+        return done(pages !== undefined && pages.notMoved > 0 ? 'partial' : 'ok', before, { nodes: to, reason: a.reason ?? null, cpus, pages: pages ?? null, ...(pages ? { flows: pages.flows, tally: pages.tally } : {}) });
+      }
       case 'shm-policy': {
         const target = { ...(a.file !== undefined ? { file: a.file } : {}), ...(a.shmKey !== undefined ? { shmKey: a.shmKey } : {}), ...(a.shmid !== undefined ? { shmid: a.shmid } : {}) };
         const now = shmPolicy({ ...ro, ...target });
@@ -89,6 +103,19 @@ export async function runAction(pid: number, a: Action, ctx: ActionContext = {})
     const f = failureOf(e);
     return { outcome: f.outcome, before, result: null, code: f.code, error: f.error };
   }
+}
+
+/** Destinations for `from`: as many of `to` as there are sources, each source to one, in order. */
+function spread(from: readonly number[], to: readonly number[]): number[] {
+  return from.map((_, i) => to[i % to.length]!);
+}
+
+function machineNodes(ro: { root?: string }): number[] {
+  return hardware(ro).online.slice();
+}
+
+function nodesWithCpus(ro: { root?: string }): readonly number[] {
+  return hardware(ro).withCpu;
 }
 
 function done(outcome: Outcome, before: Before, result: unknown): ActionRun {

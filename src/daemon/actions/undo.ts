@@ -6,7 +6,7 @@
  */
 import { failedPages, restorePagePlacement, restoreProcessAffinity, setProcessPolicy, setRangePolicy, shmPolicy, threadIds, parseAddressRange, type RestoreReport } from '../../ops/index.js';
 import type { Action, Outcome } from './action.js';
-import type { Before, CpusBefore, MigrateBefore, PolicyBefore, ShmBefore, VmaPolicyBefore } from './before.js';
+import type { Before, CpusBefore, MigrateBefore, PlaceBefore, PolicyBefore, ShmBefore, VmaPolicyBefore } from './before.js';
 import { effectiveRate, type ActionContext } from './execute.js';
 import { failureOf } from './outcome.js';
 
@@ -54,6 +54,12 @@ export async function undoAction(pid: number, a: Action, before: Before, ctx: Ac
       case 'migrate': {
         const pages = await restorePagePlacement(pid, (before as MigrateBefore).placement, { ...ro, ...rateOf(ctx, a.rateBytesPerSecond) });
         return { outcome: stayed(pages) > 0 ? 'partial' : 'ok', result: pages, code: null, error: null };
+      }
+      case 'place': {
+        const b = before as PlaceBefore;
+        const cpus = restoreProcessAffinity(pid, b.threads, ro);
+        const pages = await restorePagePlacement(pid, b.placement, { ...ro, ...rateOf(ctx) });
+        return { outcome: stayed(pages) > 0 ? 'partial' : 'ok', result: { cpus, pages, flows: pages.flows, tally: pages.tally }, code: null, error: null };
       }
       case 'shm-policy': {
         const b = before as ShmBefore;
