@@ -9,29 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { NUMAPOL_BIN } from '../helpers/bin.js';
+import { EXAMPLE_AUTO, EXAMPLE_RULES } from './config/examples.js';
 
 const skip = process.geteuid?.() !== 0 ? 'needs root (ptrace of any process, the process-events connector)' : false;
 
-const EXAMPLE = `mode: enforce            # enforce | advise
-rescan: 5s               # full /proc rescan interval
-journal: /var/lib/numapol/journal.db
-migrate-rate: 200MB/s    # global budget for page moves made by rules
-rules:
-  - name: spread-cache
-    match: { comm: "memcached" }
-    policy: interleave=all
-  - name: batch-heap
-    match: { exe: "/opt/batch/bin/*", cmdline: "--big" }
-    vmas:
-      heap: { policy: bind=2-3, move: true }
-    cpus: { nodes: 2-3 }
-  - name: tidy-legacy
-    match: { cgroup: "/system.slice/legacy.service" }
-    migrate: { from: 0, to: 1, rate: 50MB/s }
-  - name: leave-backups-alone
-    match: { user: backup }
-    exclude: true
-`;
 
 const dir = mkdtempSync(join(tmpdir(), 'numapol-daemon-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -77,10 +58,18 @@ function exited(c: ChildProcess): Promise<{ code: number | null; signal: NodeJS.
 describe('numapol daemon --check', () => {
   it("accepts the issue's example exactly as written", () => {
     const file = join(dir, 'example.yaml');
-    writeFileSync(file, EXAMPLE);
+    writeFileSync(file, EXAMPLE_RULES);
     const r = numapol(['daemon', '--check', file]);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /example\.yaml: ok \(4 rules\)$/m);
+  });
+
+  it("accepts the placement issue's example exactly as written", () => {
+    const file = join(dir, 'auto.yaml');
+    writeFileSync(file, EXAMPLE_AUTO);
+    const r = numapol(['daemon', '--check', file]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /auto\.yaml: ok \(2 rules\)$/m);
   });
 
   it('refuses a bad file with exit 2 and the located error on stderr', () => {
