@@ -19,8 +19,12 @@ import { TokenBucket } from './lanes/token-bucket.js';
 import { silentLogger, type DaemonFacts, type EventStream, type JournalEntry, type JournalOutcome, type JournalPort, type JournalQuery, type JournalSource, type BegunJournalEntry, type Logger, type ProcEvent, type ProcessSource } from './ports.js';
 import { chooseRule } from './rules/choose.js';
 import { shmIdentity } from '../ops/index.js';
+import { formatRanges } from '../kernel/index.js';
+import { formatNodeList } from '../policy/index.js';
 import type { CompiledConfig, CompiledRule, Mode, ShmRule } from './rules/compiled.js';
 import { ShmKeeper } from './shm-keeper.js';
+import { AutoPlacer, type AutoCandidate, type AutoPass } from './auto-placer.js';
+import type { AdmissionRequest, Advice } from './placement/index.js';
 import { newTracked, type Tracked } from './watch/tracked.js';
 
 export interface DaemonOptions {
@@ -112,6 +116,7 @@ export class Daemon extends EventEmitter {
   private trustTable = false;
   private timer: NodeJS.Timeout | undefined;
   private readonly shm: ShmKeeper;
+  private readonly auto: AutoPlacer;
   private stopping = false;
   private rescans = 0;
   private lastRescanMs = 0;
@@ -131,6 +136,12 @@ export class Daemon extends EventEmitter {
     // Every /events client listens: the default cap of 10 would warn at the eleventh.
     this.setMaxListeners(0);
     this.shm = new ShmKeeper({ apply: (rule, identity) => this.applyShm(rule, identity), ...(o.root === undefined ? {} : { root: o.root }) });
+    this.auto = new AutoPlacer(o.config.settings.auto, {
+      candidates: () => this.autoCandidates(),
+      place: (c, nodes, cpus, reason) => this.autoPlace(c, nodes, cpus, reason),
+      decided: (pass) => this.emit('placement', { time: pass.time, measured: pass.measured, moves: pass.moves, decisions: pass.decisions.length }),
+      ...(o.root === undefined ? {} : { root: o.root }),
+    });
   }
 
   // ---- life cycle -------------------------------------------------------------------------
@@ -149,6 +160,7 @@ export class Daemon extends EventEmitter {
     }
     this.rescan('startup');
     this.shm.setRules(this.config.shmRules);
+    this.auto.start();
     this.schedule();
   }
 
@@ -168,6 +180,7 @@ export class Daemon extends EventEmitter {
     for (const pid of [...this.table.keys()]) this.evaluate(pid, 'reload');
     this.rescan('rescan');
     this.shm.setRules(config.shmRules);
+    this.auto.configure(config.settings.auto);
     this.emit('reload', { rules: config.rules.length });
   }
 
@@ -181,6 +194,7 @@ export class Daemon extends EventEmitter {
     if (this.timer) clearInterval(this.timer);
     this.events?.close();
     this.shm.close();
+    this.auto.stop();
     await Promise.all([this.stopLane.close(), this.pageLane.close()]);
     let restored = 0;
     if (this.config.settings.restoreOnExit) restored = await this.restoreAll();
@@ -373,6 +387,7 @@ export class Daemon extends EventEmitter {
    */
   private startActions(t: Tracked, rule: CompiledRule, unseen: boolean): void {
     const mode = rule.mode;
+    if (rule.place === 'auto' && !unseen && mode === 'enforce') this.admit(t, rule);
     rule.actions.forEach((action, i) => {
       const spec = rule.specs[i]!;
       if (t.done.has(spec) || t.queued.has(spec)) return;
@@ -457,6 +472,61 @@ export class Daemon extends EventEmitter {
       spec,
       undoes: null,
     };
+  }
+
+  /**
+   * A `place: auto` rule's process that has just started gets the nodes admission advises for one
+   * busy CPU (its threads to their CPUs, its first pages there); the automatic placement passes
+   * refine that once it has grown.
+   */
+  private admit(t: Tracked, rule: CompiledRule): void {
+    const spec = `admit:${rule.name}`;
+    if (t.done.has(spec) || t.queued.has(spec)) return;
+    let advice: Advice;
+    try {
+      advice = this.auto.advise({ cpus: 1, memBytes: 0 });
+    } catch (e) {
+      this.log.warn({ pid: t.pid, err: String(e) }, 'no admission advice');
+      return;
+    }
+    if (advice.best === null) return;
+    const action: Action = { kind: 'place', nodes: formatNodeList(advice.nodes), ...(advice.best.cpus.length > 0 ? { cpus: formatRanges(advice.best.cpus) } : {}), reason: `admission: ${advice.reason}` };
+    t.queued.add(spec);
+    t.chain = t.chain
+      .then(() => this.execute(t, rule.name, 'rule', action, spec))
+      .then((e) => void t.done.set(spec, e?.outcome ?? 'skipped'), () => void t.done.set(spec, 'failed'))
+      .finally(() => t.queued.delete(spec));
+  }
+
+  /** Managed processes of `place: auto` rules. */
+  private autoCandidates(): AutoCandidate[] {
+    const auto = new Set(this.config.rules.filter((r) => r.place === 'auto' && r.mode === 'enforce').map((r) => r.name));
+    const out: AutoCandidate[] = [];
+    for (const t of this.table.values()) if (t.state === 'managed' && t.rule !== null && auto.has(t.rule)) out.push({ pid: t.pid, start: t.start, rule: t.rule });
+    return out;
+  }
+
+  /** A move automatic placement decided: journaled under its rule, undoable like any action. */
+  private async autoPlace(c: AutoCandidate, nodes: string, cpus: string | undefined, reason: string): Promise<boolean> {
+    const t = this.table.get(c.pid);
+    if (t === undefined || t.start !== c.start) return false;
+    const e = await this.execute(t, c.rule, 'rule', { kind: 'place', nodes, ...(cpus === undefined ? {} : { cpus }), reason }, null);
+    return e?.outcome === 'ok' || e?.outcome === 'partial';
+  }
+
+  /** The last automatic placement pass: every process's candidates with their scores and reasons. */
+  placement(): AutoPass | null {
+    return this.auto.lastPass() ?? null;
+  }
+
+  /** Admission (`numapol advise`): the nodes a new job should get, with every candidate's score. */
+  advise(req: AdmissionRequest): Advice {
+    return this.auto.advise(req);
+  }
+
+  /** Runs a placement pass now (tests, `numapol plan --now`). */
+  placeNow(): Promise<AutoPass | undefined> {
+    return this.auto.pass();
   }
 
   /** An `shm:` rule on the object now there (identity: see ops shmIdentity). */

@@ -15,7 +15,7 @@ export type Action =
    * Automatic placement's move: the process's threads to the CPUs of `nodes` and its pages from
    * every other node to them (paced), CPUs and memory together.
    */
-  | { readonly kind: 'place'; readonly nodes: string; readonly reason?: string }
+  | { readonly kind: 'place'; readonly nodes: string; readonly cpus?: string; readonly reason?: string }
   /** The shared policy of a tmpfs/hugetlbfs file or SysV segment (seed 004). */
   | { readonly kind: 'shm-policy'; readonly file?: string; readonly shmKey?: number; readonly shmid?: number; readonly policy: string };
 
@@ -36,7 +36,7 @@ export function describeAction(a: Action): string {
     case 'migrate':
       return `migrate ${a.from} → ${a.to}${a.rateBytesPerSecond === undefined ? '' : ` at ${(a.rateBytesPerSecond / 1e6).toFixed(0)} MB/s`}`;
     case 'place':
-      return `place on nodes ${a.nodes}`;
+      return `place on nodes ${a.nodes}${a.cpus === undefined ? '' : ` (cpus ${a.cpus})`}`;
     case 'shm-policy':
       return `shm-policy ${a.file ?? (a.shmKey !== undefined ? `key 0x${a.shmKey.toString(16)}` : `shmid ${a.shmid ?? ''}`)} ${a.policy}`;
   }

@@ -86,7 +86,8 @@ export async function runAction(pid: number, a: Action, ctx: ActionContext = {})
         const elsewhere = machineNodes(ro).filter((n) => !to.includes(n));
         const placement = recordPagePlacement(pid, { ...ro, nodes: elsewhere });
         before = { threads: saved, placement };
-        const cpus = setProcessAffinity(pid, { cpuNodes: to.filter((n) => nodesWithCpus(ro).includes(n)) }, ro);
+        // The CPUs the placement chose, else every CPU of the set's nodes that have CPUs.
+        const cpus = setProcessAffinity(pid, a.cpus !== undefined ? { cpus: parseCpuList(a.cpus) } : { cpuNodes: to.filter((n) => nodesWithCpus(ro).includes(n)) }, ro);
         const from = Object.keys(placement.pagesPerNode).map(Number);
         const rate = effectiveRate(undefined, ctx.migrateRate);
         const pages = from.length === 0 ? undefined : await migrateProcess(pid, from, spread(from, to), { ...ro, ...(rate === undefined ? { batchPages: DEFAULT_BATCH_PAGES } : { rateBytesPerSecond: rate }) });

@@ -29,6 +29,7 @@ export function compileConfig(c: DaemonConfig): CompiledConfig {
       ...(c.migrateRate === null ? {} : { migrateRate: c.migrateRate }),
       stopRate: c.stopRate,
       restoreOnExit: c.restoreOnExit,
+      auto: { intervalMs: c.auto.interval, cooldownMs: c.auto.cooldown, maxMoves: c.auto.maxMoves, threshold: c.auto.threshold },
     },
     rules,
     shmRules,

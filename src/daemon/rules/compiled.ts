@@ -34,6 +34,8 @@ export interface DaemonSettings {
   /** Process stops per second at most. */
   readonly stopRate: number;
   readonly restoreOnExit: boolean;
+  /** Automatic placement (`auto:`), for `place: auto` rules. */
+  readonly auto: { readonly intervalMs: number; readonly cooldownMs: number; readonly maxMoves: number; readonly threshold: number };
 }
 
 export interface CompiledConfig {
