@@ -1,0 +1,257 @@
+/**
+ * One placement pass: for each `place: auto` process, where it is, where it could go, and whether
+ * to move it now, with the reason either way.
+ *
+ * Rules, in order (the first that applies is the answer):
+ *   measuring        first look: CPU use needs two samples
+ *   too-small        under minBytes of memory or minCpu of CPU (numad: 300 MB, 0.5 CPU)
+ *   interleaved      keepInterleaved and its task policy interleaves (numad -K)
+ *   already-local    at least localityToSkip of its memory is on the nodes it runs on
+ *   cooldown         moved less than cooldownMs ago
+ *   no-room          no candidate holds all its memory
+ *   no-better        no candidate scores above where it is
+ *   below-threshold  the best gain is under threshold
+ *   max-moves        maxMoves moves were already chosen this pass
+ *   move             the best candidate, gain ≥ threshold
+ *
+ * Moves are chosen greedily, largest gain first. Each chosen move takes its room (the free memory
+ * and idle CPU it is planned to use) out of what the pass can still hand out, and every process
+ * still waiting is scored again against what is left: two processes are never promised the same
+ * room. Nothing is credited back to the nodes a process leaves until a later pass measures it.
+ */
+import { candidatesFor } from './candidates.js';
+import { indexMachine, initialCapacity, viewProcess, type Capacity, type MachineIndex, type ProcessView } from './context.js';
+import { DEFAULT_WEIGHTS, type Placement, type PlacementMachine, type ProcessSample, type ScoreWeights } from './model.js';
+import { scoreCurrent } from './score.js';
+import { bytesText, cpusText, nodesText, percentText } from './text.js';
+
+export interface DecideOptions {
+  /** Smallest score gain (0..1) worth a move. Default 0.1 (the config's auto.threshold). */
+  readonly threshold?: number;
+  /** Moves per pass at most. Default 1 (auto.max-moves; numad moves one). */
+  readonly maxMoves?: number;
+  /** A moved process is left alone this long. Default 300,000 ms (auto.cooldown; numad's 300 s). */
+  readonly cooldownMs?: number;
+  /** A process with at least this share of its memory local is not moved. Default 0.9 (numad -m 90). */
+  readonly localityToSkip?: number;
+  /** Smaller processes are not moved. Default 64 MiB (numad: 300 MB). */
+  readonly minBytes?: number;
+  /** Processes using less CPU (cores) are not moved. Default 0.1 (numad: 0.5). */
+  readonly minCpu?: number;
+  /** Leave processes whose task policy interleaves alone (numad -K). Default false. */
+  readonly keepInterleaved?: boolean;
+  /** CPU demand is use / targetUtilization (numad -u 85). Default 0.85. */
+  readonly targetUtilization?: number;
+  readonly weights?: ScoreWeights;
+}
+
+export const DECIDE_DEFAULTS = Object.freeze({
+  threshold: 0.1,
+  maxMoves: 1,
+  cooldownMs: 300_000,
+  localityToSkip: 0.9,
+  minBytes: 64 * 1024 * 1024,
+  minCpu: 0.1,
+  keepInterleaved: false,
+  targetUtilization: 0.85,
+  weights: DEFAULT_WEIGHTS,
+});
+
+export type ResolvedDecideOptions = Required<DecideOptions>;
+
+export function resolveDecideOptions(o: DecideOptions = {}): ResolvedDecideOptions {
+  return {
+    threshold: o.threshold ?? DECIDE_DEFAULTS.threshold,
+    maxMoves: o.maxMoves ?? DECIDE_DEFAULTS.maxMoves,
+    cooldownMs: o.cooldownMs ?? DECIDE_DEFAULTS.cooldownMs,
+    localityToSkip: o.localityToSkip ?? DECIDE_DEFAULTS.localityToSkip,
+    minBytes: o.minBytes ?? DECIDE_DEFAULTS.minBytes,
+    minCpu: o.minCpu ?? DECIDE_DEFAULTS.minCpu,
+    keepInterleaved: o.keepInterleaved ?? DECIDE_DEFAULTS.keepInterleaved,
+    targetUtilization: o.targetUtilization ?? DECIDE_DEFAULTS.targetUtilization,
+    weights: o.weights ?? DECIDE_DEFAULTS.weights,
+  };
+}
+
+/** When each process was last moved: the daemon records a move once it is made. */
+export interface PlacementState {
+  /** placementKey(pid, start) → time of the move (ms, the same clock as decide's `now`). */
+  readonly lastMove: Map<string, number>;
+}
+
+export function newPlacementState(): PlacementState {
+  return { lastMove: new Map() };
+}
+
+export function placementKey(pid: number, start: number): string {
+  return `${pid}:${start}`;
+}
+
+export function recordMove(state: PlacementState, pid: number, start: number, now: number): void {
+  state.lastMove.set(placementKey(pid, start), now);
+}
+
+/** Drops the entries of processes that are gone (those not in `alive`, by placementKey). */
+export function forgetGone(state: PlacementState, alive: Iterable<string>): void {
+  const keep = new Set(alive);
+  for (const k of [...state.lastMove.keys()]) if (!keep.has(k)) state.lastMove.delete(k);
+}
+
+export type DecisionWhy =
+  | 'move'
+  | 'measuring'
+  | 'too-small'
+  | 'interleaved'
+  | 'already-local'
+  | 'cooldown'
+  | 'no-room'
+  | 'no-better'
+  | 'below-threshold'
+  | 'max-moves';
+
+export interface Decision {
+  readonly pid: number;
+  readonly start: number;
+  readonly comm: string;
+  readonly act: boolean;
+  readonly why: DecisionWhy;
+  /** One line: what is done or why not. */
+  readonly reason: string;
+  /** Share of its memory on the nodes it runs on. */
+  readonly localRatio: number;
+  readonly current: Placement;
+  /** The best candidate that holds all its memory; null when none does. */
+  readonly best: Placement | null;
+  /** Every candidate, best first. */
+  readonly candidates: readonly Placement[];
+  /** best.score - current.score (0 without a best). */
+  readonly gain: number;
+}
+
+export interface PlacementPass {
+  /** One per process given, in the order given. */
+  readonly decisions: readonly Decision[];
+  /** The decisions that act, in the order chosen (largest gain first). */
+  readonly moves: readonly Decision[];
+  /** Free memory and idle CPU per node once the moves' room is taken. */
+  readonly left: Readonly<Record<number, { readonly freeBytes: number; readonly idleCpus: number }>>;
+}
+
+interface Evaluated {
+  readonly current: Placement;
+  readonly candidates: Placement[];
+  readonly best: Placement | null;
+  readonly gain: number;
+}
+
+/**
+ * Decides one pass. Pure: `state` is read, not changed (record the moves that were made with
+ * recordMove). `now` is in the same clock as the state's times.
+ */
+export function decide(processes: readonly ProcessSample[], machine: PlacementMachine, options: DecideOptions, state: PlacementState, now: number): PlacementPass {
+  const o = resolveDecideOptions(options);
+  const ix = indexMachine(machine);
+  const cap = initialCapacity(machine, ix);
+  const views = processes.map((p) => viewProcess(p, ix, o.targetUtilization));
+  const gate = views.map((v) => gateOf(v, o, state, now));
+
+  const chosen: { index: number; ev: Evaluated }[] = [];
+  let waiting = views.map((_, i) => i).filter((i) => gate[i] === undefined);
+  const last = new Map<number, Evaluated>();
+  for (;;) {
+    let pick = -1;
+    let pickEv: Evaluated | undefined;
+    for (const i of waiting) {
+      const ev = evaluate(views[i]!, ix, cap, o.weights);
+      last.set(i, ev);
+      if (ev.best === null || ev.gain < o.threshold) continue;
+      if (pickEv === undefined || better(ev, views[i]!, pickEv, views[pick]!)) {
+        pick = i;
+        pickEv = ev;
+      }
+    }
+    if (pickEv === undefined || chosen.length >= o.maxMoves) break;
+    chosen.push({ index: pick, ev: pickEv });
+    take(cap, views[pick]!, pickEv.best!, ix);
+    waiting = waiting.filter((i) => i !== pick);
+  }
+
+  const acting = new Map(chosen.map((c) => [c.index, c.ev] as const));
+  const decisions = views.map((v, i): Decision => {
+    const ev = acting.get(i) ?? last.get(i) ?? evaluate(v, ix, cap, o.weights);
+    const g = gate[i];
+    const base = { pid: v.sample.pid, start: v.sample.start, comm: v.sample.comm, localRatio: v.localRatio, current: ev.current, best: ev.best, candidates: ev.candidates, gain: ev.gain };
+    if (g !== undefined) return { ...base, act: false, why: g.why, reason: g.reason };
+    if (acting.has(i)) return { ...base, act: true, why: 'move', reason: moveReason(ev, o.threshold) };
+    return { ...base, act: false, ...verdict(ev, v, o.threshold) };
+  });
+  const moves = chosen.map((c) => decisions[c.index]!);
+  const left: Record<number, { freeBytes: number; idleCpus: number }> = {};
+  ix.ids.forEach((id, i) => (left[id] = { freeBytes: cap.freeBytes[i]!, idleCpus: cap.idleCpus[i]! }));
+  return { decisions, moves, left };
+}
+
+/** Scores a process against what the pass can still hand out. */
+export function evaluate(v: ProcessView, ix: MachineIndex, cap: Capacity, w: ScoreWeights): Evaluated {
+  const current = scoreCurrent(v, ix, cap, w);
+  const candidates = candidatesFor(v, ix, cap, w);
+  const best = candidates[0]?.fits === true ? candidates[0] : null;
+  return { current, candidates, best, gain: best === null ? 0 : best.score - current.score };
+}
+
+/** Larger gain first; on a tie the larger process (more to win), then the lower pid. */
+function better(a: Evaluated, av: ProcessView, b: Evaluated, bv: ProcessView): boolean {
+  if (a.gain !== b.gain) return a.gain > b.gain;
+  if (av.size !== bv.size) return av.size > bv.size;
+  return av.sample.pid < bv.sample.pid;
+}
+
+/**
+ * Takes a chosen move's room out of the pass's capacity: the bytes it adds to each node beyond
+ * what it already has there, and the CPU demand it plans there beyond what it already uses.
+ * Demand, not use: the headroom a move was chosen for is not handed to the next process.
+ */
+function take(cap: Capacity, v: ProcessView, to: Placement, ix: MachineIndex): void {
+  for (const [id, b] of Object.entries(to.bytes)) {
+    const i = ix.indexOf.get(Number(id))!;
+    cap.freeBytes[i] = Math.max(0, cap.freeBytes[i]! - Math.max(0, b - v.here[i]!));
+  }
+  for (const [id, k] of Object.entries(to.cpu)) {
+    const i = ix.indexOf.get(Number(id))!;
+    cap.idleCpus[i] = Math.max(0, cap.idleCpus[i]! - Math.max(0, k - v.own[i]!));
+  }
+}
+
+function gateOf(v: ProcessView, o: ResolvedDecideOptions, state: PlacementState, now: number): { why: DecisionWhy; reason: string } | undefined {
+  const p = v.sample;
+  if (!p.cpuMeasured) return { why: 'measuring', reason: 'first look: its CPU use needs a second sample' };
+  if (v.size < o.minBytes) return { why: 'too-small', reason: `too small: ${bytesText(v.size)} of memory, under ${bytesText(o.minBytes)}` };
+  if (v.use < o.minCpu) return { why: 'too-small', reason: `too small: ${cpusText(v.use)} used, under ${cpusText(o.minCpu)}` };
+  if (o.keepInterleaved && (p.policy.mode === 'interleave' || p.policy.mode === 'weighted_interleave')) {
+    return { why: 'interleaved', reason: `interleaved on purpose (${p.policy.text}): left alone` };
+  }
+  if (v.localRatio >= o.localityToSkip) {
+    return { why: 'already-local', reason: `already local: ${percentText(v.localRatio)} of its memory is on the nodes it runs on (at least ${percentText(o.localityToSkip)})` };
+  }
+  const moved = state.lastMove.get(placementKey(p.pid, p.start));
+  if (moved !== undefined && now - moved < o.cooldownMs) {
+    return { why: 'cooldown', reason: `moved ${Math.round((now - moved) / 1000)} s ago: left alone for ${Math.round(o.cooldownMs / 1000)} s` };
+  }
+  return undefined;
+}
+
+function verdict(ev: Evaluated, v: ProcessView, threshold: number): { why: DecisionWhy; reason: string } {
+  if (ev.best === null) {
+    const noCpu = v.cpusAllowed.every((c) => c.length === 0);
+    return { why: 'no-room', reason: noCpu ? 'no node with CPUs it may use' : `no node set has room for its ${bytesText(v.size)}` };
+  }
+  const to = `${nodesText(ev.best.nodes)} (score ${ev.best.score.toFixed(2)})`;
+  if (ev.gain <= 0) return { why: 'no-better', reason: `stays: where it is scores ${ev.current.score.toFixed(2)}, the best elsewhere ${to}` };
+  if (ev.gain < threshold) return { why: 'below-threshold', reason: `stays: moving to ${to} would gain ${ev.gain.toFixed(2)}, under the threshold ${threshold.toFixed(2)}` };
+  return { why: 'max-moves', reason: `waits: moving to ${to} would gain ${ev.gain.toFixed(2)}, but this pass has made its moves` };
+}
+
+function moveReason(ev: Evaluated, threshold: number): string {
+  const b = ev.best!;
+  return `moves to ${nodesText(b.nodes)}: score ${ev.current.score.toFixed(2)} → ${b.score.toFixed(2)} (gain ${ev.gain.toFixed(2)} ≥ ${threshold.toFixed(2)}), ${bytesText(b.bytesToMove)} to move`;
+}

@@ -1,0 +1,255 @@
+/**
+ * The score of a placement: where a process is now, or a node set it could be moved to, computed
+ * the same way for both so that "move" and "stay" compare fairly (docs/placement.md):
+ *
+ *   score = Σ weight × part,   parts in 0..1:
+ *   memory    bytes the set can hold / its size      (per node: free + what it already has there)
+ *   cpu       CPU demand the set covers / its demand (per node: idle + what it already uses there,
+ *             at most the node's CPUs in its cpuset; demand = use / target utilisation)
+ *   distance  10 / Σ cpu_i × mem_j × SLIT(i, j)      (1 when its threads and memory share a node)
+ *   locality  ½ its memory already in the set + ½ its CPU already in the set (1 for staying)
+ *   headroom  ½ spare memory share + ½ spare CPU share of the set after placing it
+ *
+ * A candidate is planned before it is scored: memory fills the home node first, then the others
+ * in the order they were added (nearest first); CPU demand likewise over the set's CPU nodes.
+ * "What it already has there" makes the score blind to the process's own move: moving frees on
+ * one node exactly what it takes on the other, so after a move only locality changes, in favour
+ * of where it went.
+ */
+import { LOCAL_DISTANCE, type Capacity, type MachineIndex, type ProcessView } from './context.js';
+import type { Placement, ScoreParts, ScoreWeights } from './model.js';
+import { bytesText, cpusText, nodesText, percentText } from './text.js';
+
+/** Memory this close to whole counts as fitting (rounding of KiB → bytes). */
+const FIT_EPSILON = 1e-9;
+
+export interface CandidatePlan {
+  /** Bytes planned per node index. */
+  readonly bytes: Float64Array;
+  /** CPU demand planned per node index (cores). */
+  readonly cpu: Float64Array;
+  /** Memory and CPU demand that did not fit. */
+  readonly memLeft: number;
+  readonly cpuLeft: number;
+}
+
+/** Memory a process can have on node i: free memory plus its own pages there. */
+export function memAvail(v: ProcessView, cap: Capacity, i: number): number {
+  return v.memAllowed[i] ? cap.freeBytes[i]! + v.here[i]! : 0;
+}
+
+/** CPU a process can have on node i: idle plus its own use there, at most the node's CPUs in its cpuset. */
+export function cpuAvail(v: ProcessView, cap: Capacity, i: number): number {
+  const n = v.cpusAllowed[i]!.length;
+  return n === 0 ? 0 : Math.min(n, cap.idleCpus[i]! + v.own[i]!);
+}
+
+/** Fill `members` (node indexes, home first, then in growth order) with the process's memory and CPU. */
+export function planOn(v: ProcessView, members: readonly number[], cap: Capacity): CandidatePlan {
+  const n = v.here.length;
+  const bytes = new Float64Array(n);
+  const cpu = new Float64Array(n);
+  let memLeft = v.size;
+  let cpuLeft = v.need;
+  for (const i of members) {
+    if (memLeft > 0) {
+      const b = Math.min(memLeft, memAvail(v, cap, i));
+      bytes[i] = b;
+      memLeft -= b;
+    }
+    if (cpuLeft > 0) {
+      const k = Math.min(cpuLeft, cpuAvail(v, cap, i));
+      cpu[i] = k;
+      cpuLeft -= k;
+    }
+  }
+  return { bytes, cpu, memLeft, cpuLeft };
+}
+
+/** Score of moving the process to `members` (indexes, home first). */
+export function scoreCandidate(v: ProcessView, members: readonly number[], ix: MachineIndex, cap: Capacity, w: ScoreWeights): Placement {
+  const plan = planOn(v, members, cap);
+  const home = members[0]!;
+  const inSet = new Uint8Array(ix.ids.length);
+  for (const i of members) inSet[i] = 1;
+
+  const memory = v.size > 0 ? (v.size - plan.memLeft) / v.size : 1;
+  const cpu = v.need > 0 ? (v.need - plan.cpuLeft) / v.need : 1;
+  const meanDistance = meanAccessDistance(ix, plan.cpu, plan.bytes, home);
+
+  let hereInSet = 0;
+  let cpuInSet = 0;
+  let anyCpuShare = false;
+  let avail = 0;
+  let total = 0;
+  let cpuCap = 0;
+  let cpuCount = 0;
+  let free = 0;
+  let idle = 0;
+  let ownThere = 0;
+  for (const i of members) {
+    hereInSet += v.here[i]!;
+    cpuInSet += v.cpuShare[i]!;
+    if (v.memAllowed[i]) {
+      avail += memAvail(v, cap, i);
+      total += ix.totalBytes[i]!;
+      free += cap.freeBytes[i]!;
+    }
+    if (v.cpusAllowed[i]!.length > 0) {
+      cpuCap += cpuAvail(v, cap, i);
+      cpuCount += v.cpusAllowed[i]!.length;
+      idle += Math.min(v.cpusAllowed[i]!.length, cap.idleCpus[i]!);
+      ownThere += v.own[i]!;
+    }
+  }
+  for (let i = 0; i < v.cpuShare.length; i++) if (v.cpuShare[i]! > 0) anyCpuShare = true;
+  const memShare = v.size > 0 ? hereInSet / v.size : 1;
+  const cpuShareThere = anyCpuShare ? cpuInSet : 1;
+  const parts: ScoreParts = {
+    memory,
+    cpu,
+    distance: LOCAL_DISTANCE / meanDistance,
+    locality: (memShare + cpuShareThere) / 2,
+    headroom: (spare(avail - v.size, total) + spare(cpuCap - v.need, cpuCount)) / 2,
+  };
+  let bytesToMove = 0;
+  for (let i = 0; i < plan.bytes.length; i++) bytesToMove += Math.max(0, plan.bytes[i]! - v.here[i]!);
+
+  const nodes = [...members].sort((a, b) => a - b).map((i) => ix.ids[i]!);
+  const cpuNodeIdx = [...members].filter((i) => v.cpusAllowed[i]!.length > 0).sort((a, b) => a - b);
+  const fits = plan.memLeft <= FIT_EPSILON * Math.max(1, v.size);
+  const where = members.length === 1 ? nodesText(nodes) : `${nodesText(nodes)} (from ${ix.ids[home]})`;
+  const reason = [
+    `${where}: ${bytesText(free)} free for ${bytesText(v.size)}${fits ? '' : ` (${bytesText(plan.memLeft)} would not fit)`}`,
+    cpuText(v, idle, ownThere),
+    ...(v.fresh === true ? [] : [`${percentText(memShare)} of its memory already there${anyCpuShare && cpuShareThere < 1 ? `, ${percentText(cpuShareThere)} of its CPU` : ''}`]),
+    ...(meanDistance > LOCAL_DISTANCE + 1e-9 ? [`mean distance ${meanDistance.toFixed(1)}`] : []),
+    ...(cpuNodeIdx.length === 0 ? ['no CPU it may use'] : []),
+  ].join(', ');
+  return {
+    nodes,
+    home: ix.ids[home]!,
+    cpuNodes: cpuNodeIdx.map((i) => ix.ids[i]!),
+    cpus: cpuNodeIdx.flatMap((i) => v.cpusAllowed[i]!),
+    bytes: byId(ix, plan.bytes),
+    cpu: byId(ix, plan.cpu),
+    parts,
+    score: weigh(parts, w),
+    fits,
+    bytesToMove,
+    meanDistance,
+    reason,
+  };
+}
+
+/**
+ * Score of leaving the process where it is: its measured memory, its CPU demand spread as its
+ * use is now. Memory fits and locality is 1 by definition; a candidate that is exactly where the
+ * process already is scores the same.
+ */
+export function scoreCurrent(v: ProcessView, ix: MachineIndex, cap: Capacity, w: ScoreWeights): Placement {
+  const n = ix.ids.length;
+  const cpu = new Float64Array(n);
+  let covered = 0;
+  let cpuCap = 0;
+  let cpuCount = 0;
+  let avail = 0;
+  let total = 0;
+  const members: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const share = v.cpuShare[i]!;
+    if (v.here[i]! > 0 || share > 0) members.push(i);
+    if (v.here[i]! > 0 && v.memAllowed[i]) {
+      avail += memAvail(v, cap, i);
+      total += ix.totalBytes[i]!;
+    }
+    if (share > 0) {
+      cpu[i] = v.need * share;
+      covered += Math.min(cpu[i]!, cpuAvail(v, cap, i));
+      cpuCap += cpuAvail(v, cap, i);
+      cpuCount += v.cpusAllowed[i]!.length;
+    }
+  }
+  const anyCpu = v.cpuShare.some((s) => s > 0);
+  const meanDistance = anyCpu ? meanAccessDistance(ix, v.cpuShare, v.here, -1) : LOCAL_DISTANCE;
+  const parts: ScoreParts = {
+    memory: 1,
+    cpu: v.need > 0 ? covered / v.need : 1,
+    distance: LOCAL_DISTANCE / meanDistance,
+    locality: 1,
+    headroom: (spare(avail - v.size, total) + spare(cpuCap - v.need, cpuCount)) / 2,
+  };
+  const nodes = members.map((i) => ix.ids[i]!);
+  const cpuNodes = members.filter((i) => v.cpuShare[i]! > 0).map((i) => ix.ids[i]!);
+  const runs = cpuNodes.length === 0 ? '' : ` (threads on ${nodesText(cpuNodes)})`;
+  const reason = [
+    `now on ${nodes.length === 0 ? 'no node' : nodesText(nodes)}${runs}: ${percentText(v.localRatio)} of its ${bytesText(v.size)} local`,
+    ...(meanDistance > LOCAL_DISTANCE + 1e-9 ? [`mean distance ${meanDistance.toFixed(1)}`] : []),
+    ...(parts.cpu < 1 ? [`${percentText(parts.cpu)} of its CPU demand covered`] : []),
+  ].join(', ');
+  return {
+    nodes,
+    home: null,
+    cpuNodes,
+    cpus: [],
+    bytes: byId(ix, v.here),
+    cpu: byId(ix, cpu),
+    parts,
+    score: weigh(parts, w),
+    fits: true,
+    bytesToMove: 0,
+    meanDistance,
+    reason,
+  };
+}
+
+export function weigh(p: ScoreParts, w: ScoreWeights): number {
+  const sum = w.memory + w.cpu + w.distance + w.locality + w.headroom;
+  return (w.memory * p.memory + w.cpu * p.cpu + w.distance * p.distance + w.locality * p.locality + w.headroom * p.headroom) / sum;
+}
+
+/**
+ * Σ cpu_i × mem_j × SLIT(i, j) with both as shares; CPU at `home` when none is planned (a process
+ * that uses none still runs there), and local when it has no memory.
+ */
+function meanAccessDistance(ix: MachineIndex, cpu: ArrayLike<number>, mem: ArrayLike<number>, home: number): number {
+  let cpuSum = 0;
+  let memSum = 0;
+  for (let i = 0; i < ix.ids.length; i++) {
+    cpuSum += cpu[i]!;
+    memSum += mem[i]!;
+  }
+  if (memSum <= 0) return LOCAL_DISTANCE;
+  let d = 0;
+  if (cpuSum <= 0) {
+    if (home < 0) return LOCAL_DISTANCE;
+    const row = ix.dist[home]!;
+    for (let j = 0; j < ix.ids.length; j++) if (mem[j]! > 0) d += (mem[j]! / memSum) * row[j]!;
+    return Math.max(LOCAL_DISTANCE, d);
+  }
+  for (let i = 0; i < ix.ids.length; i++) {
+    if (!(cpu[i]! > 0)) continue;
+    const row = ix.dist[i]!;
+    let di = 0;
+    for (let j = 0; j < ix.ids.length; j++) if (mem[j]! > 0) di += (mem[j]! / memSum) * row[j]!;
+    d += (cpu[i]! / cpuSum) * di;
+  }
+  return Math.max(LOCAL_DISTANCE, d);
+}
+
+function spare(left: number, of: number): number {
+  return of > 0 ? Math.max(0, Math.min(1, left / of)) : 0;
+}
+
+/** Idle CPUs, plus those it keeps busy there itself (they stay its own if it stays). */
+function cpuText(v: ProcessView, idle: number, own: number): string {
+  if (v.fresh === true) return `${cpusText(idle)} idle for ${v.need.toFixed(1)} asked`;
+  if (!v.sample.cpuMeasured) return `${cpusText(idle)} idle (its CPU use not measured yet)`;
+  return `${cpusText(idle)} idle${own >= 0.05 ? ` (+${own.toFixed(1)} its own)` : ''} for ${v.use.toFixed(1)} used`;
+}
+
+function byId(ix: MachineIndex, values: ArrayLike<number>): Record<number, number> {
+  const out: Record<number, number> = {};
+  for (let i = 0; i < ix.ids.length; i++) if (values[i]! > 0) out[ix.ids[i]!] = values[i]!;
+  return out;
+}
