@@ -8,7 +8,7 @@
  */
 import type { Capacity, MachineIndex, ProcessView } from './context.js';
 import type { Placement, ScoreWeights } from './model.js';
-import { cpuAvail, memAvail, planOn, scoreCandidate } from './score.js';
+import { CPU_EPSILON, cpuAvail, memAvail, planOn, scoreCandidate } from './score.js';
 
 /** Candidates best first (those that hold all its memory, then score, fewer nodes, lower node ids); one per distinct node set. */
 export function candidatesFor(v: ProcessView, ix: MachineIndex, cap: Capacity, w: ScoreWeights): Placement[] {
@@ -20,7 +20,8 @@ export function candidatesFor(v: ProcessView, ix: MachineIndex, cap: Capacity, w
     for (;;) {
       const plan = planOn(v, members, cap);
       const c = scoreCandidate(v, members, ix, cap, w);
-      const key = c.nodes.join(',');
+      // Sets grown from different homes can plan the same placement: one candidate each.
+      const key = `${c.nodes.join(',')}|${c.cpuNodes.join(',')}`;
       const seen = best.get(key);
       if (seen === undefined || c.score > seen.score) best.set(key, c);
       const memShort = plan.memLeft > 0;
@@ -53,7 +54,7 @@ function nearestHelper(v: ProcessView, ix: MachineIndex, cap: Capacity, home: nu
     if (members.includes(i)) continue;
     const mem = memShort ? memAvail(v, cap, i) : 0;
     const cpu = cpuShort ? cpuAvail(v, cap, i) : 0;
-    if (!(mem > 0) && !(cpu > 0)) continue;
+    if (!(mem > 0) && !(cpu >= CPU_EPSILON)) continue;
     // Room in the unit that is short: memory as a share of the process, CPU as a share of its demand.
     const room = (v.size > 0 ? mem / v.size : 0) + (v.need > 0 ? cpu / v.need : 0);
     const d = row[i]!;

@@ -88,6 +88,8 @@ export interface ProcessView {
   readonly fresh?: boolean;
 }
 
+const IDLE_CPU = 1e-3;
+
 /** Nodes holding at least this share of a process's CPU count as where it runs (for localRatio). */
 const RUNS_THERE = 0.1;
 
@@ -104,13 +106,14 @@ export function viewProcess(p: ProcessSample, ix: MachineIndex, targetUtilizatio
     here[i] = b;
     size += b;
   }
-  const use = p.cpuMeasured ? Math.max(0, p.cpuUsed) : 0;
+  // Below a thousandth of a CPU a process is idle: rounding, not a place its threads need.
+  const use = p.cpuMeasured && p.cpuUsed >= IDLE_CPU ? p.cpuUsed : 0;
   let ownSum = 0;
   if (p.cpuMeasured) {
     for (const key in p.cpuPerNode) {
       const i = ix.indexOf.get(Number(key));
       const c = p.cpuPerNode[key as unknown as number]!;
-      if (i === undefined || !(c > 0)) continue;
+      if (i === undefined || !(c >= IDLE_CPU)) continue;
       own[i] = c;
       ownSum += c;
     }

@@ -14,6 +14,10 @@
  *   max-moves        maxMoves moves were already chosen this pass
  *   move             the best candidate, gain ≥ threshold
  *
+ * The threshold is never below the hysteresis floor (hysteresisFloor): the most a move's own
+ * measurement can swing the other parts (another process taking the CPU slack it left, headroom
+ * freed by others), so a move is never worth undoing on the next pass.
+ *
  * Moves are chosen greedily, largest gain first. Each chosen move takes its room (the free memory
  * and idle CPU it is planned to use) out of what the pass can still hand out, and every process
  * still waiting is scored again against what is left: two processes are never promised the same
@@ -26,7 +30,7 @@ import { scoreCurrent } from './score.js';
 import { bytesText, cpusText, nodesText, percentText } from './text.js';
 
 export interface DecideOptions {
-  /** Smallest score gain (0..1) worth a move. Default 0.1 (the config's auto.threshold). */
+  /** Smallest score gain (0..1) worth a move, at least hysteresisFloor(). Default 0.1 (the config's auto.threshold). */
   readonly threshold?: number;
   /** Moves per pass at most. Default 1 (auto.max-moves; numad moves one). */
   readonly maxMoves?: number;
@@ -58,6 +62,18 @@ export const DECIDE_DEFAULTS = Object.freeze({
 });
 
 export type ResolvedDecideOptions = Required<DecideOptions>;
+
+/**
+ * The smallest threshold that keeps moves from being undone: what can change in a moved process's
+ * score without it moving again is its CPU part (from all its demand covered to only its use, when
+ * another process takes the slack: weight × (1 - target utilisation)) and its headroom part (all of
+ * it, as others come and go), rounded up to the next hundredth. 0.07 with the default weights.
+ */
+export function hysteresisFloor(weights: ScoreWeights, targetUtilization: number): number {
+  const sum = weights.memory + weights.cpu + weights.distance + weights.locality + weights.headroom;
+  const swing = (weights.cpu * (1 - targetUtilization) + weights.headroom) / sum;
+  return Math.ceil(swing * 100 + 1e-9) / 100;
+}
 
 export function resolveDecideOptions(o: DecideOptions = {}): ResolvedDecideOptions {
   return {
@@ -129,6 +145,8 @@ export interface Decision {
 }
 
 export interface PlacementPass {
+  /** The gain a move needed: the threshold asked for, or the hysteresis floor if that is higher. */
+  readonly threshold: number;
   /** One per process given, in the order given. */
   readonly decisions: readonly Decision[];
   /** The decisions that act, in the order chosen (largest gain first). */
@@ -150,6 +168,7 @@ interface Evaluated {
  */
 export function decide(processes: readonly ProcessSample[], machine: PlacementMachine, options: DecideOptions, state: PlacementState, now: number): PlacementPass {
   const o = resolveDecideOptions(options);
+  const threshold = Math.max(o.threshold, hysteresisFloor(o.weights, o.targetUtilization));
   const ix = indexMachine(machine);
   const cap = initialCapacity(machine, ix);
   const views = processes.map((p) => viewProcess(p, ix, o.targetUtilization));
@@ -164,7 +183,7 @@ export function decide(processes: readonly ProcessSample[], machine: PlacementMa
     for (const i of waiting) {
       const ev = evaluate(views[i]!, ix, cap, o.weights);
       last.set(i, ev);
-      if (ev.best === null || ev.gain < o.threshold) continue;
+      if (ev.best === null || ev.gain < threshold) continue;
       if (pickEv === undefined || better(ev, views[i]!, pickEv, views[pick]!)) {
         pick = i;
         pickEv = ev;
@@ -182,13 +201,13 @@ export function decide(processes: readonly ProcessSample[], machine: PlacementMa
     const g = gate[i];
     const base = { pid: v.sample.pid, start: v.sample.start, comm: v.sample.comm, localRatio: v.localRatio, current: ev.current, best: ev.best, candidates: ev.candidates, gain: ev.gain };
     if (g !== undefined) return { ...base, act: false, why: g.why, reason: g.reason };
-    if (acting.has(i)) return { ...base, act: true, why: 'move', reason: moveReason(ev, o.threshold) };
-    return { ...base, act: false, ...verdict(ev, v, o.threshold) };
+    if (acting.has(i)) return { ...base, act: true, why: 'move', reason: moveReason(ev, threshold) };
+    return { ...base, act: false, ...verdict(ev, v, threshold) };
   });
   const moves = chosen.map((c) => decisions[c.index]!);
   const left: Record<number, { freeBytes: number; idleCpus: number }> = {};
   ix.ids.forEach((id, i) => (left[id] = { freeBytes: cap.freeBytes[i]!, idleCpus: cap.idleCpus[i]! }));
-  return { decisions, moves, left };
+  return { threshold, decisions, moves, left };
 }
 
 /** Scores a process against what the pass can still hand out. */

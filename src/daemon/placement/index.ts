@@ -5,6 +5,7 @@ export {
   decide,
   evaluate,
   forgetGone,
+  hysteresisFloor,
   newPlacementState,
   placementKey,
   recordMove,

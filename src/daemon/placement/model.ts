@@ -63,7 +63,10 @@ export interface ScoreParts {
   readonly cpu: number;
   /** 10 / the mean SLIT distance from its CPU to its memory: 1 when every access is local. */
   readonly distance: number;
-  /** Share of its memory and CPU already there (half each): 1 for staying put. */
+  /**
+   * Its memory and CPU (half each) weighted by 10 / their SLIT distance to the set: what is already
+   * there counts fully, what is on a nearby node partly. 1 for staying put.
+   */
   readonly locality: number;
   /** Memory and CPU left spare on the node set after placing it (half each). */
   readonly headroom: number;
@@ -85,11 +88,17 @@ export const DEFAULT_WEIGHTS: ScoreWeights = Object.freeze({ memory: 0.15, cpu: 
 
 /** A placement: where a process is now, or a candidate node set it could be moved to. */
 export interface Placement {
-  /** The node set, ascending. For the current placement: nodes holding its memory or running its threads. */
+  /**
+   * Where its pages would go (nodes of its cpuset.mems), ascending. For the current placement:
+   * the nodes holding its memory or running its threads.
+   */
   readonly nodes: readonly number[];
   /** The node it is grown from (CPU and memory go there first); null for the current placement. */
   readonly home: number | null;
-  /** Nodes that would run its threads (CPU nodes of the set inside its cpuset). */
+  /**
+   * Nodes that would run its threads, ascending: where the plan puts its CPU demand (the home
+   * alone when it needs none). For the current placement: where its threads ran.
+   */
   readonly cpuNodes: readonly number[];
   /** The CPUs its affinity would be: cpuNodes' CPUs inside its cpuset. Empty for the current placement. */
   readonly cpus: readonly number[];

@@ -7,7 +7,8 @@
  *   cpu       CPU demand the set covers / its demand (per node: idle + what it already uses there,
  *             at most the node's CPUs in its cpuset; demand = use / target utilisation)
  *   distance  10 / Σ cpu_i × mem_j × SLIT(i, j)      (1 when its threads and memory share a node)
- *   locality  ½ its memory already in the set + ½ its CPU already in the set (1 for staying)
+ *   locality  ½ its memory + ½ its CPU, each share weighted by 10 / SLIT(its node, the set):
+ *             what is in the set counts fully, what is near it partly (1 for staying)
  *   headroom  ½ spare memory share + ½ spare CPU share of the set after placing it
  *
  * A candidate is planned before it is scored: memory fills the home node first, then the others
@@ -22,6 +23,8 @@ import { bytesText, cpusText, nodesText, percentText } from './text.js';
 
 /** Memory this close to whole counts as fitting (rounding of KiB → bytes). */
 const FIT_EPSILON = 1e-9;
+/** Less CPU than this (cores) on a node is not worth spreading a process's threads there. */
+export const CPU_EPSILON = 1e-3;
 
 export interface CandidatePlan {
   /** Bytes planned per node index. */
@@ -59,8 +62,10 @@ export function planOn(v: ProcessView, members: readonly number[], cap: Capacity
     }
     if (cpuLeft > 0) {
       const k = Math.min(cpuLeft, cpuAvail(v, cap, i));
-      cpu[i] = k;
-      cpuLeft -= k;
+      if (k >= CPU_EPSILON || k >= cpuLeft) {
+        cpu[i] = k;
+        cpuLeft -= k;
+      }
     }
   }
   return { bytes, cpu, memLeft, cpuLeft };
@@ -105,20 +110,39 @@ export function scoreCandidate(v: ProcessView, members: readonly number[], ix: M
   for (let i = 0; i < v.cpuShare.length; i++) if (v.cpuShare[i]! > 0) anyCpuShare = true;
   const memShare = v.size > 0 ? hereInSet / v.size : 1;
   const cpuShareThere = anyCpuShare ? cpuInSet : 1;
+  // What is already in the set counts fully, what is near it partly (10 / its distance to the set).
+  let memNear = 0;
+  let cpuNear = 0;
+  for (let j = 0; j < ix.ids.length; j++) {
+    if (!(v.here[j]! > 0) && !(v.cpuShare[j]! > 0)) continue;
+    let d = Infinity;
+    for (const i of members) d = Math.min(d, ix.dist[j]![i]!);
+    const near = LOCAL_DISTANCE / Math.max(LOCAL_DISTANCE, d);
+    memNear += v.here[j]! * near;
+    cpuNear += v.cpuShare[j]! * near;
+  }
   const parts: ScoreParts = {
     memory,
     cpu,
     distance: LOCAL_DISTANCE / meanDistance,
-    locality: (memShare + cpuShareThere) / 2,
+    locality: ((v.size > 0 ? memNear / v.size : 1) + (anyCpuShare ? cpuNear : 1)) / 2,
     headroom: (spare(avail - v.size, total) + spare(cpuCap - v.need, cpuCount)) / 2,
   };
   let bytesToMove = 0;
   for (let i = 0; i < plan.bytes.length; i++) bytesToMove += Math.max(0, plan.bytes[i]! - v.here[i]!);
 
-  const nodes = [...members].sort((a, b) => a - b).map((i) => ix.ids[i]!);
-  const cpuNodeIdx = [...members].filter((i) => v.cpusAllowed[i]!.length > 0).sort((a, b) => a - b);
+  const sorted = [...members].sort((a, b) => a - b);
+  // Where its pages would go (the home for a process without memory, if it may use it).
+  const memIdx = v.size > 0 ? sorted.filter((i) => plan.bytes[i]! > 0) : v.memAllowed[home] ? [home] : [];
+  const nodes = memIdx.map((i) => ix.ids[i]!);
+  // Its threads go where the plan puts CPU (the affinity a move sets): at home when it needs none.
+  const planned = sorted.filter((i) => plan.cpu[i]! > 0);
+  const cpuNodeIdx = planned.length > 0 ? planned : v.cpusAllowed[home]!.length > 0 ? [home] : [];
   const fits = plan.memLeft <= FIT_EPSILON * Math.max(1, v.size);
-  const where = members.length === 1 ? nodesText(nodes) : `${nodesText(nodes)} (from ${ix.ids[home]})`;
+  const cpuIds = cpuNodeIdx.map((i) => ix.ids[i]!);
+  const sameNodes = cpuIds.length === nodes.length && cpuIds.every((id, k) => id === nodes[k]);
+  const from = nodes.length > 1 ? ` (from ${ix.ids[home]})` : '';
+  const where = `${nodes.length === 0 ? 'no memory node' : nodesText(nodes)}${from}${sameNodes || cpuIds.length === 0 ? '' : `, CPUs on ${nodesText(cpuIds)}`}`;
   const reason = [
     `${where}: ${bytesText(free)} free for ${bytesText(v.size)}${fits ? '' : ` (${bytesText(plan.memLeft)} would not fit)`}`,
     cpuText(v, idle, ownThere),
