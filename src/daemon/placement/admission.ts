@@ -1,9 +1,9 @@
 /**
  * Admission: which nodes a job that has not started yet should get, like `numad -w NCPUS:MB`.
  * The same candidates and score as for a running process, with nothing already anywhere: memory
- * fit (free memory against its size), CPU headroom (idle CPUs against the CPUs asked for, taken as
- * given, not inflated by the target utilisation: a request is not a measurement), distance inside
- * the set, and headroom, which sends jobs to the emptier nodes when several can hold them.
+ * fit (free memory against its size), CPU (idle CPUs against the CPUs asked for, taken as given,
+ * not inflated by the target utilisation: a request is not a measurement), distance inside the
+ * set, and headroom, which sends jobs to the emptier nodes when several can hold them.
  * Locality is left out (weight 0): there is nothing of the job anywhere yet.
  */
 import { NumapolError } from '../../errors.js';
@@ -26,6 +26,11 @@ export interface AdmissionOptions {
 
 export interface Advice {
   readonly request: AdmissionRequest;
+  /**
+   * The nodes to give the job: where the best candidate puts its memory and its CPUs (those its
+   * cpuset lets it allocate on). A job bound to them allocates on the node it runs on first.
+   */
+  readonly nodes: readonly number[];
   /** The best node set that holds the job's memory; null when none does. */
   readonly best: Placement | null;
   /** Every candidate, best first. */
@@ -62,6 +67,7 @@ export function adviseNodes(request: AdmissionRequest, machine: PlacementMachine
     cpuShare: new Float64Array(n),
     use: request.cpus,
     need: request.cpus,
+    demand: request.cpus,
     memAllowed: ix.ids.map((id, i) => mems.has(id) && ix.totalBytes[i]! > 0),
     cpusAllowed: ix.cpus.map((list) => (cpus === undefined ? list : list.filter((c) => cpus.has(c)))),
     localRatio: 0,
@@ -71,9 +77,7 @@ export function adviseNodes(request: AdmissionRequest, machine: PlacementMachine
   const candidates = candidatesFor(view, ix, cap, weights);
   const best = candidates[0]?.fits === true ? candidates[0] : null;
   const asked = `${request.cpus} CPU${request.cpus === 1 ? '' : 's'} and ${bytesText(request.memBytes)}`;
-  const reason =
-    best === null
-      ? `no node set has room for ${asked}`
-      : `${nodesText(best.nodes)} for ${asked} (score ${best.score.toFixed(2)}): ${best.reason}`;
-  return { request, best, candidates, reason };
+  const nodes = best === null ? [] : [...new Set([...best.nodes, ...best.cpuNodes.filter((id) => view.memAllowed[ix.indexOf.get(id)!])])].sort((a, b) => a - b);
+  const reason = best === null ? `no node set has room for ${asked}` : `${nodesText(nodes)} for ${asked} (score ${best.score.toFixed(2)}): ${best.reason}`;
+  return { request, nodes, best, candidates, reason };
 }

@@ -76,8 +76,10 @@ export interface ProcessView {
   readonly cpuShare: Float64Array;
   /** CPU it used (cores), 0 until measured. */
   readonly use: number;
-  /** CPU it asks for: use / target utilisation, at most one CPU per thread (numad's request). */
+  /** CPU a placement must give it: what it uses (a new job: what it asks for). */
   readonly need: number;
+  /** CPU it would like, for headroom: use / target utilisation, at most one CPU per thread (numad's request). */
+  readonly demand: number;
   /** Its cpuset's memory nodes that have memory. */
   readonly memAllowed: readonly boolean[];
   /** Its cpuset's CPUs on each node. */
@@ -131,13 +133,13 @@ export function viewProcess(p: ProcessSample, ix: MachineIndex, targetUtilizatio
     }
     if (threads > 0) for (let i = 0; i < n; i++) cpuShare[i] = cpuShare[i]! / threads;
   }
-  const need = Math.min(Math.max(1, p.threads), use / targetUtilization);
+  const demand = Math.max(use, Math.min(Math.max(1, p.threads), use / targetUtilization));
   const mems = new Set(p.cpuset.mems);
   const memAllowed = ix.ids.map((id, i) => mems.has(id) && ix.totalBytes[i]! > 0);
   const cpusAllowed = allowedCpus(p.cpuset.cpus, ix);
   let local = 0;
   for (let i = 0; i < n; i++) if (cpuShare[i]! >= RUNS_THERE) local += here[i]!;
-  return { sample: p, here, size, own, cpuShare, use, need, memAllowed, cpusAllowed, localRatio: size === 0 ? 1 : local / size };
+  return { sample: p, here, size, own, cpuShare, use, need: use, demand, memAllowed, cpusAllowed, localRatio: size === 0 ? 1 : local / size };
 }
 
 /** The cpuset's CPUs on each node; the machine's own lists when the cpuset is the whole machine. */

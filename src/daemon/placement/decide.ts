@@ -44,7 +44,7 @@ export interface DecideOptions {
   readonly minCpu?: number;
   /** Leave processes whose task policy interleaves alone (numad -K). Default false. */
   readonly keepInterleaved?: boolean;
-  /** CPU demand is use / targetUtilization (numad -u 85). Default 0.85. */
+  /** Headroom counts CPU against use / targetUtilization (numad -u 85). Default 0.85. */
   readonly targetUtilization?: number;
   readonly weights?: ScoreWeights;
 }
@@ -64,15 +64,13 @@ export const DECIDE_DEFAULTS = Object.freeze({
 export type ResolvedDecideOptions = Required<DecideOptions>;
 
 /**
- * The smallest threshold that keeps moves from being undone: what can change in a moved process's
- * score without it moving again is its CPU part (from all its demand covered to only its use, when
- * another process takes the slack: weight × (1 - target utilisation)) and its headroom part (all of
- * it, as others come and go), rounded up to the next hundredth. 0.07 with the default weights.
+ * The smallest threshold that keeps moves from being undone. Once a process has moved, its
+ * memory, CPU (it keeps what it uses), distance and locality parts no longer depend on the others;
+ * only headroom does, all of it as other processes come and go. 0.05 with the default weights.
  */
-export function hysteresisFloor(weights: ScoreWeights, targetUtilization: number): number {
-  const sum = weights.memory + weights.cpu + weights.distance + weights.locality + weights.headroom;
-  const swing = (weights.cpu * (1 - targetUtilization) + weights.headroom) / sum;
-  return Math.ceil(swing * 100 + 1e-9) / 100;
+export function hysteresisFloor(weights: ScoreWeights): number {
+  const sum = weights.memory + weights.speed + weights.locality + weights.headroom;
+  return Math.ceil((weights.headroom / sum) * 100 - 1e-9) / 100;
 }
 
 export function resolveDecideOptions(o: DecideOptions = {}): ResolvedDecideOptions {
@@ -168,7 +166,7 @@ interface Evaluated {
  */
 export function decide(processes: readonly ProcessSample[], machine: PlacementMachine, options: DecideOptions, state: PlacementState, now: number): PlacementPass {
   const o = resolveDecideOptions(options);
-  const threshold = Math.max(o.threshold, hysteresisFloor(o.weights, o.targetUtilization));
+  const threshold = Math.max(o.threshold, hysteresisFloor(o.weights));
   const ix = indexMachine(machine);
   const cap = initialCapacity(machine, ix);
   const views = processes.map((p) => viewProcess(p, ix, o.targetUtilization));
@@ -227,8 +225,7 @@ function better(a: Evaluated, av: ProcessView, b: Evaluated, bv: ProcessView): b
 
 /**
  * Takes a chosen move's room out of the pass's capacity: the bytes it adds to each node beyond
- * what it already has there, and the CPU demand it plans there beyond what it already uses.
- * Demand, not use: the headroom a move was chosen for is not handed to the next process.
+ * what it already has there, and the CPU it plans there beyond what it already uses.
  */
 function take(cap: Capacity, v: ProcessView, to: Placement, ix: MachineIndex): void {
   for (const [id, b] of Object.entries(to.bytes)) {

@@ -59,32 +59,34 @@ export interface ProcessSample {
 export interface ScoreParts {
   /** Share of its memory the node set can hold (free memory plus what it already has there). */
   readonly memory: number;
-  /** Share of its CPU demand the node set's idle CPUs (plus what it already uses there) cover. */
+  /** Share of the CPU it uses that the node set's idle CPUs (plus what it already uses there) cover. */
   readonly cpu: number;
   /** 10 / the mean SLIT distance from its CPU to its memory: 1 when every access is local. */
   readonly distance: number;
+  /** cpu × distance: how fast it would run, the CPU it gets times how near its memory is. */
+  readonly speed: number;
   /**
    * Its memory and CPU (half each) weighted by 10 / their SLIT distance to the set: what is already
    * there counts fully, what is on a nearby node partly. 1 for staying put.
    */
   readonly locality: number;
-  /** Memory and CPU left spare on the node set after placing it (half each). */
+  /** Memory and CPU left spare on the node set after placing it (half each; CPU against use / target utilisation). */
   readonly headroom: number;
 }
 
+/** Weights of the parts that are summed (cpu and distance count through speed). */
 export interface ScoreWeights {
   readonly memory: number;
-  readonly cpu: number;
-  readonly distance: number;
+  readonly speed: number;
   readonly locality: number;
   readonly headroom: number;
 }
 
 /**
- * Distance dominates because it is what placement is for; locality outweighs cpu + headroom so a
- * process that moved is never pulled back by them alone (docs/placement.md, "no oscillation").
+ * Speed dominates because it is what placement is for; locality is the cost of moving, and keeps
+ * what moved where it went; headroom only breaks ties (docs/placement.md).
  */
-export const DEFAULT_WEIGHTS: ScoreWeights = Object.freeze({ memory: 0.15, cpu: 0.1, distance: 0.5, locality: 0.2, headroom: 0.05 });
+export const DEFAULT_WEIGHTS: ScoreWeights = Object.freeze({ memory: 0.15, speed: 0.6, locality: 0.2, headroom: 0.05 });
 
 /** A placement: where a process is now, or a candidate node set it could be moved to. */
 export interface Placement {

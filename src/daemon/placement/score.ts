@@ -2,14 +2,16 @@
  * The score of a placement: where a process is now, or a node set it could be moved to, computed
  * the same way for both so that "move" and "stay" compare fairly (docs/placement.md):
  *
- *   score = Σ weight × part,   parts in 0..1:
+ *   score = (0.15 memory + 0.6 speed + 0.2 locality + 0.05 headroom), parts in 0..1:
  *   memory    bytes the set can hold / its size      (per node: free + what it already has there)
- *   cpu       CPU demand the set covers / its demand (per node: idle + what it already uses there,
- *             at most the node's CPUs in its cpuset; demand = use / target utilisation)
+ *   cpu       CPU the set covers / the CPU it uses   (per node: idle + what it already uses there,
+ *             at most the node's CPUs in its cpuset)
  *   distance  10 / Σ cpu_i × mem_j × SLIT(i, j)      (1 when its threads and memory share a node)
+ *   speed     cpu × distance                         (the CPU it gets times how near its memory is)
  *   locality  ½ its memory + ½ its CPU, each share weighted by 10 / SLIT(its node, the set):
  *             what is in the set counts fully, what is near it partly (1 for staying)
- *   headroom  ½ spare memory share + ½ spare CPU share of the set after placing it
+ *   headroom  ½ spare memory share + ½ spare CPU share of the set after placing it (CPU against
+ *             use / target utilisation, numad's request)
  *
  * A candidate is planned before it is scored: memory fills the home node first, then the others
  * in the order they were added (nearest first); CPU demand likewise over the set's CPU nodes.
@@ -98,7 +100,6 @@ export function scoreCandidate(v: ProcessView, members: readonly number[], ix: M
     if (v.memAllowed[i]) {
       avail += memAvail(v, cap, i);
       total += ix.totalBytes[i]!;
-      free += cap.freeBytes[i]!;
     }
     if (v.cpusAllowed[i]!.length > 0) {
       cpuCap += cpuAvail(v, cap, i);
@@ -125,8 +126,9 @@ export function scoreCandidate(v: ProcessView, members: readonly number[], ix: M
     memory,
     cpu,
     distance: LOCAL_DISTANCE / meanDistance,
+    speed: (cpu * LOCAL_DISTANCE) / meanDistance,
     locality: ((v.size > 0 ? memNear / v.size : 1) + (anyCpuShare ? cpuNear : 1)) / 2,
-    headroom: (spare(avail - v.size, total) + spare(cpuCap - v.need, cpuCount)) / 2,
+    headroom: (spare(avail - v.size, total) + spare(cpuCap - v.demand, cpuCount)) / 2,
   };
   let bytesToMove = 0;
   for (let i = 0; i < plan.bytes.length; i++) bytesToMove += Math.max(0, plan.bytes[i]! - v.here[i]!);
@@ -135,6 +137,7 @@ export function scoreCandidate(v: ProcessView, members: readonly number[], ix: M
   // Where its pages would go (the home for a process without memory, if it may use it).
   const memIdx = v.size > 0 ? sorted.filter((i) => plan.bytes[i]! > 0) : v.memAllowed[home] ? [home] : [];
   const nodes = memIdx.map((i) => ix.ids[i]!);
+  for (const i of memIdx) free += cap.freeBytes[i]!;
   // Its threads go where the plan puts CPU (the affinity a move sets): at home when it needs none.
   const planned = sorted.filter((i) => plan.cpu[i]! > 0);
   const cpuNodeIdx = planned.length > 0 ? planned : v.cpusAllowed[home]!.length > 0 ? [home] : [];
@@ -167,8 +170,8 @@ export function scoreCandidate(v: ProcessView, members: readonly number[], ix: M
 }
 
 /**
- * Score of leaving the process where it is: its measured memory, its CPU demand spread as its
- * use is now. Memory fits and locality is 1 by definition; a candidate that is exactly where the
+ * Score of leaving the process where it is: its measured memory and CPU use. Memory, CPU and
+ * locality are 1 by definition (it has what it uses); a candidate that is exactly where the
  * process already is scores the same.
  */
 export function scoreCurrent(v: ProcessView, ix: MachineIndex, cap: Capacity, w: ScoreWeights): Placement {
@@ -196,12 +199,14 @@ export function scoreCurrent(v: ProcessView, ix: MachineIndex, cap: Capacity, w:
   }
   const anyCpu = v.cpuShare.some((s) => s > 0);
   const meanDistance = anyCpu ? meanAccessDistance(ix, v.cpuShare, v.here, -1) : LOCAL_DISTANCE;
+  const cpuPart = v.need > 0 ? covered / v.need : 1;
   const parts: ScoreParts = {
     memory: 1,
-    cpu: v.need > 0 ? covered / v.need : 1,
+    cpu: cpuPart,
     distance: LOCAL_DISTANCE / meanDistance,
+    speed: (cpuPart * LOCAL_DISTANCE) / meanDistance,
     locality: 1,
-    headroom: (spare(avail - v.size, total) + spare(cpuCap - v.need, cpuCount)) / 2,
+    headroom: (spare(avail - v.size, total) + spare(cpuCap - v.demand, cpuCount)) / 2,
   };
   const nodes = members.map((i) => ix.ids[i]!);
   const cpuNodes = members.filter((i) => v.cpuShare[i]! > 0).map((i) => ix.ids[i]!);
@@ -209,7 +214,7 @@ export function scoreCurrent(v: ProcessView, ix: MachineIndex, cap: Capacity, w:
   const reason = [
     `now on ${nodes.length === 0 ? 'no node' : nodesText(nodes)}${runs}: ${percentText(v.localRatio)} of its ${bytesText(v.size)} local`,
     ...(meanDistance > LOCAL_DISTANCE + 1e-9 ? [`mean distance ${meanDistance.toFixed(1)}`] : []),
-    ...(parts.cpu < 1 ? [`${percentText(parts.cpu)} of its CPU demand covered`] : []),
+    ...(parts.cpu < 1 ? [`${percentText(parts.cpu)} of its CPU covered`] : []),
   ].join(', ');
   return {
     nodes,
@@ -228,8 +233,8 @@ export function scoreCurrent(v: ProcessView, ix: MachineIndex, cap: Capacity, w:
 }
 
 export function weigh(p: ScoreParts, w: ScoreWeights): number {
-  const sum = w.memory + w.cpu + w.distance + w.locality + w.headroom;
-  return (w.memory * p.memory + w.cpu * p.cpu + w.distance * p.distance + w.locality * p.locality + w.headroom * p.headroom) / sum;
+  const sum = w.memory + w.speed + w.locality + w.headroom;
+  return (w.memory * p.memory + w.speed * p.speed + w.locality * p.locality + w.headroom * p.headroom) / sum;
 }
 
 /**

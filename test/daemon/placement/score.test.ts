@@ -7,7 +7,7 @@ import { GiB, MiB, guest, proc } from './machines.js';
 
 const U = 0.85;
 const W = DEFAULT_WEIGHTS;
-const weighted = (p: ScoreParts): number => W.memory * p.memory + W.cpu * p.cpu + W.distance * p.distance + W.locality * p.locality + W.headroom * p.headroom;
+const weighted = (p: ScoreParts): number => W.memory * p.memory + W.speed * p.cpu * p.distance + W.locality * p.locality + W.headroom * p.headroom;
 
 function close(actual: number, expected: number, what: string): void {
   assert.ok(Math.abs(actual - expected) < 1e-9, `${what}: ${actual} != ${expected}`);
@@ -26,10 +26,12 @@ test('where a spread process is now: memory and CPU covered, distance 10 / mean 
   close(cur.meanDistance, 20, 'mean distance');
   close(cur.parts.distance, 0.5, 'distance');
   close(cur.parts.memory, 1, 'memory');
-  // Demand min(1 thread, 1 / 0.85) = 1, node 2 offers its 0 idle + its own 1.
+  // It uses 1 CPU; node 2 offers its 0 idle + its own 1.
   close(cur.parts.cpu, 1, 'cpu');
+  close(cur.parts.speed, 0.5, 'speed');
   close(cur.parts.locality, 1, 'locality');
-  // Spare memory over nodes 0-3: 4 × 3 GiB free of 16 GiB; spare CPU on node 2: 1 - 1 = 0.
+  // Spare memory over nodes 0-3: 4 × 3 GiB free of 16 GiB; spare CPU on node 2: what it has (1)
+  // less what it would like (min(1 thread, 1 / 0.85) = 1): 0.
   close(cur.parts.headroom, (12 / 16 + 0) / 2, 'headroom');
   close(cur.score, weighted(cur.parts), 'score');
   assert.deepEqual(cur.nodes, [0, 1, 2, 3]);
@@ -85,13 +87,18 @@ test('memory that does not fit lowers the memory part and the candidate does not
   assert.match(c.reason, /1\.0 GiB would not fit/);
 });
 
-test('CPU demand is use / 0.85, at most one CPU per thread, against idle plus its own use', () => {
-  const busy = guest({ 1: { cpus: 2, idle: 0.5 } });
+test('CPU: the CPU it uses against idle CPUs; headroom against use / 0.85, one CPU per thread at most', () => {
+  const busy = guest({ 1: { cpus: 2, idle: 1.5 } });
   const ix = indexMachine(busy);
-  // 1.7 cores over 2 threads: demand 2 (capped by the threads); node 1 offers 0.5 idle.
+  // 1.7 cores over 2 threads: it would like min(2 threads, 1.7 / 0.85) = 2.
   const p = proc({ mem: { 0: 512 }, cpu: { 0: 1.7 }, threads: 2 }, busy);
   const v = viewProcess(p, ix, U);
-  close(v.need, 2, 'need');
+  close(v.need, 1.7, 'need');
+  close(v.demand, 2, 'demand');
   const c = scoreCandidate(v, [ix.indexOf.get(1)!], ix, initialCapacity(busy, ix), W);
-  close(c.parts.cpu, 0.5 / 2, 'cpu');
+  // Node 1 has 1.5 idle for its 1.7: the set grows no further here (one member asked for).
+  close(c.parts.cpu, 1.5 / 1.7, 'cpu');
+  close(c.parts.speed, 1.5 / 1.7, 'speed: all its memory would be local');
+  // No CPU spare (1.5 < 2); memory: 3 GiB free less 512 MiB, of 4 GiB.
+  close(c.parts.headroom, ((3 * GiB - 512 * MiB) / (4 * GiB) + 0) / 2, 'headroom');
 });
