@@ -33,7 +33,7 @@ export interface PlacementSnapshot {
   readonly machine: PlacementMachine;
   /** The processes asked about that could be read, in the order asked. */
   readonly processes: readonly ProcessSample[];
-  /** Pids asked about that are gone. */
+  /** Pids asked about that are gone (or zombies). */
   readonly gone: readonly number[];
   /** Pids that could not be read (not allowed, a kernel without numa_maps), with why. */
   readonly unreadable: readonly { readonly pid: number; readonly error: string }[];
@@ -81,6 +81,11 @@ export class PlacementSampler {
       seen.add(pid);
       try {
         const facts = placementFacts(pid, { ...ro, cpuToNode, maxThreads: this.opts.maxThreads ?? 256 });
+        // A zombie has exited: its memory is gone, only its entry waits for the parent.
+        if (facts.state === 'Z' || facts.state === 'X') {
+          gone.push(pid);
+          continue;
+        }
         const cpuset = processCpuset(pid, { ...ro, onlineCpus });
         processes.push(this.toSample(facts, { mems: cpuset.mems, cpus: cpuset.cpus }, cpuset.affinity));
       } catch (e) {

@@ -24,6 +24,8 @@ export interface PlacementFacts {
   /** /proc/PID/stat field 22: with the pid, the process's identity. */
   readonly start: number;
   readonly comm: string;
+  /** stat's state letter: Z (zombie) and X (dead) have no memory left to place. */
+  readonly state: string;
   readonly rssBytes: number;
   /** Threads the kernel counts (stat field 20); `threads` below may hold fewer (maxThreads). */
   readonly threadCount: number;
@@ -86,6 +88,7 @@ export function placementFacts(pid: number, opts: PlacementFactsOptions): Placem
     pid,
     start: stat.starttime,
     comm: stat.comm,
+    state: stat.state,
     rssBytes: stat.rss * pageSize(),
     threadCount: stat.numThreads,
     threads,
