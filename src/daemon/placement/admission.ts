@@ -8,7 +8,7 @@
  */
 import { NumapolError } from '../../errors.js';
 import { candidatesFor } from './candidates.js';
-import { indexMachine, initialCapacity, type ProcessView } from './context.js';
+import { indexMachine, initialCapacity, zeros, type ProcessView } from './context.js';
 import { DEFAULT_WEIGHTS, type Placement, type PlacementMachine, type ScoreWeights } from './model.js';
 import { bytesText, nodesText } from './text.js';
 
@@ -61,10 +61,11 @@ export function adviseNodes(request: AdmissionRequest, machine: PlacementMachine
       cpuset: { mems: [...mems], cpus: cpus === undefined ? ix.cpus.flat() : [...cpus] },
       policy: { text: 'default', mode: 'default', nodes: [], balancing: false },
     },
-    here: new Float64Array(n),
+    here: zeros(n),
     size: request.memBytes,
-    own: new Float64Array(n),
-    cpuShare: new Float64Array(n),
+    own: zeros(n),
+    cpuShare: zeros(n),
+    anyCpu: false,
     use: request.cpus,
     need: request.cpus,
     demand: request.cpus,

@@ -13,14 +13,24 @@ export interface MachineIndex {
   readonly cpus: readonly (readonly number[])[];
   /** dist[i][j]: SLIT distance between nodes ids[i] and ids[j]. */
   readonly dist: readonly (readonly number[])[];
-  /** Every CPU of the machine (ascending), to tell a cpuset that is the whole machine. */
-  readonly cpuCount: number;
+  /** Every CPU of the machine, ascending: to tell a cpuset that is the whole machine. */
+  readonly allCpus: readonly number[];
 }
 
 /** What a pass can still hand out, per node index. */
 export interface Capacity {
   readonly freeBytes: Float64Array;
   readonly idleCpus: Float64Array;
+}
+
+/**
+ * n zeros. Per-process and per-candidate vectors are plain arrays: a pass makes thousands, and
+ * small typed arrays cost far more to allocate and collect.
+ */
+export function zeros(n: number): number[] {
+  const a = new Array<number>(n);
+  for (let i = 0; i < n; i++) a[i] = 0;
+  return a;
 }
 
 /** SLIT's local distance: the unit every distance is read against. */
@@ -45,7 +55,7 @@ export function indexMachine(m: PlacementMachine): MachineIndex {
     totalBytes: nodes.map((n) => n.memTotalBytes),
     cpus: nodes.map((n) => n.cpus),
     dist,
-    cpuCount: nodes.reduce((s, n) => s + n.cpus.length, 0),
+    allCpus: nodes.flatMap((n) => n.cpus).sort((a, b) => a - b),
   };
 }
 
@@ -68,12 +78,14 @@ export function copyCapacity(c: Capacity): Capacity {
 export interface ProcessView {
   readonly sample: ProcessSample;
   /** Bytes it has on each node. */
-  readonly here: Float64Array;
+  readonly here: number[];
   readonly size: number;
   /** Cores it uses on each node. */
-  readonly own: Float64Array;
+  readonly own: number[];
   /** Where its CPU is, as shares summing to 1 (by CPU use, else by threads); all 0 when unknown. */
-  readonly cpuShare: Float64Array;
+  readonly cpuShare: number[];
+  /** Some share of cpuShare is known. */
+  readonly anyCpu: boolean;
   /** CPU it used (cores), 0 until measured. */
   readonly use: number;
   /** CPU a placement must give it: what it uses (a new job: what it asks for). */
@@ -97,9 +109,9 @@ const RUNS_THERE = 0.1;
 
 export function viewProcess(p: ProcessSample, ix: MachineIndex, targetUtilization: number): ProcessView {
   const n = ix.ids.length;
-  const here = new Float64Array(n);
-  const own = new Float64Array(n);
-  const cpuShare = new Float64Array(n);
+  const here = zeros(n);
+  const own = zeros(n);
+  const cpuShare = zeros(n);
   let size = 0;
   for (const key in p.bytesPerNode) {
     const i = ix.indexOf.get(Number(key));
@@ -139,15 +151,14 @@ export function viewProcess(p: ProcessSample, ix: MachineIndex, targetUtilizatio
   const cpusAllowed = allowedCpus(p.cpuset.cpus, ix);
   let local = 0;
   for (let i = 0; i < n; i++) if (cpuShare[i]! >= RUNS_THERE) local += here[i]!;
-  return { sample: p, here, size, own, cpuShare, use, need: use, demand, memAllowed, cpusAllowed, localRatio: size === 0 ? 1 : local / size };
+  const anyCpu = cpuShare.some((c) => c > 0);
+  return { sample: p, here, size, own, cpuShare, anyCpu, use, need: use, demand, memAllowed, cpusAllowed, localRatio: size === 0 ? 1 : local / size };
 }
 
 /** The cpuset's CPUs on each node; the machine's own lists when the cpuset is the whole machine. */
-function allowedCpus(cpus: readonly number[], ix: MachineIndex): (readonly number[])[] {
-  if (cpus.length >= ix.cpuCount) {
-    const set = new Set(cpus);
-    if (ix.cpus.every((list) => list.every((c) => set.has(c)))) return [...ix.cpus];
-  }
+function allowedCpus(cpus: readonly number[], ix: MachineIndex): readonly (readonly number[])[] {
+  // Most processes may use every CPU: the machine's (ascending) list, compared without a Set.
+  if (cpus.length === ix.allCpus.length && cpus.every((c, k) => c === ix.allCpus[k])) return ix.cpus;
   const set = new Set(cpus);
   return ix.cpus.map((list) => list.filter((c) => set.has(c)));
 }

@@ -23,10 +23,10 @@
  * still waiting is scored again against what is left: two processes are never promised the same
  * room. Nothing is credited back to the nodes a process leaves until a later pass measures it.
  */
-import { candidatesFor } from './candidates.js';
-import { indexMachine, initialCapacity, viewProcess, type Capacity, type MachineIndex, type ProcessView } from './context.js';
+import { bestCandidate, scoredCandidates } from './candidates.js';
+import { copyCapacity, indexMachine, initialCapacity, viewProcess, type Capacity, type MachineIndex, type ProcessView } from './context.js';
 import { DEFAULT_WEIGHTS, type Placement, type PlacementMachine, type ProcessSample, type ScoreWeights } from './model.js';
-import { scoreCurrent } from './score.js';
+import { present, presentCurrent, scoreNow, type Scored } from './score.js';
 import { bytesText, cpusText, nodesText, percentText } from './text.js';
 
 export interface DecideOptions {
@@ -123,6 +123,10 @@ export type DecisionWhy =
   | 'below-threshold'
   | 'max-moves';
 
+/**
+ * What a pass decided for one process. The pass returns objects whose words and candidate lists
+ * are made when first read: read the fields, or JSON.stringify them (or toJSON) for plain data.
+ */
 export interface Decision {
   readonly pid: number;
   readonly start: number;
@@ -153,11 +157,12 @@ export interface PlacementPass {
   readonly left: Readonly<Record<number, { readonly freeBytes: number; readonly idleCpus: number }>>;
 }
 
+/** A process scored against one state of the pass's capacity (kept, so its candidates can be listed later). */
 interface Evaluated {
-  readonly current: Placement;
-  readonly candidates: Placement[];
-  readonly best: Placement | null;
+  readonly current: Scored;
+  readonly best: Scored | null;
   readonly gain: number;
+  readonly cap: Capacity;
 }
 
 /**
@@ -168,7 +173,8 @@ export function decide(processes: readonly ProcessSample[], machine: PlacementMa
   const o = resolveDecideOptions(options);
   const threshold = Math.max(o.threshold, hysteresisFloor(o.weights));
   const ix = indexMachine(machine);
-  const cap = initialCapacity(machine, ix);
+  // Never changed in place: each move makes a new one, so every evaluation keeps the capacity it saw.
+  let cap = initialCapacity(machine, ix);
   const views = processes.map((p) => viewProcess(p, ix, o.targetUtilization));
   const gate = views.map((v) => gateOf(v, o, state, now));
 
@@ -189,18 +195,16 @@ export function decide(processes: readonly ProcessSample[], machine: PlacementMa
     }
     if (pickEv === undefined || chosen.length >= o.maxMoves) break;
     chosen.push({ index: pick, ev: pickEv });
-    take(cap, views[pick]!, pickEv.best!, ix);
+    cap = take(cap, views[pick]!, pickEv.best!);
     waiting = waiting.filter((i) => i !== pick);
   }
 
   const acting = new Map(chosen.map((c) => [c.index, c.ev] as const));
   const decisions = views.map((v, i): Decision => {
     const ev = acting.get(i) ?? last.get(i) ?? evaluate(v, ix, cap, o.weights);
+    const act = acting.has(i);
     const g = gate[i];
-    const base = { pid: v.sample.pid, start: v.sample.start, comm: v.sample.comm, localRatio: v.localRatio, current: ev.current, best: ev.best, candidates: ev.candidates, gain: ev.gain };
-    if (g !== undefined) return { ...base, act: false, why: g.why, reason: g.reason };
-    if (acting.has(i)) return { ...base, act: true, why: 'move', reason: moveReason(ev, threshold) };
-    return { ...base, act: false, ...verdict(ev, v, threshold) };
+    return new PassDecision({ v, ev, ix, weights: o.weights, threshold, act, why: g?.why ?? (act ? 'move' : whyNot(ev, threshold)), gateReason: g?.reason });
   });
   const moves = chosen.map((c) => decisions[c.index]!);
   const left: Record<number, { freeBytes: number; idleCpus: number }> = {};
@@ -208,12 +212,88 @@ export function decide(processes: readonly ProcessSample[], machine: PlacementMa
   return { threshold, decisions, moves, left };
 }
 
+interface DecisionSource {
+  readonly v: ProcessView;
+  readonly ev: Evaluated;
+  readonly ix: MachineIndex;
+  readonly weights: ScoreWeights;
+  readonly threshold: number;
+  readonly act: boolean;
+  readonly why: DecisionWhy;
+  readonly gateReason: string | undefined;
+}
+
+/**
+ * A decision whose words and candidate list are made when first read: a pass decides for every
+ * process, the daemon's loop reads only the moves, `plan` and the API read everything (JSON.stringify
+ * goes through toJSON, which gives the plain object).
+ */
+class PassDecision implements Decision {
+  readonly pid: number;
+  readonly start: number;
+  readonly comm: string;
+  readonly act: boolean;
+  readonly why: DecisionWhy;
+  readonly localRatio: number;
+  readonly gain: number;
+  readonly #src: DecisionSource;
+  #words: { current: Placement; best: Placement | null; reason: string } | undefined;
+  #candidates: Placement[] | undefined;
+
+  constructor(src: DecisionSource) {
+    this.pid = src.v.sample.pid;
+    this.start = src.v.sample.start;
+    this.comm = src.v.sample.comm;
+    this.act = src.act;
+    this.why = src.why;
+    this.localRatio = src.v.localRatio;
+    this.gain = src.ev.gain;
+    this.#src = src;
+  }
+
+  get reason(): string {
+    return this.words().reason;
+  }
+
+  get current(): Placement {
+    return this.words().current;
+  }
+
+  get best(): Placement | null {
+    return this.words().best;
+  }
+
+  get candidates(): readonly Placement[] {
+    if (this.#candidates === undefined) {
+      const { v, ev, ix, weights } = this.#src;
+      this.#candidates = scoredCandidates(v, ix, ev.cap, weights).map((c, k) => (k === 0 && ev.best !== null ? this.best! : present(v, c, ix)));
+    }
+    return this.#candidates;
+  }
+
+  toJSON(): Decision {
+    const { pid, start, comm, act, why, reason, localRatio, current, best, candidates, gain } = this;
+    return { pid, start, comm, act, why, reason, localRatio, current, best, candidates, gain };
+  }
+
+  private words(): { current: Placement; best: Placement | null; reason: string } {
+    if (this.#words === undefined) {
+      const { v, ev, ix, threshold, gateReason } = this.#src;
+      const current = presentCurrent(v, ev.current, ix);
+      const best = ev.best === null ? null : present(v, ev.best, ix);
+      const reason = gateReason ?? (this.act ? moveReason(current, best!, ev.gain, threshold) : verdict(this.why, current, best, ev.gain, v, threshold));
+      this.#words = { current, best, reason };
+    }
+    return this.#words;
+  }
+}
+
 /** Scores a process against what the pass can still hand out. */
-export function evaluate(v: ProcessView, ix: MachineIndex, cap: Capacity, w: ScoreWeights): Evaluated {
-  const current = scoreCurrent(v, ix, cap, w);
-  const candidates = candidatesFor(v, ix, cap, w);
-  const best = candidates[0]?.fits === true ? candidates[0] : null;
-  return { current, candidates, best, gain: best === null ? 0 : best.score - current.score };
+function evaluate(v: ProcessView, ix: MachineIndex, cap: Capacity, w: ScoreWeights): Evaluated {
+  const current = scoreNow(v, ix, cap, w);
+  const top = bestCandidate(v, ix, cap, w);
+  const best = top?.fits === true ? top : null;
+  return { current, best, gain: best === null ? 0 : best.score - current.score, cap };
 }
 
 /** Larger gain first; on a tie the larger process (more to win), then the lower pid. */
@@ -227,15 +307,13 @@ function better(a: Evaluated, av: ProcessView, b: Evaluated, bv: ProcessView): b
  * Takes a chosen move's room out of the pass's capacity: the bytes it adds to each node beyond
  * what it already has there, and the CPU it plans there beyond what it already uses.
  */
-function take(cap: Capacity, v: ProcessView, to: Placement, ix: MachineIndex): void {
-  for (const [id, b] of Object.entries(to.bytes)) {
-    const i = ix.indexOf.get(Number(id))!;
-    cap.freeBytes[i] = Math.max(0, cap.freeBytes[i]! - Math.max(0, b - v.here[i]!));
+function take(from: Capacity, v: ProcessView, to: Scored): Capacity {
+  const cap = copyCapacity(from);
+  for (let i = 0; i < to.bytes.length; i++) {
+    if (to.bytes[i]! > v.here[i]!) cap.freeBytes[i] = Math.max(0, cap.freeBytes[i]! - (to.bytes[i]! - v.here[i]!));
+    if (to.cpu[i]! > v.own[i]!) cap.idleCpus[i] = Math.max(0, cap.idleCpus[i]! - (to.cpu[i]! - v.own[i]!));
   }
-  for (const [id, k] of Object.entries(to.cpu)) {
-    const i = ix.indexOf.get(Number(id))!;
-    cap.idleCpus[i] = Math.max(0, cap.idleCpus[i]! - Math.max(0, k - v.own[i]!));
-  }
+  return cap;
 }
 
 function gateOf(v: ProcessView, o: ResolvedDecideOptions, state: PlacementState, now: number): { why: DecisionWhy; reason: string } | undefined {
@@ -256,18 +334,21 @@ function gateOf(v: ProcessView, o: ResolvedDecideOptions, state: PlacementState,
   return undefined;
 }
 
-function verdict(ev: Evaluated, v: ProcessView, threshold: number): { why: DecisionWhy; reason: string } {
-  if (ev.best === null) {
-    const noCpu = v.cpusAllowed.every((c) => c.length === 0);
-    return { why: 'no-room', reason: noCpu ? 'no node with CPUs it may use' : `no node set has room for its ${bytesText(v.size)}` };
-  }
-  const to = `${nodesText(ev.best.nodes)} (score ${ev.best.score.toFixed(2)})`;
-  if (ev.gain <= 0) return { why: 'no-better', reason: `stays: where it is scores ${ev.current.score.toFixed(2)}, the best elsewhere ${to}` };
-  if (ev.gain < threshold) return { why: 'below-threshold', reason: `stays: moving to ${to} would gain ${ev.gain.toFixed(2)}, under the threshold ${threshold.toFixed(2)}` };
-  return { why: 'max-moves', reason: `waits: moving to ${to} would gain ${ev.gain.toFixed(2)}, but this pass has made its moves` };
+function whyNot(ev: Evaluated, threshold: number): DecisionWhy {
+  if (ev.best === null) return 'no-room';
+  if (ev.gain <= 0) return 'no-better';
+  if (ev.gain < threshold) return 'below-threshold';
+  return 'max-moves';
 }
 
-function moveReason(ev: Evaluated, threshold: number): string {
-  const b = ev.best!;
-  return `moves to ${nodesText(b.nodes)}: score ${ev.current.score.toFixed(2)} → ${b.score.toFixed(2)} (gain ${ev.gain.toFixed(2)} ≥ ${threshold.toFixed(2)}), ${bytesText(b.bytesToMove)} to move`;
+function verdict(why: DecisionWhy, current: Placement, best: Placement | null, gain: number, v: ProcessView, threshold: number): string {
+  if (best === null) return v.cpusAllowed.every((c) => c.length === 0) ? 'no node with CPUs it may use' : `no node set has room for its ${bytesText(v.size)}`;
+  const to = `${nodesText(best.nodes)} (score ${best.score.toFixed(2)})`;
+  if (why === 'no-better') return `stays: where it is scores ${current.score.toFixed(2)}, the best elsewhere ${to}`;
+  if (why === 'below-threshold') return `stays: moving to ${to} would gain ${gain.toFixed(2)}, under the threshold ${threshold.toFixed(2)}`;
+  return `waits: moving to ${to} would gain ${gain.toFixed(2)}, but this pass has made its moves`;
+}
+
+function moveReason(current: Placement, best: Placement, gain: number, threshold: number): string {
+  return `moves to ${nodesText(best.nodes)}: score ${current.score.toFixed(2)} → ${best.score.toFixed(2)} (gain ${gain.toFixed(2)} ≥ ${threshold.toFixed(2)}), ${bytesText(best.bytesToMove)} to move`;
 }

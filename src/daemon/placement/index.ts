@@ -3,7 +3,6 @@ export { DEFAULT_WEIGHTS, type Placement, type PlacementMachine, type PlacementN
 export { PlacementSampler, policyOf, type PlacementSamplerOptions, type PlacementSnapshot } from './measure.js';
 export {
   decide,
-  evaluate,
   forgetGone,
   hysteresisFloor,
   newPlacementState,
@@ -17,8 +16,8 @@ export {
   type PlacementPass,
   type PlacementState,
 } from './decide.js';
-export { candidatesFor } from './candidates.js';
-export { scoreCandidate, scoreCurrent, planOn } from './score.js';
+export { candidatesFor, scoredCandidates } from './candidates.js';
+export { scoreCandidate, scoreCurrent, scoreSet, scoreNow, present, presentCurrent, planOn, type Scored } from './score.js';
 export { indexMachine, initialCapacity, viewProcess, type Capacity, type MachineIndex, type ProcessView } from './context.js';
 export { adviseNodes, type Advice, type AdmissionOptions, type AdmissionRequest } from './admission.js';
 export { balancingReport, kernelBalancesProcess, readBalancing, type BalancingReport, type KernelBalancing } from './balancing.js';

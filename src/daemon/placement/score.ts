@@ -19,7 +19,7 @@
  * one node exactly what it takes on the other, so after a move only locality changes, in favour
  * of where it went.
  */
-import { LOCAL_DISTANCE, type Capacity, type MachineIndex, type ProcessView } from './context.js';
+import { LOCAL_DISTANCE, zeros, type Capacity, type MachineIndex, type ProcessView } from './context.js';
 import type { Placement, ScoreParts, ScoreWeights } from './model.js';
 import { bytesText, cpusText, nodesText, percentText } from './text.js';
 
@@ -30,9 +30,9 @@ export const CPU_EPSILON = 1e-3;
 
 export interface CandidatePlan {
   /** Bytes planned per node index. */
-  readonly bytes: Float64Array;
+  readonly bytes: number[];
   /** CPU demand planned per node index (cores). */
-  readonly cpu: Float64Array;
+  readonly cpu: number[];
   /** Memory and CPU demand that did not fit. */
   readonly memLeft: number;
   readonly cpuLeft: number;
@@ -49,11 +49,20 @@ export function cpuAvail(v: ProcessView, cap: Capacity, i: number): number {
   return n === 0 ? 0 : Math.min(n, cap.idleCpus[i]! + v.own[i]!);
 }
 
-/** Fill `members` (node indexes, home first, then in growth order) with the process's memory and CPU. */
-export function planOn(v: ProcessView, members: readonly number[], cap: Capacity): CandidatePlan {
+/**
+ * Fill `members` (node indexes, home first, then in growth order) with the process's memory and
+ * CPU. `into` reuses two arrays (a pass plans thousands of sets and keeps few).
+ */
+export function planOn(v: ProcessView, members: readonly number[], cap: Capacity, into?: { bytes: number[]; cpu: number[] }): CandidatePlan {
   const n = v.here.length;
-  const bytes = new Float64Array(n);
-  const cpu = new Float64Array(n);
+  const bytes = into?.bytes ?? zeros(n);
+  const cpu = into?.cpu ?? zeros(n);
+  if (into !== undefined) {
+    for (let i = 0; i < n; i++) {
+      bytes[i] = 0;
+      cpu[i] = 0;
+    }
+  }
   let memLeft = v.size;
   let cpuLeft = v.need;
   for (const i of members) {
@@ -73,25 +82,46 @@ export function planOn(v: ProcessView, members: readonly number[], cap: Capacity
   return { bytes, cpu, memLeft, cpuLeft };
 }
 
-/** Score of moving the process to `members` (indexes, home first). */
-export function scoreCandidate(v: ProcessView, members: readonly number[], ix: MachineIndex, cap: Capacity, w: ScoreWeights): Placement {
-  const plan = planOn(v, members, cap);
-  const home = members[0]!;
-  const inSet = new Uint8Array(ix.ids.length);
-  for (const i of members) inSet[i] = 1;
+/**
+ * A scored placement in numbers only: what choosing needs. Words (and node ids) are added once,
+ * for the placements a pass returns (present / presentCurrent): a pass scores thousands of node
+ * sets and explains only the final ones.
+ */
+export interface Scored {
+  /** Node indexes, home first, then in growth order; the current placement: ascending. */
+  readonly members: readonly number[];
+  /** Home node index; -1 for the current placement. */
+  readonly home: number;
+  readonly bytes: number[];
+  readonly cpu: number[];
+  readonly memLeft: number;
+  readonly parts: ScoreParts;
+  readonly score: number;
+  readonly fits: boolean;
+  readonly meanDistance: number;
+  readonly bytesToMove: number;
+  /** For the words: free memory where its pages would go, idle CPU and its own CPU on the set. */
+  readonly free: number;
+  readonly idle: number;
+  readonly ownThere: number;
+  readonly memShare: number;
+  readonly cpuShareThere: number;
+}
 
+/** Score of moving the process to `members` (indexes, home first), in numbers. */
+export function scoreSet(v: ProcessView, members: readonly number[], ix: MachineIndex, cap: Capacity, w: ScoreWeights, plan: CandidatePlan = planOn(v, members, cap)): Scored {
+  const home = members[0]!;
+  const n = ix.ids.length;
   const memory = v.size > 0 ? (v.size - plan.memLeft) / v.size : 1;
   const cpu = v.need > 0 ? (v.need - plan.cpuLeft) / v.need : 1;
   const meanDistance = meanAccessDistance(ix, plan.cpu, plan.bytes, home);
 
   let hereInSet = 0;
   let cpuInSet = 0;
-  let anyCpuShare = false;
   let avail = 0;
   let total = 0;
   let cpuCap = 0;
   let cpuCount = 0;
-  let free = 0;
   let idle = 0;
   let ownThere = 0;
   for (const i of members) {
@@ -101,23 +131,28 @@ export function scoreCandidate(v: ProcessView, members: readonly number[], ix: M
       avail += memAvail(v, cap, i);
       total += ix.totalBytes[i]!;
     }
-    if (v.cpusAllowed[i]!.length > 0) {
+    const c = v.cpusAllowed[i]!.length;
+    if (c > 0) {
       cpuCap += cpuAvail(v, cap, i);
-      cpuCount += v.cpusAllowed[i]!.length;
-      idle += Math.min(v.cpusAllowed[i]!.length, cap.idleCpus[i]!);
+      cpuCount += c;
+      idle += Math.min(c, cap.idleCpus[i]!);
       ownThere += v.own[i]!;
     }
   }
-  for (let i = 0; i < v.cpuShare.length; i++) if (v.cpuShare[i]! > 0) anyCpuShare = true;
-  const memShare = v.size > 0 ? hereInSet / v.size : 1;
-  const cpuShareThere = anyCpuShare ? cpuInSet : 1;
   // What is already in the set counts fully, what is near it partly (10 / its distance to the set).
   let memNear = 0;
   let cpuNear = 0;
-  for (let j = 0; j < ix.ids.length; j++) {
+  let free = 0;
+  let bytesToMove = 0;
+  for (let j = 0; j < n; j++) {
+    if (plan.bytes[j]! > 0) {
+      free += cap.freeBytes[j]!;
+      if (plan.bytes[j]! > v.here[j]!) bytesToMove += plan.bytes[j]! - v.here[j]!;
+    }
     if (!(v.here[j]! > 0) && !(v.cpuShare[j]! > 0)) continue;
+    const row = ix.dist[j]!;
     let d = Infinity;
-    for (const i of members) d = Math.min(d, ix.dist[j]![i]!);
+    for (const i of members) if (row[i]! < d) d = row[i]!;
     const near = LOCAL_DISTANCE / Math.max(LOCAL_DISTANCE, d);
     memNear += v.here[j]! * near;
     cpuNear += v.cpuShare[j]! * near;
@@ -127,46 +162,78 @@ export function scoreCandidate(v: ProcessView, members: readonly number[], ix: M
     cpu,
     distance: LOCAL_DISTANCE / meanDistance,
     speed: (cpu * LOCAL_DISTANCE) / meanDistance,
-    locality: ((v.size > 0 ? memNear / v.size : 1) + (anyCpuShare ? cpuNear : 1)) / 2,
+    locality: ((v.size > 0 ? memNear / v.size : 1) + (v.anyCpu ? cpuNear : 1)) / 2,
     headroom: (spare(avail - v.size, total) + spare(cpuCap - v.demand, cpuCount)) / 2,
   };
-  let bytesToMove = 0;
-  for (let i = 0; i < plan.bytes.length; i++) bytesToMove += Math.max(0, plan.bytes[i]! - v.here[i]!);
+  return {
+    members,
+    home,
+    bytes: plan.bytes,
+    cpu: plan.cpu,
+    memLeft: plan.memLeft,
+    parts,
+    score: weigh(parts, w),
+    fits: plan.memLeft <= FIT_EPSILON * Math.max(1, v.size),
+    meanDistance,
+    bytesToMove,
+    free,
+    idle,
+    ownThere,
+    memShare: v.size > 0 ? hereInSet / v.size : 1,
+    cpuShareThere: v.anyCpu ? cpuInSet : 1,
+  };
+}
 
-  const sorted = [...members].sort((a, b) => a - b);
+/** A Scored that owns its arrays (one scored on reused buffers, kept). */
+export function kept(s: Scored): Scored {
+  return { ...s, members: [...s.members], bytes: s.bytes.slice(), cpu: s.cpu.slice() };
+}
+
+/** Score of moving the process to `members` (indexes, home first), with its words. */
+export function scoreCandidate(v: ProcessView, members: readonly number[], ix: MachineIndex, cap: Capacity, w: ScoreWeights): Placement {
+  return present(v, scoreSet(v, members, ix, cap, w), ix);
+}
+
+/** A scored candidate as the pass returns it: node ids, the affinity a move sets, one line of words. */
+export function present(v: ProcessView, s: Scored, ix: MachineIndex): Placement {
+  const home = s.home;
+  const sorted = [...s.members].sort((a, b) => a - b);
   // Where its pages would go (the home for a process without memory, if it may use it).
-  const memIdx = v.size > 0 ? sorted.filter((i) => plan.bytes[i]! > 0) : v.memAllowed[home] ? [home] : [];
+  const memIdx = v.size > 0 ? sorted.filter((i) => s.bytes[i]! > 0) : v.memAllowed[home] ? [home] : [];
   const nodes = memIdx.map((i) => ix.ids[i]!);
-  for (const i of memIdx) free += cap.freeBytes[i]!;
-  // Its threads go where the plan puts CPU (the affinity a move sets): at home when it needs none.
-  const planned = sorted.filter((i) => plan.cpu[i]! > 0);
-  const cpuNodeIdx = planned.length > 0 ? planned : v.cpusAllowed[home]!.length > 0 ? [home] : [];
-  const fits = plan.memLeft <= FIT_EPSILON * Math.max(1, v.size);
+  const cpuNodeIdx = cpuNodesOf(v, s);
   const cpuIds = cpuNodeIdx.map((i) => ix.ids[i]!);
   const sameNodes = cpuIds.length === nodes.length && cpuIds.every((id, k) => id === nodes[k]);
   const from = nodes.length > 1 ? ` (from ${ix.ids[home]})` : '';
   const where = `${nodes.length === 0 ? 'no memory node' : nodesText(nodes)}${from}${sameNodes || cpuIds.length === 0 ? '' : `, CPUs on ${nodesText(cpuIds)}`}`;
   const reason = [
-    `${where}: ${bytesText(free)} free for ${bytesText(v.size)}${fits ? '' : ` (${bytesText(plan.memLeft)} would not fit)`}`,
-    cpuText(v, idle, ownThere),
-    ...(v.fresh === true ? [] : [`${percentText(memShare)} of its memory already there${anyCpuShare && cpuShareThere < 1 ? `, ${percentText(cpuShareThere)} of its CPU` : ''}`]),
-    ...(meanDistance > LOCAL_DISTANCE + 1e-9 ? [`mean distance ${meanDistance.toFixed(1)}`] : []),
+    `${where}: ${bytesText(s.free)} free for ${bytesText(v.size)}${s.fits ? '' : ` (${bytesText(s.memLeft)} would not fit)`}`,
+    cpuText(v, s.idle, s.ownThere),
+    ...(v.fresh === true ? [] : [`${percentText(s.memShare)} of its memory already there${v.anyCpu && s.cpuShareThere < 1 ? `, ${percentText(s.cpuShareThere)} of its CPU` : ''}`]),
+    ...(s.meanDistance > LOCAL_DISTANCE + 1e-9 ? [`mean distance ${s.meanDistance.toFixed(1)}`] : []),
     ...(cpuNodeIdx.length === 0 ? ['no CPU it may use'] : []),
   ].join(', ');
   return {
     nodes,
     home: ix.ids[home]!,
-    cpuNodes: cpuNodeIdx.map((i) => ix.ids[i]!),
+    cpuNodes: cpuIds,
     cpus: cpuNodeIdx.flatMap((i) => v.cpusAllowed[i]!),
-    bytes: byId(ix, plan.bytes),
-    cpu: byId(ix, plan.cpu),
-    parts,
-    score: weigh(parts, w),
-    fits,
-    bytesToMove,
-    meanDistance,
+    bytes: byId(ix, s.bytes),
+    cpu: byId(ix, s.cpu),
+    parts: s.parts,
+    score: s.score,
+    fits: s.fits,
+    bytesToMove: s.bytesToMove,
+    meanDistance: s.meanDistance,
     reason,
   };
+}
+
+/** Where its threads would run: where the plan puts CPU (the affinity a move sets), at home when it needs none. */
+export function cpuNodesOf(v: ProcessView, s: Scored): number[] {
+  const planned: number[] = [];
+  for (let i = 0; i < s.cpu.length; i++) if (s.cpu[i]! > 0) planned.push(i);
+  return planned.length > 0 ? planned : v.cpusAllowed[s.home]!.length > 0 ? [s.home] : [];
 }
 
 /**
@@ -174,14 +241,16 @@ export function scoreCandidate(v: ProcessView, members: readonly number[], ix: M
  * locality are 1 by definition (it has what it uses); a candidate that is exactly where the
  * process already is scores the same.
  */
-export function scoreCurrent(v: ProcessView, ix: MachineIndex, cap: Capacity, w: ScoreWeights): Placement {
+export function scoreNow(v: ProcessView, ix: MachineIndex, cap: Capacity, w: ScoreWeights): Scored {
   const n = ix.ids.length;
-  const cpu = new Float64Array(n);
+  const cpu = zeros(n);
   let covered = 0;
   let cpuCap = 0;
   let cpuCount = 0;
   let avail = 0;
   let total = 0;
+  let free = 0;
+  let idle = 0;
   const members: number[] = [];
   for (let i = 0; i < n; i++) {
     const share = v.cpuShare[i]!;
@@ -189,16 +258,18 @@ export function scoreCurrent(v: ProcessView, ix: MachineIndex, cap: Capacity, w:
     if (v.here[i]! > 0 && v.memAllowed[i]) {
       avail += memAvail(v, cap, i);
       total += ix.totalBytes[i]!;
+      free += cap.freeBytes[i]!;
     }
     if (share > 0) {
       cpu[i] = v.need * share;
-      covered += Math.min(cpu[i]!, cpuAvail(v, cap, i));
-      cpuCap += cpuAvail(v, cap, i);
+      const a = cpuAvail(v, cap, i);
+      covered += Math.min(cpu[i]!, a);
+      cpuCap += a;
       cpuCount += v.cpusAllowed[i]!.length;
+      idle += Math.min(v.cpusAllowed[i]!.length, cap.idleCpus[i]!);
     }
   }
-  const anyCpu = v.cpuShare.some((s) => s > 0);
-  const meanDistance = anyCpu ? meanAccessDistance(ix, v.cpuShare, v.here, -1) : LOCAL_DISTANCE;
+  const meanDistance = v.anyCpu ? meanAccessDistance(ix, v.cpuShare, v.here, -1) : LOCAL_DISTANCE;
   const cpuPart = v.need > 0 ? covered / v.need : 1;
   const parts: ScoreParts = {
     memory: 1,
@@ -208,26 +279,50 @@ export function scoreCurrent(v: ProcessView, ix: MachineIndex, cap: Capacity, w:
     locality: 1,
     headroom: (spare(avail - v.size, total) + spare(cpuCap - v.demand, cpuCount)) / 2,
   };
-  const nodes = members.map((i) => ix.ids[i]!);
-  const cpuNodes = members.filter((i) => v.cpuShare[i]! > 0).map((i) => ix.ids[i]!);
+  return {
+    members,
+    home: -1,
+    bytes: v.here,
+    cpu,
+    memLeft: 0,
+    parts,
+    score: weigh(parts, w),
+    fits: true,
+    meanDistance,
+    bytesToMove: 0,
+    free,
+    idle,
+    ownThere: v.use,
+    memShare: 1,
+    cpuShareThere: 1,
+  };
+}
+
+export function scoreCurrent(v: ProcessView, ix: MachineIndex, cap: Capacity, w: ScoreWeights): Placement {
+  return presentCurrent(v, scoreNow(v, ix, cap, w), ix);
+}
+
+export function presentCurrent(v: ProcessView, s: Scored, ix: MachineIndex): Placement {
+  const nodes = s.members.map((i) => ix.ids[i]!);
+  const cpuNodes = s.members.filter((i) => v.cpuShare[i]! > 0).map((i) => ix.ids[i]!);
   const runs = cpuNodes.length === 0 ? '' : ` (threads on ${nodesText(cpuNodes)})`;
   const reason = [
     `now on ${nodes.length === 0 ? 'no node' : nodesText(nodes)}${runs}: ${percentText(v.localRatio)} of its ${bytesText(v.size)} local`,
-    ...(meanDistance > LOCAL_DISTANCE + 1e-9 ? [`mean distance ${meanDistance.toFixed(1)}`] : []),
-    ...(parts.cpu < 1 ? [`${percentText(parts.cpu)} of its CPU covered`] : []),
+    ...(s.meanDistance > LOCAL_DISTANCE + 1e-9 ? [`mean distance ${s.meanDistance.toFixed(1)}`] : []),
+    ...(s.parts.cpu < 1 ? [`${percentText(s.parts.cpu)} of its CPU covered`] : []),
   ].join(', ');
   return {
     nodes,
     home: null,
     cpuNodes,
     cpus: [],
-    bytes: byId(ix, v.here),
-    cpu: byId(ix, cpu),
-    parts,
-    score: weigh(parts, w),
+    bytes: byId(ix, s.bytes),
+    cpu: byId(ix, s.cpu),
+    parts: s.parts,
+    score: s.score,
     fits: true,
     bytesToMove: 0,
-    meanDistance,
+    meanDistance: s.meanDistance,
     reason,
   };
 }

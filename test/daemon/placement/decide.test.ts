@@ -27,6 +27,11 @@ test('gathering: a process spread over four nodes with its CPU on node 2 moves t
   assert.match(d.reason, /^moves to node 2: score 0\.\d\d → 0\.\d\d \(gain 0\.\d\d ≥ 0\.10\), 96 MiB to move$/);
   // Every candidate explains itself.
   assert.ok(d.candidates.every((c) => c.reason.length > 0));
+  // As plain data (the API's JSON): every field, the candidates and words included.
+  const json = JSON.parse(JSON.stringify(d)) as Record<string, unknown>;
+  assert.deepEqual(Object.keys(json).sort(), ['act', 'best', 'candidates', 'comm', 'current', 'gain', 'localRatio', 'pid', 'reason', 'start', 'why']);
+  assert.equal(json.reason, d.reason);
+  assert.deepEqual(json.candidates, JSON.parse(JSON.stringify(d.candidates)));
 });
 
 test('a process already at least 90% local is not moved', () => {
