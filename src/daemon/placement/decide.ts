@@ -180,8 +180,10 @@ export function decide(processes: readonly ProcessSample[], machine: PlacementMa
 
   const chosen: { index: number; ev: Evaluated }[] = [];
   let waiting = views.map((_, i) => i).filter((i) => gate[i] === undefined);
-  const last = new Map<number, Evaluated>();
-  for (;;) {
+  // Evaluations against the pass's last capacity; the others are made when a decision is read.
+  let last = new Map<number, Evaluated>();
+  while (chosen.length < o.maxMoves) {
+    last = new Map();
     let pick = -1;
     let pickEv: Evaluated | undefined;
     for (const i of waiting) {
@@ -193,18 +195,29 @@ export function decide(processes: readonly ProcessSample[], machine: PlacementMa
         pickEv = ev;
       }
     }
-    if (pickEv === undefined || chosen.length >= o.maxMoves) break;
+    if (pickEv === undefined) break;
     chosen.push({ index: pick, ev: pickEv });
     cap = take(cap, views[pick]!, pickEv.best!);
     waiting = waiting.filter((i) => i !== pick);
+    // What was measured against the capacity before this move no longer holds.
+    last = new Map();
   }
 
   const acting = new Map(chosen.map((c) => [c.index, c.ev] as const));
+  const final = cap;
   const decisions = views.map((v, i): Decision => {
-    const ev = acting.get(i) ?? last.get(i) ?? evaluate(v, ix, cap, o.weights);
-    const act = acting.has(i);
     const g = gate[i];
-    return new PassDecision({ v, ev, ix, weights: o.weights, threshold, act, why: g?.why ?? (act ? 'move' : whyNot(ev, threshold)), gateReason: g?.reason });
+    const known = acting.get(i) ?? last.get(i);
+    return new PassDecision({
+      v,
+      ix,
+      weights: o.weights,
+      threshold,
+      act: acting.has(i),
+      gate: g,
+      evaluated: known,
+      evaluate: () => evaluate(v, ix, final, o.weights),
+    });
   });
   const moves = chosen.map((c) => decisions[c.index]!);
   const left: Record<number, { freeBytes: number; idleCpus: number }> = {};
@@ -214,29 +227,32 @@ export function decide(processes: readonly ProcessSample[], machine: PlacementMa
 
 interface DecisionSource {
   readonly v: ProcessView;
-  readonly ev: Evaluated;
   readonly ix: MachineIndex;
   readonly weights: ScoreWeights;
   readonly threshold: number;
   readonly act: boolean;
-  readonly why: DecisionWhy;
-  readonly gateReason: string | undefined;
+  /** The rule that kept it out of the pass, if one did. */
+  readonly gate: { why: DecisionWhy; reason: string } | undefined;
+  /** Its evaluation against the pass's last capacity, when the pass made it… */
+  readonly evaluated: Evaluated | undefined;
+  /** …else how to make it. */
+  readonly evaluate: () => Evaluated;
 }
 
 /**
- * A decision whose words and candidate list are made when first read: a pass decides for every
- * process, the daemon's loop reads only the moves, `plan` and the API read everything (JSON.stringify
- * goes through toJSON, which gives the plain object).
+ * A decision made lazily where it can be: a process kept out by a rule, or left waiting once the
+ * pass has made its moves, is scored (and every decision put into words, its candidates listed)
+ * only when read. The daemon's loop reads the moves; `plan` and the API read everything, through
+ * JSON.stringify (toJSON gives the plain object).
  */
 class PassDecision implements Decision {
   readonly pid: number;
   readonly start: number;
   readonly comm: string;
   readonly act: boolean;
-  readonly why: DecisionWhy;
   readonly localRatio: number;
-  readonly gain: number;
   readonly #src: DecisionSource;
+  #ev: Evaluated | undefined;
   #words: { current: Placement; best: Placement | null; reason: string } | undefined;
   #candidates: Placement[] | undefined;
 
@@ -245,10 +261,18 @@ class PassDecision implements Decision {
     this.start = src.v.sample.start;
     this.comm = src.v.sample.comm;
     this.act = src.act;
-    this.why = src.why;
     this.localRatio = src.v.localRatio;
-    this.gain = src.ev.gain;
     this.#src = src;
+    this.#ev = src.evaluated;
+  }
+
+  get why(): DecisionWhy {
+    const { gate, threshold } = this.#src;
+    return gate?.why ?? (this.act ? 'move' : whyNot(this.ev(), threshold));
+  }
+
+  get gain(): number {
+    return this.ev().gain;
   }
 
   get reason(): string {
@@ -265,7 +289,8 @@ class PassDecision implements Decision {
 
   get candidates(): readonly Placement[] {
     if (this.#candidates === undefined) {
-      const { v, ev, ix, weights } = this.#src;
+      const { v, ix, weights } = this.#src;
+      const ev = this.ev();
       this.#candidates = scoredCandidates(v, ix, ev.cap, weights).map((c, k) => (k === 0 && ev.best !== null ? this.best! : present(v, c, ix)));
     }
     return this.#candidates;
@@ -276,12 +301,17 @@ class PassDecision implements Decision {
     return { pid, start, comm, act, why, reason, localRatio, current, best, candidates, gain };
   }
 
+  private ev(): Evaluated {
+    return (this.#ev ??= this.#src.evaluate());
+  }
+
   private words(): { current: Placement; best: Placement | null; reason: string } {
     if (this.#words === undefined) {
-      const { v, ev, ix, threshold, gateReason } = this.#src;
+      const { v, ix, threshold, gate } = this.#src;
+      const ev = this.ev();
       const current = presentCurrent(v, ev.current, ix);
       const best = ev.best === null ? null : present(v, ev.best, ix);
-      const reason = gateReason ?? (this.act ? moveReason(current, best!, ev.gain, threshold) : verdict(this.why, current, best, ev.gain, v, threshold));
+      const reason = gate?.reason ?? (this.act ? moveReason(current, best!, ev.gain, threshold) : verdict(this.why, current, best, ev.gain, v, threshold));
       this.#words = { current, best, reason };
     }
     return this.#words;

@@ -25,5 +25,5 @@ export function cpusText(n: number): string {
 
 /** "node 2", "nodes 0-1,3". */
 export function nodesText(nodes: readonly number[]): string {
-  return `${nodes.length === 1 ? 'node' : 'nodes'} ${formatNodeList(nodes)}`;
+  return nodes.length === 1 ? `node ${nodes[0]}` : `nodes ${formatNodeList(nodes)}`;
 }

@@ -124,5 +124,10 @@ test('two processes wanting one node: the second is not promised the room the fi
   assert.ok(added <= 1 * GiB, `${added} bytes promised on node 2's 1 GiB`);
   const second = pass.decisions.find((d) => d.pid !== pass.moves[0]!.pid)!;
   assert.notDeepEqual(second.best?.nodes, [2], 'node 2 alone no longer holds the second');
+  // With one move a pass, the one left waiting is explained against what the move left too.
+  const one = decide([p1, p2], tight, { maxMoves: 1 }, newPlacementState(), 0);
+  const waiting = one.decisions.find((d) => !d.act)!;
+  assert.notDeepEqual(waiting.best?.nodes, [2]);
+  assert.ok(waiting.candidates.every((c) => !(c.nodes.length === 1 && c.nodes[0] === 2 && c.fits)));
   assert.equal(pass.left[2]!.freeBytes, 1 * GiB - 768 * MiB - (added - 768 * MiB));
 });

@@ -18,7 +18,8 @@ test('scores are deterministic and every part is within 0..1', () => {
       // The plain data (decisions make their words and lists when read; JSON reads everything).
       assert.deepEqual(JSON.parse(JSON.stringify(a)), JSON.parse(JSON.stringify(b)));
       // What the lazy fields give is what the plain data holds.
-      assert.deepEqual(JSON.parse(JSON.stringify(a.decisions.map((d) => ({ ...d, reason: d.reason, current: d.current, best: d.best, candidates: d.candidates })))), JSON.parse(JSON.stringify(a.decisions)));
+      const read = a.decisions.map((d) => ({ pid: d.pid, start: d.start, comm: d.comm, act: d.act, why: d.why, reason: d.reason, localRatio: d.localRatio, current: d.current, best: d.best, candidates: d.candidates, gain: d.gain }));
+      assert.deepEqual(JSON.parse(JSON.stringify(read)), JSON.parse(JSON.stringify(a.decisions)));
       for (const d of a.decisions) {
         for (const c of [d.current, ...d.candidates]) {
           for (const [k, v] of Object.entries(c.parts)) assert.ok(v >= -1e-12 && v <= 1 + 1e-12, `${k} = ${v}`);
