@@ -14,14 +14,15 @@
  *   max-moves        maxMoves moves were already chosen this pass
  *   move             the best candidate, gain ≥ threshold
  *
- * The threshold is never below the hysteresis floor (hysteresisFloor): the most a move's own
- * measurement can swing the other parts (another process taking the CPU slack it left, headroom
- * freed by others), so a move is never worth undoing on the next pass.
+ * The threshold is never below the hysteresis floor (hysteresisFloor): the most a moved process's
+ * score can change while it stays put, so a move is never worth undoing on the next pass.
  *
  * Moves are chosen greedily, largest gain first. Each chosen move takes its room (the free memory
  * and idle CPU it is planned to use) out of what the pass can still hand out, and every process
  * still waiting is scored again against what is left: two processes are never promised the same
  * room. Nothing is credited back to the nodes a process leaves until a later pass measures it.
+ * Once the pass has made its moves, the processes left waiting (and those a rule kept out) are
+ * scored only when their decision is read.
  */
 import { bestCandidate, scoredCandidates } from './candidates.js';
 import { copyCapacity, indexMachine, initialCapacity, viewProcess, type Capacity, type MachineIndex, type ProcessView } from './context.js';
