@@ -9,6 +9,7 @@ import { benchDaemon } from './daemon.js';
 import { benchInject } from './inject.js';
 import { benchJournal } from './journal.js';
 import { benchParseNumaMaps } from './parse-numa-maps.js';
+import { benchPlacement } from './placement.js';
 import { benchProcEvents } from './proc-events.js';
 import { printFigures } from './report.js';
 
@@ -27,6 +28,7 @@ if (want('inject')) printFigures("changing a running process's policy (1,000 thr
 if (want('journal')) printFigures('daemon journal writes (SQLite, WAL)', benchJournal());
 if (want('proc-events')) printFigures('process events: exec to callback, and the idle cost of the stream', await benchProcEvents());
 if (want('daemon')) printFigures('the daemon: exec to rule, idle cost, API on 1,000 threads, 10,000 processes', await benchDaemon());
+if (want('placement')) printFigures('automatic placement: one decision pass over 1,000 processes', benchPlacement());
 if (want('guest')) {
   process.stdout.write('\n== multi-node benchmarks in the 4-node guest\n');
   const harness = fileURLToPath(new URL('../test/vm/harness/main.js', import.meta.url));

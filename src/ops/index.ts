@@ -45,3 +45,6 @@ export { largestProcesses } from './read/largest-processes.js';
 export { shmIdentity, holdShmObject, type ShmHold } from './shm-hold.js';
 export { MemoryViewSampler, type MemoryView, type MemoryViewOptions, type NodeView, type ProcessMemoryView } from './read/memory-view.js';
 export { formatNodeList, formatCpuList } from './lists.js';
+export { processCpuset, cgroupCpus, type ProcessCpuset, type ProcessCpusetOptions } from './read/process-cpuset.js';
+export { placementFacts, type PlacementFacts, type PlacementFactsOptions } from './read/placement-facts.js';
+export { numaBalancing, describeNumaBalancing, type NumaBalancing, type NumaBalancingMode } from './read/numa-balancing.js';
