@@ -44,3 +44,4 @@ export { cpuToNodeMap } from './read/cpu-to-node.js';
 export { largestProcesses } from './read/largest-processes.js';
 export { shmIdentity, holdShmObject, type ShmHold } from './shm-hold.js';
 export { MemoryViewSampler, type MemoryView, type MemoryViewOptions, type NodeView, type ProcessMemoryView } from './read/memory-view.js';
+export * from './jobs/index.js';
