@@ -21,6 +21,7 @@ export interface JobPagesOptions extends PaceOptions {
   readonly moveShared?: boolean;
   readonly dryRun?: boolean;
   readonly onProgress?: (p: JobProgress) => void;
+  readonly onMoveCall?: (pid: number, addrs: BigUint64Array, dest: Int32Array, retry: boolean) => void;
 }
 
 export interface MemberPages {
@@ -111,7 +112,8 @@ export async function moveJobPages(pids: readonly number[], nm: JobNodeMap, opts
       out.push({ pid, gone: true, tally: emptyTally(), flows: [], entries, sharedSkipped: 0, bytesMoved: 0 });
       continue;
     }
-    const onMoveCall = (addrs: BigUint64Array, _dest: Int32Array, retry: boolean): void => {
+    const onMoveCall = (addrs: BigUint64Array, dest: Int32Array, retry: boolean): void => {
+      opts.onMoveCall?.(pid, addrs, dest, retry);
       entries.calls++;
       if (retry) {
         entries.retryEntries += addrs.length;

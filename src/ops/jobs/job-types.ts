@@ -27,6 +27,12 @@ export interface MoveJobOptions extends OpsOptions, PaceOptions, Omit<StopProces
   /** Move pages other processes map too (MPOL_MF_MOVE_ALL; default: when root). */
   readonly moveShared?: boolean;
   readonly onProgress?: (p: JobProgress) => void;
+  /**
+   * Sees every move_pages call of the paced path before it runs: the member, its entries'
+   * addresses and destinations, and whether it is a pass over busy pages (tracing, and tests
+   * that check which member moved which page).
+   */
+  readonly onMoveCall?: (pid: number, addrs: BigUint64Array, dest: Int32Array, retry: boolean) => void;
 }
 
 /** move_pages entries: how many times a page was handed to the kernel to move. */

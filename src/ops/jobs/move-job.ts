@@ -362,6 +362,7 @@ async function moveByPolicyAndAffinity(ctx: MoveContext): Promise<JobMoveReport>
     ...paceOf(opts),
     ...(opts.moveShared === undefined ? {} : { moveShared: opts.moveShared }),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    ...(opts.onMoveCall ? { onMoveCall: opts.onMoveCall } : {}),
   });
   const members: MemberMoveReport[] = [];
   for (const p of live) {
