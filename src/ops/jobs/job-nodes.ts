@@ -9,9 +9,13 @@
  *   is (numa_maps cannot tell their few copied-on-write pages from the rest).
  * - policy: nodes named by the policies numa_maps shows (VMA policies and the main thread's);
  *   relative nodemasks are resolved against the process's cpuset.
- * - cpus: nodes of the CPUs the threads may run on. They count towards FROM only when some thread
- *   is restricted (its affinity is not every CPU of the machine): an unpinned job does not "use"
- *   every node.
+ * - cpus: nodes of the CPUs the threads may run on.
+ *
+ * A move's default FROM is where the job is told to be: the nodes its policies name and the
+ * nodes of its restricted threads' CPUs (an unpinned thread does not "use" every node). Only a job
+ * told nothing (default policies, no pinning) is where its memory is. Pages a process allocated
+ * before it set its policy (its first stack and heap pages, on the node it started on) would
+ * otherwise widen FROM past the nodes the job was given.
  */
 import { ProcessGoneError } from '../../errors.js';
 import { nodeSet, type NodeSet } from '../../policy/index.js';
@@ -53,7 +57,10 @@ export interface JobNodes {
   readonly memory: NodeSet;
   readonly policy: NodeSet;
   readonly cpuNodes: NodeSet;
-  /** memory ∪ policy ∪ the CPU nodes of restricted members: what a move's FROM defaults to. */
+  /**
+   * What a move's FROM defaults to: policy ∪ the CPU nodes of restricted members, or memory when
+   * both are empty (see the module comment).
+   */
   readonly nodes: NodeSet;
   readonly pagesPerNode: Readonly<Record<number, number>>;
 }
@@ -109,6 +116,7 @@ export function jobNodes(members: readonly JobMember[], opts: OpsOptions = {}): 
   const memory = nodeSet(out.flatMap((m) => m.memory));
   const policy = nodeSet(out.flatMap((m) => m.policy));
   const cpuNodes = nodeSet(out.flatMap((m) => m.cpuNodes));
-  const nodes = nodeSet([...memory, ...policy, ...out.filter((m) => m.restricted).flatMap((m) => m.cpuNodes)]);
+  const told = nodeSet([...policy, ...out.filter((m) => m.restricted).flatMap((m) => m.cpuNodes)]);
+  const nodes = told.length > 0 ? told : memory;
   return { members: out, gone, memory, policy, cpuNodes, nodes, pagesPerNode: pages };
 }

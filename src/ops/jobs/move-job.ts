@@ -88,9 +88,10 @@ function planMember(pid: number, nm: JobNodeMap, tables: ReturnType<typeof cpuTa
         { code: 'ECPUSET', details: { pid, mems: cs.mems } },
       );
     }
+    const allowed = cpusetCpus(pid, root);
     for (const t of newAffinity) {
-      if (!t.cpus.some((c) => cs.cpus.includes(c))) {
-        throw new UsageError(`thread ${t.tid} of pid ${pid} would run on CPUs ${formatRanges(t.cpus)}, all outside its cpuset (${formatRanges(cs.cpus)})`, {
+      if (allowed !== undefined && !t.cpus.some((c) => allowed.includes(c))) {
+        throw new UsageError(`thread ${t.tid} of pid ${pid} would run on CPUs ${formatRanges(t.cpus)}, all outside its cpuset (${formatRanges(allowed)})`, {
           code: 'ECPUSET',
           details: { pid, tid: t.tid },
         });
@@ -103,6 +104,20 @@ function planMember(pid: number, nm: JobNodeMap, tables: ReturnType<typeof cpuTa
     }
   }
   return { pid, start: processStart(pid, ro), affinity, newAffinity, mems: cs.mems };
+}
+
+/**
+ * The CPUs the cpuset of `pid` allows (cgroup v2 cpuset.cpus.effective), or undefined when that
+ * cannot be read: /proc/PID/status's Cpus_allowed is the thread's affinity, not its cpuset.
+ */
+function cpusetCpus(pid: number, root: string | undefined): number[] | undefined {
+  const path = safeCgroup(pid, root);
+  if (path === undefined) return undefined;
+  try {
+    return readCgroupCpuset(path, root === undefined ? {} : { root }).cpusEffective.slice();
+  } catch {
+    return undefined;
+  }
 }
 
 function safeCgroup(pid: number, root: string | undefined): string | undefined {

@@ -1,0 +1,150 @@
+/**
+ * What a job feels while it is moved, in the 4-node guest: a thread of the job (job-target's
+ * `stall` probe) touches its own memory page after page in a tight loop and reports the longest
+ * pause between two rounds. Four processes (32 MiB each of their own, 32 MiB each of shared
+ * anonymous, tmpfs and copy-on-write memory: 224 MiB of 4 KiB pages) move from nodes 0-1 to 2-3:
+ *  - the paced path (policies, affinity, move_pages steps), at the default step (4096 pages) and
+ *    at 50 MB/s (10 ms steps);
+ *  - a cgroup job moved by cpuset.mems, which migrates every page inside the write.
+ * Each figure is the median over reps of the longest pause, with the same probe's longest pause
+ * while nothing moves (same run) as the floor; the cgroup figure is also given as a ratio to the
+ * paced one. Software emulation: the ratios mean more than the milliseconds.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseRangeList } from '../src/kernel/range-list.js';
+import { moveJob } from '../src/ops/jobs/move-job.js';
+import { startJobTarget, type JobTarget } from '../test/targets/job-target.js';
+import { median, type BenchFigure } from './report.js';
+
+const REPS = 3;
+const CGROUP = '/sys/fs/cgroup';
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function nodeCpus(n: number): number[] {
+  return parseRangeList(readFileSync(`/sys/devices/system/node/node${n}/cpulist`, 'utf8')) ?? [];
+}
+
+function cgroup2(): string | undefined {
+  if (!existsSync(join(CGROUP, 'cgroup.controllers'))) {
+    mkdirSync(CGROUP, { recursive: true });
+    if (spawnSync('mount', ['-t', 'cgroup2', 'none', CGROUP]).status !== 0) return 'cannot mount cgroup2';
+  }
+  const ctl = readFileSync(join(CGROUP, 'cgroup.subtree_control'), 'utf8');
+  if (!ctl.split(/\s+/).includes('cpuset')) writeFileSync(join(CGROUP, 'cgroup.subtree_control'), '+cpuset');
+  return undefined;
+}
+
+/** The probe's longest pause (ms) while `f` runs. */
+async function stallDuring(t: JobTarget, f: () => Promise<unknown>): Promise<number> {
+  await t.gap();
+  await f();
+  return (await t.gap()).maxUs / 1000;
+}
+
+export async function benchJobMove(): Promise<BenchFigure[]> {
+  const online = parseRangeList(readFileSync('/sys/devices/system/node/online', 'utf8')) ?? [];
+  if (online.length < 4) return [{ name: 'job move stall', value: 0, unit: '', note: `skipped: needs 4 nodes, this machine has ${online.length}` }];
+  const problem = cgroup2();
+  if (problem !== undefined) return [{ name: 'job move stall', value: 0, unit: '', note: `skipped: ${problem}` }];
+  const name = `numapol-bench-${process.pid}`;
+  const cg = join(CGROUP, name);
+  mkdirSync(cg);
+  const dir = mkdtempSync('/dev/shm/numapol-bench-');
+  const all = online.flatMap(nodeCpus).join(',');
+  const low = [...nodeCpus(0), ...nodeCpus(1)].join(',');
+  let t: JobTarget | undefined;
+  const idle: number[] = [];
+  const paced: number[] = [];
+  const rated: number[] = [];
+  const cpuset: number[] = [];
+  const writeMs: number[] = [];
+  const pacedMs: number[] = [];
+  const longestStep: number[] = [];
+  try {
+    writeFileSync(join(cg, 'cpuset.cpus'), all);
+    writeFileSync(join(cg, 'cpuset.mems'), '0-3');
+    t = await startJobTarget({
+      processes: 4,
+      sharedMiB: 32,
+      fileMiB: 32,
+      cowMiB: 32,
+      ownMiB: 32,
+      file: join(dir, 'data'),
+      options: ['nothp', 'stall'],
+      wrap: ['sh', '-c', `echo $$ > ${join(cg, 'cgroup.procs')} && exec numactl --interleave=0,1 "$0" "$@"`],
+    });
+    const job = t.pids.map((pid) => ({ pid }));
+    const target = t;
+    for (let i = 0; i < REPS; i++) {
+      idle.push(await stallDuring(target, () => sleep(2000)));
+      // The paced path needs the cpuset to allow both node sets; the job's policy keeps it on 0-1.
+      writeFileSync(join(cg, 'cpuset.mems'), '0-3');
+      writeFileSync(join(cg, 'cpuset.cpus'), all);
+      let r = await moveJob(job, { from: [0, 1], to: [2, 3] });
+      pacedMs.push(r.durationMs);
+      longestStep.push(r.longestStepMs);
+      paced.push(await stallDuring(target, async () => {
+        r = await moveJob(job, { from: [2, 3], to: [0, 1] });
+      }));
+      pacedMs.push(r.durationMs);
+      longestStep.push(r.longestStepMs);
+      rated.push(await stallDuring(target, () => moveJob(job, { from: [0, 1], to: [2, 3], rateBytesPerSecond: 50e6 })));
+      await moveJob(job, { from: [2, 3], to: [0, 1] });
+      // A cgroup job: its cpuset is exactly the job's nodes, and moves with it.
+      writeFileSync(join(cg, 'cpuset.cpus'), low);
+      writeFileSync(join(cg, 'cpuset.mems'), '0-1');
+      let c: Awaited<ReturnType<typeof moveJob>> | undefined;
+      cpuset.push(await stallDuring(target, async () => {
+        c = await moveJob([], { cgroup: `/${name}`, to: [2, 3] });
+      }));
+      writeMs.push(c!.cgroup!.memsWriteMs);
+      // Back to 0-1 for the next rep (and the policies with it).
+      await moveJob([], { cgroup: `/${name}`, to: [0, 1] });
+    }
+    const v = await target.verify();
+    if (!v.startsWith('verify ok')) throw new Error(`the job's data did not survive: ${v}`);
+  } finally {
+    t?.kill();
+    await sleep(300);
+    rmSync(dir, { recursive: true, force: true });
+    for (let i = 0; i < 50; i++) {
+      try {
+        rmdirSync(cg);
+        break;
+      } catch {
+        await sleep(100);
+      }
+    }
+  }
+  const floor = median(idle);
+  const p = median(paced);
+  const c = median(cpuset);
+  return [
+    { name: 'longest pause of a job thread, nothing moving (floor)', value: floor, unit: 'ms', note: `median of ${idle.length}, 2 s each` },
+    {
+      name: 'longest pause during a paced job move, 224 MiB 2-3 → 0-1 (4096-page steps)',
+      value: p,
+      unit: 'ms',
+      note: `moves took ${median(pacedMs).toFixed(0)} ms; longest move_pages step ${Math.max(...longestStep).toFixed(0)} ms`,
+    },
+    { name: 'longest pause during a paced job move at 50 MB/s (10 ms steps)', value: median(rated), unit: 'ms' },
+    {
+      name: 'longest pause during a cgroup job move (cpuset.mems write), 224 MiB 0-1 → 2-3',
+      value: c,
+      unit: 'ms',
+      ratio: c / p,
+      reference: 'the paced move (4096-page steps), same run',
+      note: `the write took ${median(writeMs).toFixed(0)} ms (every page migrated inside it)`,
+    },
+  ];
+}
+
+export const run = benchJobMove;
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const { printFigures } = await import('./report.js');
+  printFigures('job move: what a job thread feels (4-node guest, emulated)', await benchJobMove());
+}
