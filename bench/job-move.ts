@@ -1,8 +1,9 @@
 /**
  * What a job feels while it is moved, in the 4-node guest: a thread of the job (job-target's
  * `stall` probe) touches its own memory page after page in a tight loop and reports the longest
- * pause between two rounds. Four processes (32 MiB each of their own, 32 MiB each of shared
- * anonymous, tmpfs and copy-on-write memory: 224 MiB of 4 KiB pages) move from nodes 0-1 to 2-3:
+ * pause between two rounds. Four processes (16 MiB each of their own, 16 MiB each of shared
+ * anonymous, tmpfs and copy-on-write memory: 112 MiB of 4 KiB pages) move between nodes 0-1 and
+ * 2-3:
  *  - the paced path (policies, affinity, move_pages steps), at the default step (4096 pages) and
  *    at 50 MB/s (10 ms steps);
  *  - a cgroup job moved by cpuset.mems, which migrates every page inside the write.
@@ -19,7 +20,8 @@ import { moveJob } from '../src/ops/jobs/move-job.js';
 import { startJobTarget, type JobTarget } from '../test/targets/job-target.js';
 import { median, type BenchFigure } from './report.js';
 
-const REPS = 3;
+const REPS = 2;
+const MIB = 16;
 const CGROUP = '/sys/fs/cgroup';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -38,10 +40,14 @@ function cgroup2(): string | undefined {
 }
 
 /** The probe's longest pause (ms) while `f` runs. */
-async function stallDuring(t: JobTarget, f: () => Promise<unknown>): Promise<number> {
+async function stallDuring(t: JobTarget, what: string, f: () => Promise<unknown>): Promise<number> {
   await t.gap();
+  const t0 = performance.now();
   await f();
-  return (await t.gap()).maxUs / 1000;
+  const ms = (await t.gap()).maxUs / 1000;
+  // Progress on stderr: a guest run is long, and the figures come only at its end.
+  process.stderr.write(`job-move bench: ${what}: ${(performance.now() - t0).toFixed(0)} ms, longest pause ${ms.toFixed(1)} ms\n`);
+  return ms;
 }
 
 export async function benchJobMove(): Promise<BenchFigure[]> {
@@ -68,10 +74,10 @@ export async function benchJobMove(): Promise<BenchFigure[]> {
     writeFileSync(join(cg, 'cpuset.mems'), '0-3');
     t = await startJobTarget({
       processes: 4,
-      sharedMiB: 32,
-      fileMiB: 32,
-      cowMiB: 32,
-      ownMiB: 32,
+      sharedMiB: MIB,
+      fileMiB: MIB,
+      cowMiB: MIB,
+      ownMiB: MIB,
       file: join(dir, 'data'),
       options: ['nothp', 'stall'],
       wrap: ['sh', '-c', `echo $$ > ${join(cg, 'cgroup.procs')} && exec numactl --interleave=0,1 "$0" "$@"`],
@@ -79,25 +85,25 @@ export async function benchJobMove(): Promise<BenchFigure[]> {
     const job = t.pids.map((pid) => ({ pid }));
     const target = t;
     for (let i = 0; i < REPS; i++) {
-      idle.push(await stallDuring(target, () => sleep(2000)));
+      idle.push(await stallDuring(target, 'idle', () => sleep(2000)));
       // The paced path needs the cpuset to allow both node sets; the job's policy keeps it on 0-1.
       writeFileSync(join(cg, 'cpuset.mems'), '0-3');
       writeFileSync(join(cg, 'cpuset.cpus'), all);
       let r = await moveJob(job, { from: [0, 1], to: [2, 3] });
       pacedMs.push(r.durationMs);
       longestStep.push(r.longestStepMs);
-      paced.push(await stallDuring(target, async () => {
+      paced.push(await stallDuring(target, 'paced 2-3 → 0-1', async () => {
         r = await moveJob(job, { from: [2, 3], to: [0, 1] });
       }));
       pacedMs.push(r.durationMs);
       longestStep.push(r.longestStepMs);
-      rated.push(await stallDuring(target, () => moveJob(job, { from: [0, 1], to: [2, 3], rateBytesPerSecond: 50e6 })));
+      rated.push(await stallDuring(target, 'paced at 50 MB/s 0-1 → 2-3', () => moveJob(job, { from: [0, 1], to: [2, 3], rateBytesPerSecond: 50e6 })));
       await moveJob(job, { from: [2, 3], to: [0, 1] });
       // A cgroup job: its cpuset is exactly the job's nodes, and moves with it.
       writeFileSync(join(cg, 'cpuset.cpus'), low);
       writeFileSync(join(cg, 'cpuset.mems'), '0-1');
       let c: Awaited<ReturnType<typeof moveJob>> | undefined;
-      cpuset.push(await stallDuring(target, async () => {
+      cpuset.push(await stallDuring(target, 'cpuset.mems 0-1 → 2-3', async () => {
         c = await moveJob([], { cgroup: `/${name}`, to: [2, 3] });
       }));
       writeMs.push(c!.cgroup!.memsWriteMs);
@@ -125,14 +131,14 @@ export async function benchJobMove(): Promise<BenchFigure[]> {
   return [
     { name: 'longest pause of a job thread, nothing moving (floor)', value: floor, unit: 'ms', note: `median of ${idle.length}, 2 s each` },
     {
-      name: 'longest pause during a paced job move, 224 MiB 2-3 → 0-1 (4096-page steps)',
+      name: `longest pause during a paced job move, ${MIB * 7} MiB 2-3 → 0-1 (4096-page steps)`,
       value: p,
       unit: 'ms',
       note: `moves took ${median(pacedMs).toFixed(0)} ms; longest move_pages step ${Math.max(...longestStep).toFixed(0)} ms`,
     },
     { name: 'longest pause during a paced job move at 50 MB/s (10 ms steps)', value: median(rated), unit: 'ms' },
     {
-      name: 'longest pause during a cgroup job move (cpuset.mems write), 224 MiB 0-1 → 2-3',
+      name: `longest pause during a cgroup job move (cpuset.mems write), ${MIB * 7} MiB 0-1 → 2-3`,
       value: c,
       unit: 'ms',
       ratio: c / p,

@@ -96,7 +96,8 @@ export function readCgroupCpuset(cgroup: string, opts: OpsOptions = {}): CgroupC
 export function writeCpusetFile(c: Pick<CgroupCpuset, 'dir' | 'path'>, file: 'cpuset.cpus' | 'cpuset.mems', value: string): number {
   const t0 = performance.now();
   try {
-    writeFileSync(join(c.dir, file), value);
+    // An empty value (the parent's CPUs or nodes) must still reach the kernel as a write.
+    writeFileSync(join(c.dir, file), value === '' ? '\n' : value);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
     const why =

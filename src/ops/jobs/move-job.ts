@@ -372,13 +372,18 @@ async function moveByPolicyAndAffinity(ctx: MoveContext): Promise<JobMoveReport>
     return failAfter(ctx, jobBefore(), e);
   }
   const pids = live.filter((p) => !ctx.gone.includes(p.pid)).map((p) => p.pid);
-  const pages = await moveJobPages(pids, nm, {
-    ...ro,
-    ...paceOf(opts),
-    ...(opts.moveShared === undefined ? {} : { moveShared: opts.moveShared }),
-    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
-    ...(opts.onMoveCall ? { onMoveCall: opts.onMoveCall } : {}),
-  });
+  let pages: Awaited<ReturnType<typeof moveJobPages>>;
+  try {
+    pages = await moveJobPages(pids, nm, {
+      ...ro,
+      ...paceOf(opts),
+      ...(opts.moveShared === undefined ? {} : { moveShared: opts.moveShared }),
+      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      ...(opts.onMoveCall ? { onMoveCall: opts.onMoveCall } : {}),
+    });
+  } catch (e) {
+    return failAfter(ctx, jobBefore(), e);
+  }
   const members: MemberMoveReport[] = [];
   for (const p of live) {
     const pg = pages.members.find((m) => m.pid === p.pid);
