@@ -13,8 +13,9 @@
  *   bind-alternate  process k binds itself to node k%2 (set_mempolicy MPOL_BIND) before mapping
  *                   its own region, and runs on node k%2's CPUs (sched_setaffinity)
  *   nothp           MADV_NOHUGEPAGE on the anonymous regions: every page a 4 KiB page
- *   stall           the first process runs a thread that touches its own region page after page
- *                   and times each round of the loop: "gap" reports the longest pause
+ *   stall           the first process runs a thread that touches its own region page after page,
+ *                   maps and unmaps a page each round, and times the rounds: "gap" reports the
+ *                   longest pause
  * prints: region shared|file|cow ADDR_HEX LEN, then member PID OWN_ADDR_HEX OWN_LEN per process
  *         (the first process first), then ready
  * stdin:  verify -> "verify ok pages=N" or "verify bad ..." (every process checks what it maps)
@@ -121,6 +122,14 @@ static void *probe(void *arg) {
     uint64_t v = w[7];
     w[7] = v; /* a write: a page being migrated makes us wait */
     pg = (pg + 1) % pages;
+    /* A page mapped and unmapped, as malloc and thread creation do: that takes the address
+       space's mmap lock for writing, which a migration of the whole address space (migrate_pages,
+       a cpuset.mems write) holds for reading from start to end. */
+    volatile char *m = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m != MAP_FAILED) {
+      m[0] = 1;
+      munmap((void *)m, PAGE);
+    }
     long t = now_ns();
     if (atomic_exchange(&reset_gap, 0)) atomic_store(&max_gap_ns, 0);
     else if (t - last > atomic_load(&max_gap_ns)) atomic_store(&max_gap_ns, t - last);
