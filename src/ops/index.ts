@@ -48,3 +48,4 @@ export { formatNodeList, formatCpuList } from './lists.js';
 export { processCpuset, cgroupCpus, type ProcessCpuset, type ProcessCpusetOptions } from './read/process-cpuset.js';
 export { placementFacts, type PlacementFacts, type PlacementFactsOptions } from './read/placement-facts.js';
 export { numaBalancing, describeNumaBalancing, type NumaBalancing, type NumaBalancingMode } from './read/numa-balancing.js';
+export * from './jobs/index.js';
