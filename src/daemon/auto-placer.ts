@@ -5,8 +5,7 @@
  * asks the daemon to move the chosen ones, CPUs and memory together. The last pass is kept for
  * `numapol plan`, with every candidate's score and reasons.
  */
-import { formatRanges } from '../kernel/index.js';
-import { formatNodeList } from '../policy/index.js';
+import { formatCpuList, formatNodeList } from '../ops/index.js';
 import { adviseNodes, decide, forgetGone, newPlacementState, PlacementSampler, placementKey, recordMove, type Advice, type AdmissionOptions, type AdmissionRequest, type Decision, type PlacementPass, type PlacementSnapshot, type PlacementState } from './placement/index.js';
 
 export interface AutoSettings {
@@ -97,13 +96,13 @@ export class AutoPlacer {
     const samples = snap.measured ? snap.processes.filter((p) => byPid.get(p.pid)?.start === p.start) : [];
     const now = Date.now();
     const pass: PlacementPass = decide(samples, snap.machine, { threshold: this.settings.threshold, maxMoves: this.settings.maxMoves, cooldownMs: this.settings.cooldownMs }, this.state, now);
-    const moves: AutoPass['moves'] = [];
+    const moves: { pid: number; nodes: readonly number[]; reason: string }[] = [];
     for (const d of pass.moves) {
       const c = byPid.get(d.pid);
       if (c === undefined || d.best === null) continue;
       recordMove(this.state, d.pid, d.start, now);
       const nodes = formatNodeList(d.best.nodes);
-      const cpus = d.best.cpus.length > 0 ? formatRanges(d.best.cpus) : undefined;
+      const cpus = d.best.cpus.length > 0 ? formatCpuList(d.best.cpus) : undefined;
       moves.push({ pid: d.pid, nodes: d.best.nodes, reason: d.reason });
       await this.hooks.place(c, nodes, cpus, d.reason);
     }

@@ -18,9 +18,7 @@ import { LaneClosedError, SerialLane } from './lanes/serial-lane.js';
 import { TokenBucket } from './lanes/token-bucket.js';
 import { silentLogger, type DaemonFacts, type EventStream, type JournalEntry, type JournalOutcome, type JournalPort, type JournalQuery, type JournalSource, type BegunJournalEntry, type Logger, type ProcEvent, type ProcessSource } from './ports.js';
 import { chooseRule } from './rules/choose.js';
-import { shmIdentity } from '../ops/index.js';
-import { formatRanges } from '../kernel/index.js';
-import { formatNodeList } from '../policy/index.js';
+import { formatCpuList, formatNodeList, shmIdentity } from '../ops/index.js';
 import type { CompiledConfig, CompiledRule, Mode, ShmRule } from './rules/compiled.js';
 import { ShmKeeper } from './shm-keeper.js';
 import { AutoPlacer, type AutoCandidate, type AutoPass } from './auto-placer.js';
@@ -490,7 +488,7 @@ export class Daemon extends EventEmitter {
       return;
     }
     if (advice.best === null) return;
-    const action: Action = { kind: 'place', nodes: formatNodeList(advice.nodes), ...(advice.best.cpus.length > 0 ? { cpus: formatRanges(advice.best.cpus) } : {}), reason: `admission: ${advice.reason}` };
+    const action: Action = { kind: 'place', nodes: formatNodeList(advice.nodes), ...(advice.best.cpus.length > 0 ? { cpus: formatCpuList(advice.best.cpus) } : {}), reason: `admission: ${advice.reason}` };
     t.queued.add(spec);
     t.chain = t.chain
       .then(() => this.execute(t, rule.name, 'rule', action, spec))
