@@ -498,9 +498,12 @@ export class Daemon extends EventEmitter {
 
   /** Managed processes of `place: auto` rules. */
   private autoCandidates(): AutoCandidate[] {
-    const auto = new Set(this.config.rules.filter((r) => r.place === 'auto' && r.mode === 'enforce').map((r) => r.name));
+    const auto = new Map(this.config.rules.filter((r) => r.place === 'auto').map((r) => [r.name, r.mode] as const));
     const out: AutoCandidate[] = [];
-    for (const t of this.table.values()) if (t.state === 'managed' && t.rule !== null && auto.has(t.rule)) out.push({ pid: t.pid, start: t.start, rule: t.rule });
+    for (const t of this.table.values()) {
+      const mode = t.state === 'managed' && t.rule !== null ? auto.get(t.rule) : undefined;
+      if (mode !== undefined) out.push({ pid: t.pid, start: t.start, rule: t.rule!, advise: mode === 'advise' });
+    }
     return out;
   }
 
