@@ -18,7 +18,7 @@ import { LaneClosedError, SerialLane } from './lanes/serial-lane.js';
 import { TokenBucket } from './lanes/token-bucket.js';
 import { silentLogger, type DaemonFacts, type EventStream, type JournalEntry, type JournalOutcome, type JournalPort, type JournalQuery, type JournalSource, type BegunJournalEntry, type Logger, type ProcEvent, type ProcessSource } from './ports.js';
 import { chooseRule } from './rules/choose.js';
-import { formatCpuList, formatNodeList, shmIdentity } from '../ops/index.js';
+import { formatCpuList, formatNodeList, hardware, processCpuset, shmIdentity } from '../ops/index.js';
 import type { CompiledConfig, CompiledRule, Mode, ShmRule } from './rules/compiled.js';
 import { ShmKeeper } from './shm-keeper.js';
 import { AutoPlacer, type AutoCandidate, type AutoPass } from './auto-placer.js';
@@ -475,14 +475,16 @@ export class Daemon extends EventEmitter {
   /**
    * A `place: auto` rule's process that has just started gets the nodes admission advises for one
    * busy CPU (its threads to their CPUs, its first pages there); the automatic placement passes
-   * refine that once it has grown.
+   * refine that once it has grown. Admission chooses inside its cpuset's nodes and its threads'
+   * affinity: a process started bound (`numactl --cpunodebind=2`) was placed by someone already.
    */
   private admit(t: Tracked, rule: CompiledRule): void {
     const spec = `admit:${rule.name}`;
     if (t.done.has(spec) || t.queued.has(spec)) return;
     let advice: Advice;
     try {
-      advice = this.auto.advise({ cpus: 1, memBytes: 0 });
+      const cs = processCpuset(t.pid, { ...(this.root === undefined ? {} : { root: this.root }), onlineCpus: hardware(this.root === undefined ? {} : { root: this.root }).nodes.flatMap((n) => n.cpus) });
+      advice = this.auto.advise({ cpus: 1, memBytes: 0 }, { mems: cs.mems, cpus: cs.affinity });
     } catch (e) {
       this.log.warn({ pid: t.pid, err: String(e) }, 'no admission advice');
       return;
