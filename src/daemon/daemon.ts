@@ -137,7 +137,7 @@ export class Daemon extends EventEmitter {
     this.auto = new AutoPlacer(o.config.settings.auto, {
       candidates: () => this.autoCandidates(),
       place: (c, nodes, cpus, reason) => this.autoPlace(c, nodes, cpus, reason),
-      decided: (pass) => this.emit('placement', { time: pass.time, measured: pass.measured, moves: pass.moves, decisions: pass.decisions.length }),
+      decided: (pass) => this.emit('placement', { time: pass.time, measured: pass.measured, moves: pass.moves, decisions: pass.decisions.length, pids: pass.decisions.map((d) => d.pid) }),
       ...(o.root === undefined ? {} : { root: o.root }),
     });
   }
@@ -363,7 +363,7 @@ export class Daemon extends EventEmitter {
           this.emit('process', { event: 'start', pid, comm: f.comm, rule: c.rule.name, seen: how });
           this.log.info({ pid, comm: f.comm, rule: c.rule.name, seen: how }, 'rule matches');
         }
-        this.startActions(t, c.rule, how === 'startup' || how === 'rescan');
+        this.startActions(t, c.rule, how === 'startup' || how === 'rescan', how === 'exec');
         return;
     }
   }
@@ -383,9 +383,10 @@ export class Daemon extends EventEmitter {
    * by a scan, not by an event, so the daemon may have acted on it before a restart: the journal
    * says whether each action already ran.
    */
-  private startActions(t: Tracked, rule: CompiledRule, unseen: boolean): void {
+  private startActions(t: Tracked, rule: CompiledRule, unseen: boolean, exec = false): void {
     const mode = rule.mode;
-    if (rule.place === 'auto' && !unseen && mode === 'enforce') this.admit(t, rule);
+    // Admission is for a program starting (numad -w's moment), not one renamed or forked.
+    if (rule.place === 'auto' && exec && mode === 'enforce') this.admit(t, rule);
     rule.actions.forEach((action, i) => {
       const spec = rule.specs[i]!;
       if (t.done.has(spec) || t.queued.has(spec)) return;
