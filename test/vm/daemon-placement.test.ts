@@ -125,16 +125,20 @@ describe('automatic placement and job moves through numapol daemon', { skip }, (
     await d.dispose();
   });
 
-  it('gathers a process running on node 2 with 128 MiB over nodes 0-3 onto node 2 within 3 passes, data intact', async () => {
+  it('gathers a process running on node 2 with 128 MiB over nodes 0-3 onto node 2 within 3 passes, data intact', async (tc) => {
     const s = await Spinner.start(myapp, 128, ['numactl', '--cpunodebind=2', '--interleave=all']);
     running.push(s);
     const spread = pagesPerNode(s.pid);
     assert.ok(share(spread, 2) < 0.5, `interleaved first: ${JSON.stringify(spread)}`);
     const moved = await until('a placement pass to move it', () => (movesOf(s.pid).length > 0 ? movesOf(s.pid)[0] : undefined), 600_000);
+    // For the README's worked example: the pass that moved it, as `numapol plan` shows it.
+    const shown = cli(['plan', '--socket', d.socket]);
+    tc.diagnostic(`before: ${JSON.stringify(spread)}\n${shown.stdout}`);
     assert.deepEqual(moved.nodes, [2], 'gathered where it runs');
     const pass = passesOf(s.pid).findIndex((p) => p.moves.some((m) => m.pid === s.pid && m.state === 'moved'));
     assert.ok(pass >= 0 && pass < 3, `moved by measured pass ${pass + 1}`);
     const after = pagesPerNode(s.pid);
+    tc.diagnostic(`after: ${JSON.stringify(after)}`);
     assert.ok(share(after, 2) >= 0.95, `at least 95% on node 2: ${JSON.stringify(after)}`);
     // Journaled as the rule's action, with the decision's reason.
     const place = (await d.get<Entry[]>(`/v1/journal?pid=${s.pid}`)).filter((e) => e.action === 'place');
