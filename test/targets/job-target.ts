@@ -1,5 +1,6 @@
 /** Starts test/targets/job-target.c (a job of processes sharing memory) and talks to it. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { queryPageNodes } from '../../src/kernel/index.js';
 import { buildTarget } from './build.js';
 
 export interface Region {
@@ -105,4 +106,40 @@ export async function startJobTarget(spec: JobTargetSpec): Promise<JobTarget> {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     },
   };
+}
+
+const PAGE = 4096;
+
+/** Node of every page of `r` in `pid` (negative: -errno). */
+export function nodesOf(pid: number, r: Region): Int32Array {
+  const n = Number(r.len) / PAGE;
+  return queryPageNodes(pid, BigUint64Array.from({ length: n }, (_, i) => r.addr + BigInt(i * PAGE)));
+}
+
+/** Every region of the job as [pid, name, region]: the shared ones once (as the first process maps them). */
+export function jobRegions(t: JobTarget): [number, string, Region][] {
+  const first = t.pids[0]!;
+  return [[first, 'shared', t.shared], [first, 'file', t.file], [first, 'cow', t.cow], ...t.pids.map((pid) => [pid, `own ${pid}`, t.own.get(pid)!] as [number, string, Region])];
+}
+
+/** The node of every page of every region, by region name. */
+export function jobPlacement(t: JobTarget): Map<string, Int32Array> {
+  return new Map(jobRegions(t).map(([pid, name, r]) => [name, nodesOf(pid, r)]));
+}
+
+/** Pages not on the node `want` gives for the node they were on in `before`, counted and by region. */
+export function pagesOffTarget(t: JobTarget, before: Map<string, Int32Array>, want: (n: number) => number): { wrong: number; where: string } {
+  const now = jobPlacement(t);
+  let wrong = 0;
+  const where: string[] = [];
+  for (const [name, b] of before) {
+    const a = now.get(name)!;
+    let w = 0;
+    b.forEach((n, i) => {
+      if (a[i] !== want(n)) w++;
+    });
+    if (w > 0) where.push(`${name}: ${w}`);
+    wrong += w;
+  }
+  return { wrong, where: where.join(', ') };
 }

@@ -9,38 +9,25 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { queryPageNodes } from '../../src/kernel/index.js';
 import { NUMAPOL_BIN } from '../helpers/bin.js';
 import { DaemonProcess, until } from '../helpers/daemon-process.js';
 import { EventStream } from '../helpers/event-stream.js';
+import { EXAMPLE_AUTO } from '../daemon/config/examples.js';
 import { buildTarget } from '../targets/build.js';
-import { startJobTarget, type JobTarget, type Region } from '../targets/job-target.js';
+import { jobPlacement, pagesOffTarget, startJobTarget, type JobTarget } from '../targets/job-target.js';
 import { topologyFromEnv } from './harness/topology.js';
 
 const topology = topologyFromEnv();
 const skip = !topology ? 'not inside the test bed (NUMAPOL_VM_TOPOLOGY unset)' : topology.nodes.length < 4 ? 'needs 4 nodes' : false;
 
 // The issue's example, exactly (the journal path is this test's own).
-const CONFIG = `mode: enforce
-rescan: 2s
-journal: \${JOURNAL}
-migrate-rate: 500MB/s
-auto:
-  interval: 2s
-rules:
-  - name: auto-place
-    match: { comm: "myapp" }
-    place: auto
-  - name: batch
-    match: { comm: "solver" }
-    job: batch1
-`;
+const CONFIG = EXAMPLE_AUTO.replace('/var/lib/numapol/journal.db', '${JOURNAL}');
 
 interface PlacementEvent {
   time: string;
   measured: boolean;
   pids: number[];
-  moves: { pid: number; nodes: number[]; state: string }[];
+  moves: { pid: number; nodes: number[]; state: string; reason: string }[];
 }
 
 interface Entry {
@@ -133,7 +120,7 @@ describe('automatic placement and job moves through numapol daemon', { skip }, (
     const moved = await until('a placement pass to move it', () => (movesOf(s.pid).length > 0 ? movesOf(s.pid)[0] : undefined), 600_000);
     // For the README's worked example: the pass that moved it, as `numapol plan` shows it.
     const shown = cli(['plan', '--socket', d.socket]);
-    tc.diagnostic(`before: ${JSON.stringify(spread)}\n${shown.stdout}`);
+    tc.diagnostic(`before: ${JSON.stringify(spread)}; moved: ${moved.reason}\n${shown.stdout}`);
     assert.deepEqual(moved.nodes, [2], 'gathered where it runs');
     const pass = passesOf(s.pid).findIndex((p) => p.moves.some((m) => m.pid === s.pid && m.state === 'moved'));
     assert.ok(pass >= 0 && pass < 3, `moved by measured pass ${pass + 1}`);
@@ -196,7 +183,7 @@ describe('automatic placement and job moves through numapol daemon', { skip }, (
       running.push(t);
       const job = t;
       await until('the job to have its four processes', async () => ((await d.get<{ name: string; members: unknown[] }[]>('/v1/jobs')).find((j) => j.name === 'batch1')?.members.length === 4 ? true : undefined), 120_000);
-      const before = placement(job);
+      const before = jobPlacement(job);
       for (const [name, nodes] of before) assert.ok(nodes.every((n) => n === 0 || n === 1), `${name} on nodes 0-1 first`);
 
       const r = cli(['job', 'move', 'batch1', '--to', '2-3', '--socket', d.socket, '--json']);
@@ -206,13 +193,13 @@ describe('automatic placement and job moves through numapol daemon', { skip }, (
       assert.deepEqual(entry.result?.map, [{ from: 0, to: 2 }, { from: 1, to: 3 }]);
       assert.equal(entry.result?.members?.length, 4);
       const partner = new Map([[0, 2], [1, 3]]);
-      const off = wrongPages(job, before, (n) => partner.get(n)!);
+      const off = pagesOffTarget(job, before, (n) => partner.get(n)!);
       assert.ok(off.wrong <= (entry.result?.notMoved ?? 0) && off.wrong <= 4, `not on their partner node: ${off.where}`);
       assert.match(await job.verify(), /^verify ok/);
 
       const u = cli(['undo', String(entry.id), '--socket', d.socket, '--json']);
       assert.equal(u.status, 0, u.stderr + u.stdout);
-      const back = wrongPages(job, before, (n) => n);
+      const back = pagesOffTarget(job, before, (n) => n);
       assert.ok(back.wrong <= 4, `not back: ${back.where}`);
       assert.match(await job.verify(), /^verify ok/);
       await job.quit();
@@ -222,33 +209,3 @@ describe('automatic placement and job moves through numapol daemon', { skip }, (
     }
   });
 });
-
-const PAGE = 4096;
-
-function nodesOf(pid: number, r: Region): Int32Array {
-  const n = Number(r.len) / PAGE;
-  return queryPageNodes(pid, BigUint64Array.from({ length: n }, (_, i) => r.addr + BigInt(i * PAGE)));
-}
-
-/** Node of every page of every region of the job (the shared ones as the first process maps them). */
-function placement(t: JobTarget): Map<string, Int32Array> {
-  const first = t.pids[0]!;
-  const regions: [number, string, Region][] = [[first, 'shared', t.shared], [first, 'file', t.file], [first, 'cow', t.cow], ...t.pids.map((pid) => [pid, `own ${pid}`, t.own.get(pid)!] as [number, string, Region])];
-  return new Map(regions.map(([pid, name, r]) => [name, nodesOf(pid, r)]));
-}
-
-function wrongPages(t: JobTarget, before: Map<string, Int32Array>, want: (n: number) => number): { wrong: number; where: string } {
-  const now = placement(t);
-  let wrong = 0;
-  const where: string[] = [];
-  for (const [name, b] of before) {
-    const a = now.get(name)!;
-    let w = 0;
-    b.forEach((n, i) => {
-      if (a[i] !== want(n)) w++;
-    });
-    if (w > 0) where.push(`${name}: ${w}`);
-    wrong += w;
-  }
-  return { wrong, where: where.join(', ') };
-}

@@ -7,13 +7,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { queryPageNodes, schedGetaffinity } from '../../src/kernel/index.js';
+import { schedGetaffinity } from '../../src/kernel/index.js';
 import { parseRangeList } from '../../src/kernel/range-list.js';
 import { exactThreadPolicies } from '../../src/ops/exact-policy.js';
 import { moveJob } from '../../src/ops/jobs/move-job.js';
 import { undoJobMove } from '../../src/ops/jobs/undo-job-move.js';
 import { listThreads } from '../../src/procfs/tasks.js';
-import { startJobTarget, type JobTarget, type Region } from '../targets/job-target.js';
+import { jobPlacement, nodesOf, pagesOffTarget, startJobTarget, type JobTarget, type Region } from '../targets/job-target.js';
 import { topologyFromEnv } from './harness/topology.js';
 
 const topology = topologyFromEnv();
@@ -25,38 +25,8 @@ function nodeCpus(n: number): number[] {
   return parseRangeList(readFileSync(`/sys/devices/system/node/node${n}/cpulist`, 'utf8')) ?? [];
 }
 
-/** Node of every page of `r` in `pid` (negative: -errno). */
-function nodesOf(pid: number, r: Region): Int32Array {
-  const n = Number(r.len) / PAGE;
-  return queryPageNodes(pid, BigUint64Array.from({ length: n }, (_, i) => r.addr + BigInt(i * PAGE)));
-}
-
-/** Every region of the job as [pid, name, region]: the shared ones once (as the first process maps them). */
-function regions(t: JobTarget): [number, string, Region][] {
-  const first = t.pids[0]!;
-  return [[first, 'shared', t.shared], [first, 'file', t.file], [first, 'cow', t.cow], ...t.pids.map((pid) => [pid, `own ${pid}`, t.own.get(pid)!] as [number, string, Region])];
-}
-
-function placement(t: JobTarget): Map<string, Int32Array> {
-  return new Map(regions(t).map(([pid, name, r]) => [name, nodesOf(pid, r)]));
-}
-
-/** Pages not on the node `want` gives for their node before; every page must have been on 0 or 1. */
-function offPartner(t: JobTarget, before: Map<string, Int32Array>, want: (n: number) => number): { wrong: number; where: string } {
-  const now = placement(t);
-  let wrong = 0;
-  const where: string[] = [];
-  for (const [name, b] of before) {
-    const a = now.get(name)!;
-    let w = 0;
-    b.forEach((n, i) => {
-      if (a[i] !== want(n)) w++;
-    });
-    if (w > 0) where.push(`${name}: ${w}`);
-    wrong += w;
-  }
-  return { wrong, where: where.join(', ') };
-}
+const placement = jobPlacement;
+const offPartner = pagesOffTarget;
 
 function onSources(before: Map<string, Int32Array>): void {
   for (const [name, b] of before) assert.ok(b.every((n) => n === 0 || n === 1), `${name}: every page on node 0 or 1 before the move`);

@@ -15,9 +15,8 @@ import { linesOf } from '../../procfs/lines.js';
 import { processNodeUsage, usageItemOfNumaMaps } from '../../procfs/process-nodes.js';
 import { readProcText } from '../../procfs/read.js';
 import { readStat } from '../../procfs/stat.js';
-import { listThreads } from '../../procfs/tasks.js';
 import type { OpsOptions } from '../options.js';
-import type { ThreadCpu } from './process-placement.js';
+import { readThreadCpus, type ThreadCpu } from './process-placement.js';
 
 export interface PlacementFacts {
   readonly pid: number;
@@ -63,18 +62,7 @@ export function placementFacts(pid: number, opts: PlacementFactsOptions): Placem
     bytesPerNode[Number(n)] = kib * 1024;
     totalBytes += kib * 1024;
   }
-  const threads: ThreadCpu[] = [];
-  const tids = listThreads(pid, ro);
-  for (const tid of opts.maxThreads === undefined ? tids : tids.slice(0, opts.maxThreads)) {
-    try {
-      const t = readStat(pid, { ...ro, tid });
-      const waitNs = runQueueWaitNs(pid, tid, ro);
-      threads.push({ tid, cpu: t.processor, node: opts.cpuToNode[t.processor] ?? -1, ticks: t.utime + t.stime, ...(waitNs === undefined ? {} : { waitNs }) });
-    } catch (e) {
-      // A thread that ended since the listing is not counted.
-      if (!(e instanceof ProcessGoneError)) throw e;
-    }
-  }
+  const threads = readThreadCpus(pid, { ...opts, waits: true });
   // A pid reused while we read would mix two processes: the start time must not have changed.
   if (readStat(pid, ro).starttime !== stat.starttime) throw new ProcessGoneError(pid);
   let policyText = 'default';
@@ -99,14 +87,3 @@ export function placementFacts(pid: number, opts: PlacementFactsOptions): Placem
   };
 }
 
-/** schedstat's "run_ns wait_ns slices": the wait, or undefined without schedstats (or a thread gone). */
-function runQueueWaitNs(pid: number, tid: number, ro: { root?: string }): number | undefined {
-  let text: string;
-  try {
-    text = readProcText(pid, 'schedstat', { ...ro, tid });
-  } catch {
-    return undefined;
-  }
-  const wait = Number(text.split(' ')[1]);
-  return Number.isFinite(wait) ? wait : undefined;
-}

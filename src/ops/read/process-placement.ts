@@ -7,6 +7,7 @@
 import { ProcessGoneError } from '../../errors.js';
 import { readNumaMaps } from '../../procfs/numa-maps.js';
 import { processNodeUsage, usageItemOfNumaMaps } from '../../procfs/process-nodes.js';
+import { readProcText } from '../../procfs/read.js';
 import { readStat } from '../../procfs/stat.js';
 import { listThreads } from '../../procfs/tasks.js';
 import type { OpsOptions } from '../options.js';
@@ -57,20 +58,42 @@ export function processPlacement(pid: number, opts: PlacementOptions): ProcessPl
     bytesPerNode[Number(n)] = kib * 1024;
     totalBytes += kib * 1024;
   }
-  const threads: ThreadCpu[] = [];
-  const tids = listThreads(pid, ro);
-  for (const tid of opts.maxThreads === undefined ? tids : tids.slice(0, opts.maxThreads)) {
-    try {
-      const t = readStat(pid, { ...ro, tid });
-      threads.push({ tid, cpu: t.processor, node: opts.cpuToNode[t.processor] ?? -1, ticks: t.utime + t.stime });
-    } catch (e) {
-      // A thread that ended since the listing is simply not counted.
-      if (!(e instanceof ProcessGoneError)) throw e;
-    }
-  }
+  const threads = readThreadCpus(pid, opts);
   const threadsPerNode: Record<number, number> = {};
   for (const t of threads) if (t.node >= 0) threadsPerNode[t.node] = (threadsPerNode[t.node] ?? 0) + 1;
   let localBytes = 0;
   for (const [n, b] of Object.entries(bytesPerNode)) if (threadsPerNode[Number(n)] !== undefined) localBytes += b;
   return { pid, comm: stat.comm, bytesPerNode, totalBytes, threads, threadsPerNode, localBytes, localRatio: totalBytes === 0 ? 1 : localBytes / totalBytes };
+}
+
+/**
+ * Each thread's last CPU and node and its CPU time (at most `maxThreads` of them); `waits` adds
+ * each one's run-queue wait. A thread that ended since the listing is not counted.
+ */
+export function readThreadCpus(pid: number, opts: PlacementOptions & { readonly waits?: boolean }): ThreadCpu[] {
+  const ro = opts.root === undefined ? {} : { root: opts.root };
+  const threads: ThreadCpu[] = [];
+  const tids = listThreads(pid, ro);
+  for (const tid of opts.maxThreads === undefined ? tids : tids.slice(0, opts.maxThreads)) {
+    try {
+      const t = readStat(pid, { ...ro, tid });
+      const waitNs = opts.waits === true ? runQueueWaitNs(pid, tid, ro) : undefined;
+      threads.push({ tid, cpu: t.processor, node: opts.cpuToNode[t.processor] ?? -1, ticks: t.utime + t.stime, ...(waitNs === undefined ? {} : { waitNs }) });
+    } catch (e) {
+      if (!(e instanceof ProcessGoneError)) throw e;
+    }
+  }
+  return threads;
+}
+
+/** schedstat's "run_ns wait_ns slices": the wait, or undefined without schedstats (or a thread gone). */
+function runQueueWaitNs(pid: number, tid: number, ro: { root?: string }): number | undefined {
+  let text: string;
+  try {
+    text = readProcText(pid, 'schedstat', { ...ro, tid });
+  } catch {
+    return undefined;
+  }
+  const wait = Number(text.split(' ')[1]);
+  return Number.isFinite(wait) ? wait : undefined;
 }
