@@ -3,78 +3,14 @@
  * cookie (over TCP, the HttpOnly token cookie set by /?token=; on the Unix socket, none needed).
  * The types list the fields the page reads; the answers carry more.
  */
-export interface NodeView {
-  readonly node: number;
-  readonly cpus: readonly number[];
-  readonly memTotalBytes: number;
-  readonly memFreeBytes: number;
-  readonly memUsedBytes: number;
-  readonly fileBytes: number;
-  readonly anonBytes: number;
-  readonly cpuBusy: number;
-}
+// The server's own types (erased by the bundler: nothing of the server's code comes along).
+import type { DaemonStatus, ProcessView } from '../daemon/daemon.js';
+import type { JournalEntry } from '../daemon/ports.js';
+import type { MemoryView, NodeView, ProcessMemoryView } from '../ops/read/memory-view.js';
 
-export interface ProcessMemory {
-  readonly pid: number;
-  readonly comm: string;
-  /** Node id (as a JSON key) → resident bytes. */
-  readonly bytesPerNode: Readonly<Record<string, number>>;
-  readonly totalBytes: number;
-  /** Node id → threads that last ran there. */
-  readonly threadsPerNode: Readonly<Record<string, number>>;
-  readonly localRatio: number;
-  readonly rule: string | null;
-  readonly managed: boolean;
-}
-
-export interface MemoryView {
-  readonly time: string;
-  readonly nodes: readonly NodeView[];
-  readonly distances: readonly (readonly number[])[];
-  readonly processes: readonly ProcessMemory[];
-}
-
-export interface Status {
-  readonly pid: number;
-  readonly startedAt: string;
-  readonly mode: 'enforce' | 'advise';
-  readonly rules: number;
-  readonly tracked: number;
-  readonly managed: number;
-  readonly connector: 'on' | 'unavailable' | 'off';
-  readonly connectorError?: string;
-  readonly overruns: number;
-  readonly queued: { readonly stops: number; readonly pages: number };
-}
-
-export interface ProcessView {
-  readonly pid: number;
-  readonly start: number;
-  readonly comm: string;
-  readonly cgroup: string | null;
-  readonly rule: string | null;
-  readonly state: string;
-  readonly reason?: string;
-  readonly actions: readonly { readonly action: string; readonly state: string }[];
-}
-
-export interface JournalEntry {
-  readonly id: number;
-  readonly time: string;
-  readonly pid: number | null;
-  readonly start: number | null;
-  readonly comm: string | null;
-  readonly rule: string | null;
-  readonly source: 'rule' | 'api' | 'undo' | 'shutdown' | 'file';
-  readonly action: string;
-  readonly mode: 'enforce' | 'advise';
-  readonly params: unknown;
-  readonly before: unknown;
-  readonly outcome: string;
-  readonly error: string | null;
-  readonly undoes: number | null;
-  readonly undoneBy: number | null;
-}
+export type { JournalEntry, MemoryView, NodeView, ProcessView };
+export type Status = DaemonStatus;
+export type ProcessMemory = ProcessMemoryView;
 
 export interface ThreadReport {
   readonly tid: number;

@@ -48,10 +48,10 @@ export class Heatmap {
     const cells: { value: Cell; label: { color: string } }[] = [];
     procs.forEach((p, row) => {
       nodes.forEach((n, col) => {
-        const b = p.bytesPerNode[String(n)] ?? 0;
+        const b = p.bytesPerNode[n] ?? 0;
         const share = p.totalBytes > 0 ? b / p.totalBytes : 0;
         // Dark text on the light end of the scale, light text on the dark end.
-        cells.push({ value: [col, row, share, b, p.threadsPerNode[String(n)] ?? 0], label: { color: share > 0.45 ? '#ffffff' : '#1b1f24' } });
+        cells.push({ value: [col, row, share, b, p.threadsPerNode[n] ?? 0], label: { color: share > 0.45 ? '#ffffff' : '#1b1f24' } });
       });
     });
     const label = (row: number): string => {

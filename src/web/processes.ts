@@ -23,8 +23,8 @@ export function renderProcesses(m: MemoryView, tracked: readonly ProcessView[], 
       open,
       rule === '' ? h('span', { class: 'muted' }, '—') : rule,
       ...nodes.map((n) => {
-        const b = p.bytesPerNode[String(n)] ?? 0;
-        const th = p.threadsPerNode[String(n)] ?? 0;
+        const b = p.bytesPerNode[n] ?? 0;
+        const th = p.threadsPerNode[n] ?? 0;
         return h('span', { 'data-node': n, 'data-bytes': b }, b > 0 ? bytes(b) : '–', th > 0 ? h('small', { class: 'threads' }, ` · ${count(th)} thr`) : null);
       }),
       percent(p.localRatio),
