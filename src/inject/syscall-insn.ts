@@ -15,32 +15,6 @@ import type { Arch } from './arch/index.js';
 /** A line of /proc/PID/maps, as much of it as the engine needs (procfs reads the whole line). */
 export type Mapping = Pick<MapsEntry, 'start' | 'end' | 'perms' | 'path'>;
 
-const GUARD = 1n << 24n;
-const LOW = 1n << 32n;
-
-/**
- * A free, page-aligned address for `size` bytes of scratch memory: near the top of the largest
- * gap between mappings above 4 GiB (below the mmap area, far from the heap's growth), with 16 MiB
- * to spare on both sides. The mapping only exists while every thread is stopped, so nothing in
- * the program can race for the range; mmap(MAP_FIXED_NOREPLACE) still refuses an occupied one.
- * Undefined when no gap is large enough.
- */
-export function scratchHole(maps: readonly Mapping[], size: number): bigint | undefined {
-  const need = BigInt(size) + 2n * GUARD;
-  let best: { start: bigint; end: bigint } | undefined;
-  let prevEnd = 0n;
-  for (const m of maps) {
-    if (m.path === '[vsyscall]') continue;
-    const gapStart = prevEnd > LOW ? prevEnd : LOW;
-    if (m.start > gapStart && m.start - gapStart >= need && (best === undefined || m.start - gapStart > best.end - best.start)) {
-      best = { start: gapStart, end: m.start };
-    }
-    if (m.end > prevEnd) prevEnd = m.end;
-  }
-  if (best === undefined) return undefined;
-  return ((best.end - GUARD - BigInt(size)) / 4096n) * 4096n;
-}
-
 function rank(m: Mapping): number {
   if (m.path === '[vdso]') return 0;
   if (/\/libc[.-][^/]*$/.test(m.path)) return 1;

@@ -2,7 +2,9 @@
 export const SYSCALL_NUMBERS = {
   x64: {
     mmap: 9,
+    mprotect: 10,
     munmap: 11,
+    prctl: 157,
     ptrace: 101,
     wait4: 61,
     restart_syscall: 219,
@@ -27,7 +29,9 @@ export const SYSCALL_NUMBERS = {
   },
   arm64: {
     mmap: 222,
+    mprotect: 226,
     munmap: 215,
+    prctl: 167,
     ptrace: 117,
     wait4: 260,
     restart_syscall: 128,
