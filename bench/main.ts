@@ -5,11 +5,14 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { benchColdStart } from './cold-start.js';
+import { benchFaults } from './faults.js';
 import { benchInject } from './inject.js';
 import { benchParseNumaMaps } from './parse-numa-maps.js';
 import { printFigures } from './report.js';
 
-const only = process.argv.slice(2);
+const args = process.argv.slice(2);
+const only = args.filter((a) => !a.includes('='));
+const option = (name: string): string | undefined => args.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1);
 const want = (name: string): boolean => only.length === 0 || only.includes(name);
 
 if (want('parse')) {
@@ -21,6 +24,8 @@ if (want('parse')) {
 }
 if (want('cold-start')) printFigures('CLI cold start', benchColdStart());
 if (want('inject')) printFigures("changing a running process's policy (1,000 threads and one; gdb in the same run)", await benchInject());
+// Long (about 0.3 s a kill): only when asked for, `npm run bench -- faults [kills=N]`.
+if (only.includes('faults')) printFigures('numapol SIGKILLed at random instants mid-operation', await benchFaults(Number(option('kills') ?? 1000)));
 if (want('guest')) {
   process.stdout.write('\n== multi-node benchmarks in the 4-node guest\n');
   const harness = fileURLToPath(new URL('../test/vm/harness/main.js', import.meta.url));

@@ -26,6 +26,7 @@ export const SYSCALL_NUMBERS = {
     shmdt: 67,
     rt_sigpending: 127,
     rt_tgsigqueueinfo: 297,
+    ppoll: 271,
   },
   arm64: {
     mmap: 222,
@@ -53,6 +54,7 @@ export const SYSCALL_NUMBERS = {
     shmdt: 197,
     rt_sigpending: 136,
     rt_tgsigqueueinfo: 240,
+    ppoll: 73,
   },
 } as const;
 

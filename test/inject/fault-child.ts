@@ -4,16 +4,21 @@
  *
  *   node fault-child.js PID OP record          prints "step NAME TID" for every step met
  *   node fault-child.js PID OP STEP N          dies at the N-th (0-based) occurrence of STEP
- *   node fault-child.js PID OP random US       dies after a random delay of up to US µs (in the engine's own loop)
+ *   node fault-child.js PID OP random US       dies at the first step reached after a random delay of up to US µs
+ *   node fault-child.js PID OP timer US        dies at a random instant within US µs of the operation's start,
+ *                                              anywhere (a POSIX timer that sends SIGKILL): between steps too
  *
  * OP: `all` (every thread: read the policy, bind to node 0, read it back, in one batch each),
- * `one` (the same in the main thread only), `oneshot` (every thread, each call on its own).
+ * `one` (the same in the main thread only), `oneshot` (every thread, each call on its own),
+ * `hold` (the main thread runs a 60 s ppoll in the park code, then gettid: killed meanwhile,
+ * numapol leaves it in the code for a later numapol to find).
  * Prints "done" when the operation finished without the kill.
  */
 import { writeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { withStoppedProcess, type RemoteCall } from '../../src/inject/index.js';
 import { setFaultSeam, type FaultStep } from '../../src/inject/fault-seam.js';
+import { libcFunc } from '../../src/kernel/ffi.js';
 
 const [pidArg, op = 'all', stepArg = 'record', nArg = '0'] = process.argv.slice(2);
 const pid = Number(pidArg);
@@ -31,6 +36,19 @@ if (stepArg === 'record') {
   setFaultSeam(() => {
     if (performance.now() >= at) die();
   });
+} else if (stepArg === 'timer') {
+  // struct sigevent: sigev_value (8), sigev_signo, sigev_notify (SIGEV_SIGNAL = 0), padding.
+  const ev = Buffer.alloc(64);
+  ev.writeInt32LE(9, 8);
+  const id = Buffer.alloc(8);
+  const create = libcFunc<(clock: number, ev: Buffer, id: Buffer) => number>('int timer_create(int, void *, void *)');
+  const settime = libcFunc<(id: bigint, flags: number, spec: Buffer, old: null) => number>('int timer_settime(uintptr_t, int, void *, void *)');
+  if (create(1, ev, id) !== 0) throw new Error('timer_create failed');
+  const ns = BigInt(Math.floor(Math.random() * Number(nArg) * 1000)) + 1n;
+  const spec = Buffer.alloc(32);
+  spec.writeBigInt64LE(ns / 1_000_000_000n, 16);
+  spec.writeBigInt64LE(ns % 1_000_000_000n, 24);
+  if (settime(id.readBigUInt64LE(0), 0, spec, null) !== 0) throw new Error('timer_settime failed');
 } else {
   let left = Number(nArg);
   setFaultSeam((step: FaultStep) => {
@@ -44,7 +62,14 @@ const calls = (mask: bigint, out: bigint): RemoteCall[] => [
   { name: 'get_mempolicy', args: [out, out + 8n, 65, 0, 0] },
 ];
 
+const t0 = performance.now();
 withStoppedProcess(pid, op === 'oneshot' ? { injection: 'syscall-stops' } : {}, (s) => {
+  if (op === 'hold') {
+    const ts = Buffer.alloc(16);
+    ts.writeBigInt64LE(60n, 0);
+    s.remoteSyscalls(pid, [{ name: 'ppoll', args: [0, 0, s.scratch(ts), 0, 8] }, { name: 'gettid', args: [] }]);
+    return;
+  }
   const mask = s.scratch(Buffer.from([1, 0, 0, 0, 0, 0, 0, 0]));
   const tids = op === 'one' ? [pid] : s.threads;
   const out = s.scratch(Buffer.alloc(16 * tids.length));
@@ -52,4 +77,4 @@ withStoppedProcess(pid, op === 'oneshot' ? { injection: 'syscall-stops' } : {}, 
   if (op === 'one') s.remoteSyscalls(pid, batches[0]!.calls);
   else s.remoteSyscallsEach(batches);
 });
-writeSync(1, 'done\n');
+writeSync(1, `done\nms ${(performance.now() - t0).toFixed(3)}\n`);

@@ -5,7 +5,7 @@
  * cut short, a corrupted computation, a lost signal.
  *
  * Usage: workload key=value...   futex=N read=N sleep=N epoll=N accept=N busy=N signals=1
- *        spawn=1 zombie=1 seccomp=errno|kill seccomp_thread=1 mdwe=1 vfork=1 rtsig=1
+ *        spawn=1 zombie=1 seccomp=errno|kill seccomp_thread=1 mdwe=1 vfork=1 rtsig=1 blockall=1
  * mdwe=1 forbids writable+executable memory (PR_SET_MDWE): injected code cannot be mapped.
  * smallstack=1: the leader runs on a 2 KiB stack packed right above another 2 KiB "stack" full
  * of a pattern, both in one page, as goroutine stacks are: it sleeps there in nanosleep and
@@ -18,6 +18,8 @@
  * rtsig=1 adds a sleeping thread named "rtsig", the only one with SIGRTMIN unblocked and the
  * only one that blocks SIGTRAP; its SIGRTMIN handler records the count and the siginfo
  * (si_code, si_value, si_pid) of the last one.
+ * blockall=1 adds a thread named "blockall" that blocks every signal (as a thread that takes
+ * its signals with signalfd or sigwait does) and waits on the condition variable.
  * Prints "ready <pid>" when set up. stdin: "mark" records a point in the spawner's history;
  * "alloc MIB" maps and touches MIB MiB ("allocated 0xADDR LEN"), "map MIB" only maps them
  * ("mapped 0xADDR LEN"), "touch 0xADDR" touches every page of that mapping ("touched"): the
@@ -246,6 +248,15 @@ static void *rt_thread(void *a) {
   }
   report_self("rtsig");
   return NULL;
+}
+
+/* Blocks every signal, then waits like the futex threads: a park must not change its mask. */
+static void *blockall_thread(void *a) {
+  prctl(PR_SET_NAME, "blockall", 0, 0, 0);
+  sigset_t s;
+  sigfillset(&s);
+  pthread_sigmask(SIG_SETMASK, &s, NULL);
+  return futex_thread(a);
 }
 
 /* Sends SIGUSR2 to the process and waits for the handler before sending the next: none may be lost. */
@@ -515,7 +526,7 @@ static void run_on_small_stack(void) {
 }
 
 int main(int argc, char **argv) {
-  long futex = 0, rd = 0, sl = 0, ep = 0, ac = 0, busy = 0, sigs = 0, spawn = 0, zombie = 0, sec_thread = 0, mdwe = 0, vfk = 0, small = 0, rt = 0;
+  long futex = 0, rd = 0, sl = 0, ep = 0, ac = 0, busy = 0, sigs = 0, spawn = 0, zombie = 0, sec_thread = 0, mdwe = 0, vfk = 0, small = 0, rt = 0, blockall = 0;
   const char *sec = NULL;
   for (int i = 1; i < argc; i++) {
     char *eq = strchr(argv[i], '=');
@@ -536,6 +547,7 @@ int main(int argc, char **argv) {
     else if (!strncmp(argv[i], "vfork=", 6)) vfk = v;
     else if (!strncmp(argv[i], "smallstack=", 11)) small = v;
     else if (!strncmp(argv[i], "rtsig=", 6)) rt = v;
+    else if (!strncmp(argv[i], "blockall=", 9)) blockall = v;
   }
   /* Memory-deny-write-execute (PR_SET_MDWE, Linux 6.3+): no writable+executable mapping. */
   if (mdwe && prctl(65 /* PR_SET_MDWE */, 1 /* PR_MDWE_REFUSE_EXEC_GAIN */, 0, 0, 0)) {
@@ -582,6 +594,7 @@ int main(int argc, char **argv) {
     start(rt_thread, 0);
     while (!atomic_load(&rt_ready)) usleep(1000);
   }
+  if (blockall) start(blockall_thread, 0);
   if (spawn) start(spawner_thread, 0);
   if (sec_thread) {
     start(seccomp_thread, 0);

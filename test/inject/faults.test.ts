@@ -1,0 +1,126 @@
+/**
+ * numapol SIGKILLed in the middle of an operation (an OOM kill, a crash, a service manager's
+ * stop timeout): the target must live on with its own registers, signal masks and interrupted
+ * syscalls, whatever step numapol was at. A child process (fault-child.ts) runs the operation
+ * and kills itself at a chosen step of the engine (fault-seam.ts): every step an operation
+ * meets, once at its first occurrence and once in the middle. Then a few kills at random
+ * instants, which must hold wherever they land. The target checks its own computations, sleeps,
+ * signals and syscall results (workload.c); at the end every thread reports the policy the last
+ * operation gave it. The kernel's bench (`npm run bench -- faults`) does the same a thousand
+ * times on a 300-thread target.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, it } from 'node:test';
+import { withStoppedProcess, type SessionStats } from '../../src/inject/index.js';
+import { targetStarter, type Target } from '../targets/target.js';
+import { MPOL_BIND } from './helpers.js';
+
+const start = targetStarter();
+const CHILD = fileURLToPath(new URL('./fault-child.js', import.meta.url));
+/** Busy, futex-, read- and sleep-blocked threads, signals at 1 kHz, one thread blocking everything. */
+const TARGET = ['futex=3', 'read=2', 'sleep=2', 'busy=2', 'signals=1', 'rtsig=1', 'blockall=1'];
+
+interface ChildRun {
+  killed: boolean;
+  out: string;
+}
+
+function child(pid: number, op: string, step: string, n: number | string): ChildRun {
+  const r = spawnSync(process.execPath, [CHILD, String(pid), op, step, String(n)], { encoding: 'utf8', timeout: 60_000 });
+  if (r.signal !== 'SIGKILL' && r.status !== 0) throw new Error(`fault child ${op} ${step} ${n}: exit ${r.status} ${r.signal}\n${r.stderr}`);
+  return { killed: r.signal === 'SIGKILL', out: r.stdout };
+}
+
+/** The steps an operation meets on this target, in order, with how often each comes. */
+function record(pid: number, op: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const line of child(pid, op, 'record', 0).out.split('\n')) {
+    const m = /^step (\S+) /.exec(line);
+    if (m) counts.set(m[1]!, (counts.get(m[1]!) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/** No thread of the target is traced any more, and the target runs. */
+function assertReleased(t: Target, what: string): void {
+  assert.ok(t.alive(), `the target died: ${what}`);
+  for (const tid of readdirSync(`/proc/${t.pid}/task`)) {
+    const status = readFileSync(`/proc/${t.pid}/task/${tid}/status`, 'utf8');
+    assert.match(status, /^TracerPid:\s+0$/m, `thread ${tid} still traced after ${what}`);
+  }
+}
+
+async function assertClean(t: Target): Promise<void> {
+  const { counters, threads } = await t.finish();
+  const seen = JSON.stringify(counters);
+  assert.equal(counters.surprises, 0, seen);
+  assert.equal(counters.short_sleeps, 0, seen);
+  assert.equal(counters.busy_bad, 0, seen);
+  assert.equal(counters.usr2_lost, 0, seen);
+  assert.equal(counters.usr2_sent, counters.usr2_handled, seen);
+  assert.ok(threads.every((r) => r.mode === MPOL_BIND), 'the last operation, which ran to the end, bound every thread');
+}
+
+describe('numapol killed at any step of an operation: the target lives on as if nothing had happened', () => {
+  for (const op of ['all', 'one'] as const) {
+    it(`${op === 'all' ? 'every thread' : 'one thread'}: killed at each step, first and middle occurrence`, async () => {
+      const t = await start(TARGET);
+      // The first operation makes the park region (its mmap is the one call made on its own:
+      // the window docs/injection.md measures); the steps recorded after it are the usual ones.
+      record(t.pid, op);
+      const steps = record(t.pid, op);
+      assert.ok(steps.has('parked') && steps.has('park-restored') && steps.has('detached'), [...steps.keys()].join());
+      if (op === 'all') assert.ok(steps.has('detour-stop'), 'the thread that blocks every signal parks through an event stop');
+      let kills = 0;
+      for (const [step, count] of steps) {
+        for (const n of new Set([0, count >> 1])) {
+          const r = child(t.pid, op, step, n);
+          assert.ok(r.killed, `numapol reached ${step} #${n}`);
+          kills++;
+          assertReleased(t, `a kill at ${step} #${n}`);
+        }
+      }
+      assert.ok(kills >= (op === 'all' ? 16 : 8), `${kills} kills`);
+      // A kill at a random instant of the next operations, wherever it lands.
+      for (let i = 0; i < 5; i++) {
+        child(t.pid, op, 'random', 30_000);
+        assertReleased(t, `a kill at a random instant (${i})`);
+      }
+      assert.match(child(t.pid, 'all', 'none', 0).out, /^done$/m);
+      await assertClean(t);
+    });
+  }
+
+  it('killed after the park region was made and written: the next numapol uses it', async () => {
+    const t = await start(TARGET);
+    assert.ok(child(t.pid, 'all', 'region-written', 0).killed);
+    assertReleased(t, 'a kill right after the region was written');
+    let stats: SessionStats | undefined;
+    withStoppedProcess(t.pid, { onStats: (s) => (stats = s) }, (s) => s.remoteSyscall(t.pid, 'gettid', []));
+    assert.equal(stats?.regionMade, false, 'found, not made again');
+    assert.match(child(t.pid, 'all', 'none', 0).out, /^done$/m);
+    await assertClean(t);
+  });
+
+  it('a thread left inside the park code (in a long call) by a numapol that died is given its own state back by the next', async () => {
+    const t = await start(TARGET);
+    child(t.pid, 'one', 'none', 0);
+    // The main thread blocks for 60 s in a ppoll run by the park code; numapol dies meanwhile.
+    assert.ok(child(t.pid, 'hold', 'code-running', 0).killed);
+    assertReleased(t, 'a kill while the main thread ran a long call');
+    assert.match(readFileSync(`/proc/${t.pid}/task/${t.pid}/syscall`, 'utf8'), /^271 /, 'the main thread sleeps in the injected ppoll');
+    let stats: SessionStats | undefined;
+    withStoppedProcess(t.pid, { onStats: (s) => (stats = s) }, (s) => s.remoteSyscall(t.pid, 'gettid', []));
+    assert.ok(stats?.warnings.some((w) => w.includes(`thread ${t.pid} was still in the park code`)), JSON.stringify(stats?.warnings));
+    assert.doesNotMatch(readFileSync(`/proc/${t.pid}/task/${t.pid}/syscall`, 'utf8'), /^271 /, 'back in its own syscall');
+    // Killed again while giving that thread its state back, with its mask first.
+    assert.ok(child(t.pid, 'hold', 'code-running', 0).killed);
+    assert.ok(child(t.pid, 'all', 'adopt-mask-set', 0).killed);
+    assertReleased(t, 'a kill between the mask and the registers of an adopted thread');
+    assert.match(child(t.pid, 'all', 'none', 0).out, /^done$/m);
+    await assertClean(t);
+  });
+});
