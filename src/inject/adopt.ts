@@ -3,7 +3,7 @@
  * and they are still on their way back to their own state (a call of the park code can take
  * long, an mbind that moves pages for instance). The code would put that state back by itself;
  * this operation is about to use the same slot areas, so it puts it back first, from the slot
- * area the thread is using (rbx points at it until the code's very last instruction): the
+ * area the thread is using (rbx points at it until the code's last instruction): the
  * program's signal mask, then the registers. A death in between leaves the thread in the code,
  * which ends by putting both back itself. The calls it had not run yet are not run.
  */
@@ -17,9 +17,6 @@ import { faultSeam } from './fault-seam.js';
 import { inParkCode, type ParkRegion } from './region.js';
 import { ownRegs, type TracedThread } from './thread-state.js';
 
-/** The iretq frame the tail builds: rip, cs, rflags, rsp, ss. */
-const FRAME_REGS = [X86_64_REGS.rip, X86_64_REGS.cs, X86_64_REGS.eflags, X86_64_REGS.rsp, X86_64_REGS.ss];
-
 /** Gives `t`, stopped in the park code of `r`, its own state back. Returns true when it was in the code. */
 export function adoptThread(t: TracedThread, arch: Arch, r: ParkRegion): boolean {
   if (arch.name !== 'x86_64' || !t.ready) return false;
@@ -27,10 +24,11 @@ export function adoptThread(t: TracedThread, arch: Arch, r: ParkRegion): boolean
   if (regs.length !== arch.regsSize || !inParkCode(r, arch.instructionPointer(regs))) return false;
   faultSeam('adopting', t.tid);
   const own = Buffer.from(regs);
-  if (arch.instructionPointer(regs) === r.iret) {
-    // Every register but those of the iretq frame is back, and so is the mask.
-    const frame = processVmRead(t.tid, arch.stackPointer(regs), 8 * FRAME_REGS.length);
-    FRAME_REGS.forEach((at, i) => writeU64(own, at, readU64(frame, 8 * i)));
+  if (arch.instructionPointer(regs) === r.ret) {
+    // At the tail's `ret 128`: every register is back but rip and rsp, and so is the mask.
+    const sp = arch.stackPointer(regs);
+    writeU64(own, X86_64_REGS.rip, readU64(processVmRead(t.tid, sp, 8), 0));
+    writeU64(own, X86_64_REGS.rsp, sp + 8n + 128n);
   } else {
     const slot = readU64(regs, X86_64_REGS.rbx);
     const s = processVmRead(t.tid, slot, SLOT.results);

@@ -35,7 +35,7 @@ import { faultSeam } from './fault-seam.js';
 import { signalBit } from './signal-masks.js';
 import { threadPending, threadState } from './preflight.js';
 import type { ParkRegion } from './region.js';
-import { nativeRegs, onInitialStatus, ownRegs, pollStatus, type RseqSection, type TracedThread } from './thread-state.js';
+import { nativeRegs, onInitialStatus, ownRegs, pollOnce, pollStatus, type RseqSection, type TracedThread } from './thread-state.js';
 
 export type { RseqSection } from './thread-state.js';
 
@@ -698,9 +698,32 @@ export function runInjections(list: readonly Injection[]): void {
   }
   for (let head = 0; head < line.length; head++) {
     const j = line[head] as Injection;
-    const s = pollStatus(j.t, j.deadline);
-    if (s === undefined) j.onTimeout();
-    else j.onStatus(s);
+    // A thread waits at the head for a few ms at most before the others get their turn: a
+    // killed process's leader, for one, reports its death only once its other threads are
+    // reaped.
+    const s = pollStatus(j.t, Math.min(j.deadline, performance.now() + HEAD_WAIT_MS));
+    if (s !== undefined) j.onStatus(s);
+    else {
+      reapFailed(list);
+      if (performance.now() > j.deadline) j.onTimeout();
+    }
     if (!j.done) line.push(j);
   }
 }
+
+/**
+ * Takes the exit status of every thread whose injection failed while it was dying: a traced
+ * thread that exited stays a zombie until its tracer waits for it, and a process's leader
+ * reports its own death only once all its other threads are gone.
+ */
+function reapFailed(list: readonly Injection[]): void {
+  for (let i = 0; i < list.length; i++) {
+    const j = list[i]!;
+    if (!j.done || j.t.phase !== 'injecting') continue;
+    const s = pollOnce(j.t);
+    if (s !== undefined && s.kind !== 'stopped') j.t.phase = 'gone';
+  }
+}
+
+/** How long the thread at the head of runInjections' line is waited for before the next one's turn. */
+const HEAD_WAIT_MS = 5;

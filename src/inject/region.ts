@@ -36,7 +36,7 @@ export interface ParkRegion {
   readonly entry: bigint;
   readonly trap1: bigint;
   readonly trap2: bigint;
-  readonly iret: bigint;
+  readonly ret: bigint;
 }
 
 export function regionAt(code: bigint, layout: ParkLayout): ParkRegion {
@@ -46,7 +46,7 @@ export function regionAt(code: bigint, layout: ParkLayout): ParkRegion {
     entry: code + BigInt(layout.entry),
     trap1: code + BigInt(layout.trap1),
     trap2: code + BigInt(layout.trap2),
-    iret: code + BigInt(layout.iret),
+    ret: code + BigInt(layout.ret),
   };
 }
 

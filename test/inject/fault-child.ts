@@ -7,6 +7,9 @@
  *   node fault-child.js PID OP random US       dies at the first step reached after a random delay of up to US µs
  *   node fault-child.js PID OP timer US        dies at a random instant within US µs of the operation's start,
  *                                              anywhere (a POSIX timer that sends SIGKILL): between steps too
+ *   node fault-child.js PID OP target:STEP N   SIGKILLs the target (not itself) at the N-th occurrence of STEP
+ * A sixth argument sets the stop timeout in ms. An operation that fails (the target died or
+ * exec'd, a thread in vfork did not stop) prints "error CODE message" and exits 0.
  *
  * OP: `all` (every thread: read the policy, bind to node 0, read it back, in one batch each),
  * `one` (the same in the main thread only), `oneshot` (every thread, each call on its own),
@@ -20,7 +23,7 @@ import { withStoppedProcess, type RemoteCall } from '../../src/inject/index.js';
 import { setFaultSeam, type FaultStep } from '../../src/inject/fault-seam.js';
 import { libcFunc } from '../../src/kernel/ffi.js';
 
-const [pidArg, op = 'all', stepArg = 'record', nArg = '0'] = process.argv.slice(2);
+const [pidArg, op = 'all', stepArg = 'record', nArg = '0', timeoutArg] = process.argv.slice(2);
 const pid = Number(pidArg);
 
 function die(): never {
@@ -49,6 +52,11 @@ if (stepArg === 'record') {
   spec.writeBigInt64LE(ns / 1_000_000_000n, 16);
   spec.writeBigInt64LE(ns % 1_000_000_000n, 24);
   if (settime(id.readBigUInt64LE(0), 0, spec, null) !== 0) throw new Error('timer_settime failed');
+} else if (stepArg.startsWith('target:')) {
+  let left = Number(nArg);
+  setFaultSeam((step: FaultStep) => {
+    if (step === stepArg.slice(7) && left-- === 0) process.kill(pid, 'SIGKILL');
+  });
 } else {
   let left = Number(nArg);
   setFaultSeam((step: FaultStep) => {
@@ -63,18 +71,28 @@ const calls = (mask: bigint, out: bigint): RemoteCall[] => [
 ];
 
 const t0 = performance.now();
-withStoppedProcess(pid, op === 'oneshot' ? { injection: 'syscall-stops' } : {}, (s) => {
-  if (op === 'hold') {
-    const ts = Buffer.alloc(16);
-    ts.writeBigInt64LE(60n, 0);
-    s.remoteSyscalls(pid, [{ name: 'ppoll', args: [0, 0, s.scratch(ts), 0, 8] }, { name: 'gettid', args: [] }]);
-    return;
-  }
-  const mask = s.scratch(Buffer.from([1, 0, 0, 0, 0, 0, 0, 0]));
-  const tids = op === 'one' ? [pid] : s.threads;
-  const out = s.scratch(Buffer.alloc(16 * tids.length));
-  const batches = tids.map((tid, k) => ({ tid, calls: calls(mask, out + BigInt(16 * k)) }));
-  if (op === 'one') s.remoteSyscalls(pid, batches[0]!.calls);
-  else s.remoteSyscallsEach(batches);
-});
+const opts = {
+  ...(op === 'oneshot' ? { injection: 'syscall-stops' as const } : {}),
+  ...(timeoutArg === undefined ? {} : { stopTimeoutMs: Number(timeoutArg) }),
+};
+try {
+  withStoppedProcess(pid, opts, (s) => {
+    if (op === 'hold') {
+      const ts = Buffer.alloc(16);
+      ts.writeBigInt64LE(60n, 0);
+      s.remoteSyscalls(pid, [{ name: 'ppoll', args: [0, 0, s.scratch(ts), 0, 8] }, { name: 'gettid', args: [] }]);
+      return;
+    }
+    const mask = s.scratch(Buffer.from([1, 0, 0, 0, 0, 0, 0, 0]));
+    const tids = op === 'one' ? [pid] : s.threads;
+    const out = s.scratch(Buffer.alloc(16 * tids.length));
+    const batches = tids.map((tid, k) => ({ tid, calls: calls(mask, out + BigInt(16 * k)) }));
+    if (op === 'one') s.remoteSyscalls(pid, batches[0]!.calls);
+    else s.remoteSyscallsEach(batches);
+  });
+} catch (e) {
+  const err = e as { code?: string; message?: string };
+  writeSync(1, `error ${err.code ?? '?'} ${err.message ?? String(e)}\n`);
+  process.exit(0);
+}
 writeSync(1, `done\nms ${(performance.now() - t0).toFixed(3)}\n`);

@@ -10,7 +10,7 @@
  * times on a 300-thread target.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
@@ -28,8 +28,9 @@ interface ChildRun {
   out: string;
 }
 
-function child(pid: number, op: string, step: string, n: number | string): ChildRun {
-  const r = spawnSync(process.execPath, [CHILD, String(pid), op, step, String(n)], { encoding: 'utf8', timeout: 60_000 });
+function child(pid: number, op: string, step: string, n: number | string, timeoutMs?: number): ChildRun {
+  const extra = timeoutMs === undefined ? [] : [String(timeoutMs)];
+  const r = spawnSync(process.execPath, [CHILD, String(pid), op, step, String(n), ...extra], { encoding: 'utf8', timeout: 60_000 });
   if (r.signal !== 'SIGKILL' && r.status !== 0) throw new Error(`fault child ${op} ${step} ${n}: exit ${r.status} ${r.signal}\n${r.stderr}`);
   return { killed: r.signal === 'SIGKILL', out: r.stdout };
 }
@@ -48,7 +49,12 @@ function record(pid: number, op: string): Map<string, number> {
 function assertReleased(t: Target, what: string): void {
   assert.ok(t.alive(), `the target died: ${what}`);
   for (const tid of readdirSync(`/proc/${t.pid}/task`)) {
-    const status = readFileSync(`/proc/${t.pid}/task/${tid}/status`, 'utf8');
+    let status: string;
+    try {
+      status = readFileSync(`/proc/${t.pid}/task/${tid}/status`, 'utf8');
+    } catch {
+      continue; // a short-lived thread of the target's that ended meanwhile
+    }
     assert.match(status, /^TracerPid:\s+0$/m, `thread ${tid} still traced after ${what}`);
   }
 }
@@ -122,5 +128,99 @@ describe('numapol killed at any step of an operation: the target lives on as if 
     assertReleased(t, 'a kill between the mask and the registers of an adopted thread');
     assert.match(child(t.pid, 'all', 'none', 0).out, /^done$/m);
     await assertClean(t);
+  });
+});
+
+/** `cond` within `ms`, polling every 10 ms. */
+async function eventually(cond: () => boolean, ms: number): Promise<boolean> {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 10))) if (cond()) return true;
+  return cond();
+}
+
+function comm(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+describe('numapol killed while the target itself changes', () => {
+  it('the target is killed in the middle of the operation: numapol says so and ends; nothing is left traced', async () => {
+    for (const [step, n] of [['code-running', 1], ['parked', 1], ['park-restored', 1], ['detour-stop', 0]] as const) {
+      const t = await start(TARGET);
+      child(t.pid, 'all', 'none', 0);
+      t.forget();
+      const r = child(t.pid, 'all', `target:${step}`, n);
+      assert.equal(r.killed, false);
+      assert.match(r.out, /^(done|error E\w+ .*)$/m, r.out);
+      assert.ok(await eventually(() => comm(t.pid) === undefined || /^State:\s+[ZX]/m.test(readFileSync(`/proc/${t.pid}/status`, 'utf8')), 5000), 'the target is gone');
+    }
+  });
+
+  it('the target execs during the operation (killed or not): numapol ends, the new program runs untraced', async () => {
+    for (let i = 0; i < 6; i++) {
+      const t = await start(['futex=20', 'busy=1', 'read=2', `exec=${150 + 40 * i}`]);
+      t.forget();
+      const r = child(t.pid, 'all', i % 2 ? 'timer' : 'none', i % 2 ? 20_000 : 0);
+      assert.match(r.killed ? 'killed' : r.out, /^(killed|done|error E\w+ .*)$/m, r.out);
+      assert.ok(await eventually(() => comm(t.pid) === 'sleep', 5000), `pid ${t.pid} became sleep (${comm(t.pid)})`);
+      assert.ok(await eventually(() => readdirSync(`/proc/${t.pid}/task`).length === 1, 5000));
+      assert.match(readFileSync(`/proc/${t.pid}/status`, 'utf8'), /^TracerPid:\s+0$/m);
+      assert.doesNotMatch(readFileSync(`/proc/${t.pid}/status`, 'utf8'), /^State:\s+[tTZ]/m);
+      t.kill();
+    }
+  });
+
+  it('the target forks children and creates threads all the time: killed at steps and at random instants, all live on', async () => {
+    const t = await start(['futex=3', 'busy=1', 'fork=1', 'spawn=1', 'signals=1']);
+    child(t.pid, 'all', 'none', 0);
+    for (const step of ['seized', 'code-running', 'parked', 'park-restored', 'detached']) {
+      child(t.pid, 'all', step, 2);
+      assertReleased(t, `a kill at ${step}`);
+    }
+    for (let i = 0; i < 4; i++) {
+      child(t.pid, 'all', 'timer', 30_000);
+      assertReleased(t, `a kill at a random instant (${i})`);
+    }
+    await t.mark();
+    assert.match(child(t.pid, 'all', 'none', 0).out, /^done$/m);
+    const { counters } = await t.finish();
+    assert.ok((counters.forks ?? 0) > 0 && (counters.spawned ?? 0) > 0, JSON.stringify(counters));
+    assert.equal(counters.fork_bad, 0, 'every child saw its parent\'s memory and exited normally');
+    assert.equal(counters.surprises, 0);
+    assert.equal(counters.busy_bad, 0);
+    assert.equal(counters.usr2_lost, 0);
+  });
+
+  it('a thread held in vfork: the stop times out, killed or not; the vfork child and its parent run on', async () => {
+    const t = await start(['futex=2', 'vfork=1']);
+    for (let i = 0; i < 4; i++) {
+      const r = child(t.pid, 'all', i % 2 ? 'timer' : 'none', i % 2 ? 250_000 : 0, 200);
+      if (!r.killed) assert.match(r.out, /^error ETIMEDOUT .*vfork/m, r.out);
+    }
+    const { counters } = await t.finish();
+    assert.ok((counters.vfork_checks ?? 0) > 0);
+    assert.equal(counters.vfork_bad, 0, 'the vfork child found its stack intact');
+    assert.equal(counters.surprises, 0);
+  });
+
+  it('a target another tracer holds is refused, killed or not, and left to that tracer', async () => {
+    const t = await start(['futex=2', 'busy=1']);
+    const strace = spawn('strace', ['-q', '-o', '/dev/null', '-p', String(t.pid)], { stdio: 'ignore' });
+    try {
+      assert.ok(await eventually(() => /^TracerPid:\s+[1-9]/m.test(readFileSync(`/proc/${t.pid}/status`, 'utf8')), 5000));
+      for (let i = 0; i < 3; i++) {
+        const r = child(t.pid, 'all', i % 2 ? 'timer' : 'none', 5_000);
+        if (!r.killed) assert.match(r.out, /^error EPERM .*already traced/m, r.out);
+        assert.match(readFileSync(`/proc/${t.pid}/status`, 'utf8'), new RegExp(`^TracerPid:\\s+${strace.pid}$`, 'm'));
+      }
+    } finally {
+      strace.kill('SIGINT');
+      await new Promise((r) => strace.once('exit', r));
+    }
+    const { counters } = await t.finish();
+    assert.equal(counters.surprises, 0);
+    assert.equal(counters.busy_bad, 0);
   });
 });

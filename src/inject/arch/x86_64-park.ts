@@ -28,16 +28,19 @@
  * 4. Tail, reached only if nobody took the thread out of its park (numapol is gone): the code
  *    puts back the thread's own state itself. The registers it resumes with (its own, the
  *    kernel's restart rules for an interrupted syscall applied by the tracer beforehand: see
- *    x86_64.ts resumeRegs) are in the slot area. rip, cs, rflags, rsp and ss go back with one
- *    iretq from a 40-byte frame below the program's red zone (where a signal frame would go);
- *    the stack pointer moves to that frame before the program's mask is restored, so a signal
- *    delivered then lands below it. No rt_sigreturn: it would reset the restart block of a
- *    thread interrupted in nanosleep, clock_nanosleep, futex or poll with a timeout (that
- *    syscall would then fail with EINTR), clear the FPU state unless given a full xsave image,
- *    and set the alternate signal stack.
+ *    x86_64.ts resumeRegs) are in the slot area. The stack pointer moves to a 16-byte frame
+ *    right below the program's red zone (rflags, then rip: where a signal frame would go)
+ *    before the program's mask is restored, so a signal delivered then lands below it; the
+ *    general registers come back from the slot area, the flags with popfq, rbx last, and
+ *    `ret 128` jumps to rip and leaves the stack pointer exactly the thread's own. No
+ *    rt_sigreturn: it would reset the restart block of a thread interrupted in nanosleep,
+ *    clock_nanosleep, futex or poll with a timeout (that syscall would then fail with EINTR),
+ *    clear the FPU state unless given a full xsave image, and set the alternate signal stack.
+ *    No iretq either: QEMU's software emulation kills a process that runs it in user mode.
  *
  * The code touches no floating-point or vector register, and writes only to the thread's slot
- * area and, in the tail, the 40-byte frame.
+ * area and, in the tail, the 16-byte frame. A program that single-steps itself (TF set in its
+ * own flags) takes its trap one instruction early, in the tail.
  */
 import { ALL_SIGNALS } from '../signal-masks.js';
 
@@ -84,8 +87,8 @@ export interface ParkLayout {
   readonly trap2: number;
   /** Where the code puts back the thread's registers by itself (numapol gone). */
   readonly tail: number;
-  /** The iretq that ends the tail: a thread standing here has every register but those of the frame back. */
-  readonly iret: number;
+  /** The `ret 128` that ends the tail: a thread standing here has every register back but rip and rsp. */
+  readonly ret: number;
   readonly allMask: number;
 }
 
@@ -98,15 +101,16 @@ const REG_AT: Record<number, number> = {
   [R15]: 0, [R14]: 8, [R13]: 16, [R12]: 24, [RBP]: 32, [RBX]: 40, [R11]: 48, [R10]: 56, [R9]: 64, [R8]: 72,
   [RAX]: 80, [RCX]: 88, [RDX]: 96, [RSI]: 104, [RDI]: 112,
 };
-const RIP_AT = 128, CS_AT = 136, RFLAGS_AT = 144, RSP_AT = 152, SS_AT = 160;
+const RIP_AT = 128, RFLAGS_AT = 144, RSP_AT = 152;
 
 const NR_RT_SIGPROCMASK = 14;
 const NR_GETPID = 39;
 const NR_GETTID = 186;
 const NR_TGKILL = 234;
 const SIG_SETMASK = 2;
-/** Below the program's red zone, with room for the 40-byte iretq frame, 16-byte aligned. */
-const FRAME_BELOW_SP = 128 + 40;
+/** The tail's frame (rflags, rip) lies right below the program's red zone. */
+const RED_ZONE = 128;
+export const TAIL_FRAME_BELOW_SP = RED_ZONE + 16;
 
 /** A tiny assembler: bytes, labels and 32-bit relative jumps fixed up at the end. */
 class Asm {
@@ -368,17 +372,16 @@ function build(): ParkLayout {
   a.label('trap2');
   a.jump('tail');
 
-  // 4. Tail: numapol is gone; put back the thread's own state. Build the iretq frame below the
-  // red zone, move the stack pointer onto it first (a signal frame then lands below it).
+  // 4. Tail: numapol is gone; put back the thread's own state. The stack pointer moves onto the
+  // frame below the red zone first: a signal delivered from then on lands below it.
   const frame = (): void => {
     a.load(RAX, RBX, SLOT.regs + RSP_AT);
-    a.lea(RAX, RAX, -FRAME_BELOW_SP);
-    a.imm8(4, RAX, 0xf0); // and rax, -16
+    a.lea(RAX, RAX, -TAIL_FRAME_BELOW_SP);
     a.rr(0x89, RSP, RAX); // mov rsp, rax
-    [RIP_AT, CS_AT, RFLAGS_AT, RSP_AT, SS_AT].forEach((reg, i) => {
-      a.load(RCX, RBX, SLOT.regs + reg);
-      a.store(RAX, 8 * i, RCX);
-    });
+    a.load(RCX, RBX, SLOT.regs + RFLAGS_AT);
+    a.store(RAX, 0, RCX);
+    a.load(RCX, RBX, SLOT.regs + RIP_AT);
+    a.store(RAX, 8, RCX);
   };
   a.label('tail');
   frame();
@@ -388,9 +391,10 @@ function build(): ParkLayout {
   });
   a.label('restoreRegs');
   for (const r of [R15, R14, R13, R12, RBP, R11, R10, R9, R8, RAX, RCX, RDX, RSI, RDI]) a.load(r, RBX, SLOT.regs + REG_AT[r]!);
+  a.emit(0x9d); // popfq: the flags from here on are the thread's own (mov changes none)
   a.load(RBX, RBX, SLOT.regs + REG_AT[RBX]!);
-  a.label('iret');
-  a.emit(0x48, 0xcf); // iretq
+  a.label('ret');
+  a.emit(0xc2, RED_ZONE & 0xff, RED_ZONE >> 8); // ret 128: rip, and rsp back to the thread's own
 
   a.label('restoreOnly');
   frame();
@@ -405,7 +409,7 @@ function build(): ParkLayout {
     trap1: trapAt('trap1'),
     trap2: trapAt('trap2'),
     tail: a.offsetOf('tail'),
-    iret: a.offsetOf('iret'),
+    ret: a.offsetOf('ret'),
     allMask: a.offsetOf('allMask'),
   };
 }
