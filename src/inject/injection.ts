@@ -13,28 +13,34 @@
  *   delivers the harmless signal instead of 0.
  * - 'syscall-stops': each call alone ("one-shot"), for the park region's own first mmap and for
  *   targets that may not have executable memory, other architectures, or a seccomp filter we
- *   must watch: registers set for the call at an existing syscall instruction, PTRACE_SYSCALL
- *   to its entry and exit stops, and at the exit stop the thread's own registers back with the
- *   restart rules applied by the tracer (arch.resumeRegs), so the thread can stay in that stop
- *   safely. The signal mask is never changed. Between the register set and the exit stop,
- *   numapol's death would let the thread run on with the call's registers: the one window of
- *   this engine (docs/injection.md measures it).
+ *   must watch: registers set for the call, PTRACE_SYSCALL to its entry and exit stops, and at
+ *   the exit stop the thread's own registers back with the restart rules applied by the tracer
+ *   (arch.resumeRegs), so the thread can stay in that stop safely. The signal mask is never
+ *   changed. Between the register set and the exit stop the thread has the call's registers;
+ *   on x86_64 the call runs at a `syscall; ret` with the stack pointer on a signal frame below
+ *   the red zone (x86_64-frame.ts), so that if numapol dies then, the thread returns into the
+ *   program's own rt_sigreturn trampoline and gets every register, its FPU state and its mask
+ *   back from the frame. Without that net (no such code in the process, no room below the stack
+ *   pointer: counted in SessionStats.unguardedCalls), a death there leaves the thread with the
+ *   call's registers.
  */
 import { performance } from 'node:perf_hooks';
 import { NumapolError } from '../errors.js';
 import {
-  getRseqConfiguration, lastRegs, ptraceCont, ptraceInterrupt, ptraceSyscall, readRegs, regsArea, sendRegs, setRegs, setSigmask, tgkill,
+  getRseqConfiguration, getSigmask, getXstate, lastRegs, ptraceCont, ptraceInterrupt, ptraceSyscall, readRegs, regsArea, sendRegs, setRegs, setSigmask, tgkill,
 } from '../kernel/ptrace.js';
 import { processVmRead, processVmReadMany, processVmWrite } from '../kernel/remote-memory.js';
 import { readI64, readU64 } from '../kernel/words.js';
 import { isEventStop, isSignalDeliveryStop, isSyscallStop, type WaitStatus } from '../kernel/wait.js';
 import type { Arch } from './arch/index.js';
+import { sigframe, sigframeSize } from './arch/x86_64-frame.js';
 import { SLOT } from './arch/x86_64-park.js';
 import { isErrno, stopTimeout, threadExited } from './errors.js';
 import { faultSeam } from './fault-seam.js';
 import { signalBit } from './signal-masks.js';
 import { threadPending, threadState } from './preflight.js';
 import type { ParkRegion } from './region.js';
+import type { NetGadgets } from './syscall-insn.js';
 import { nativeRegs, onInitialStatus, ownRegs, pollOnce, pollStatus, type RseqSection, type TracedThread } from './thread-state.js';
 
 export type { RseqSection } from './thread-state.js';
@@ -55,6 +61,15 @@ export interface InjectOptions {
   readonly watchSeccomp?: boolean;
   /** Stop the batch after the first call that returns -errno (later calls are not run). */
   readonly stopAtErrno?: boolean;
+  /**
+   * One-shot calls: run them at this `syscall; ret` with a signal frame below the red zone
+   * whose return address is this rt_sigreturn trampoline (x86_64-frame.ts), so that numapol's
+   * death during a call leaves the thread its own state. Without it, such a death leaves the
+   * thread with the call's registers.
+   */
+  readonly net?: NetGadgets;
+  /** Counts one-shot calls that ran without the safety net (no room for its frame). */
+  readonly onUnguarded?: () => void;
 }
 
 /** Where a thread runs the park code: the region, the thread's slot area, the signals it may park with. */
@@ -247,6 +262,8 @@ export class Injection {
   private sigsysPendingBefore = false;
   /** The thread runs (or is stopped in) registers that are not its own. */
   private foreign = false;
+  /** A one-shot's safety net frame on the thread's stack, and the bytes it covers. */
+  private frame: { at: bigint; covered: Buffer } | undefined;
 
   constructor(
     readonly t: TracedThread,
@@ -358,18 +375,56 @@ export class Injection {
     const call = this.calls[this.results.length];
     if (call === undefined) {
       // The thread stays in the exit stop of its last call, with its own registers.
+      this.uncoverStack();
       t.phase = 'stopped';
       this.requeueSignals();
       this.done = true;
       return;
     }
-    arch.writeInjectedRegs(regsArea(), this.saved, this.insn, call.nr, call.args);
+    const net = this.opts.net;
+    if (net !== undefined && this.frame === undefined) this.placeFrame(net);
+    if (net !== undefined && this.frame !== undefined) arch.writeNetRegs!(regsArea(), this.saved, net.syscallRet, this.frame.at, call.nr, call.args);
+    else arch.writeInjectedRegs(regsArea(), this.saved, this.insn, call.nr, call.args);
     sendRegs(t.tid, this.saved.length);
     this.foreign = true;
     faultSeam('oneshot-regs-set', t.tid);
     this.rounds = 0;
     this.waiting = 'entry';
     this.resume();
+  }
+
+  /**
+   * Writes the safety net's signal frame below the thread's red zone (x86_64-frame.ts), keeping
+   * the bytes it covers to write back. Leaves none when that memory cannot be read and written
+   * (then the call runs without the net, and is counted).
+   */
+  private placeFrame(net: NetGadgets): void {
+    const { t, arch } = this;
+    try {
+      const xstate = getXstate(t.tid);
+      t.sigmask ??= getSigmask(t.tid);
+      const size = sigframeSize(xstate.length);
+      const at = ((arch.stackPointer(this.saved) - BigInt(arch.redZone) - BigInt(size)) / 64n) * 64n;
+      const covered = processVmRead(t.tid, at, size);
+      if (covered.length === size) {
+        // What the thread resumes with if numapol dies: its own registers, a syscall the stop
+        // interrupted run again from its start (rt_sigreturn loses the restart block).
+        processVmWrite(t.tid, at, sigframe(at, arch.resumeRegs(this.restore, 'rerun'), t.sigmask, xstate, net.sigreturn));
+        this.frame = { at, covered };
+        return;
+      }
+    } catch {
+      // No room: the call runs without the net.
+    }
+    this.opts.onUnguarded?.();
+  }
+
+  /** Writes back the stack bytes under the safety net's frame (the thread has its own registers again). */
+  private uncoverStack(): void {
+    const f = this.frame;
+    if (f === undefined) return;
+    this.frame = undefined;
+    processVmWrite(this.t.tid, f.at, f.covered);
   }
 
   /** Lets the thread go on towards the stop awaited. */
@@ -501,6 +556,7 @@ export class Injection {
     const { t } = this;
     setRegs(t.tid, this.restore);
     this.foreign = false;
+    this.uncoverStack();
     // Its registers, mask and rseq section will be those of its signal handler.
     t.regs = undefined;
     t.sigmask = undefined;
@@ -607,6 +663,7 @@ export class Injection {
     }
     this.results.push(result);
     if (opts.stopAtErrno && isErrnoResult(result)) {
+      this.uncoverStack();
       t.phase = 'stopped';
       this.requeueSignals();
       this.done = true;
@@ -620,6 +677,7 @@ export class Injection {
     const { t } = this;
     setRegs(t.tid, this.restore);
     this.foreign = false;
+    this.uncoverStack();
     t.regs = this.restore;
     t.phase = 'stopped';
     this.requeueSignals();

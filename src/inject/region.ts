@@ -5,10 +5,10 @@
  * CONFIG_ANON_VMA_NAME), 16 KiB: the code page r-xp, the data pages rw-p.
  *
  * Why it stays: removing it would take one more injected call at the end of every operation,
- * and a call that unmaps the code cannot run as that code, so it would run on its own, with
- * registers set for it: a moment in which numapol's death would leave a thread with registers
- * not its own (see docs/injection.md). Kept, it is made once per process (that first mmap is
- * the one such moment left), and later operations need neither an mmap nor a munmap.
+ * and a call that unmaps the code cannot run as that code: it would run on its own (a
+ * one-shot, injection.ts), slower and with its signal frame below a thread's stack pointer.
+ * Kept, it is made once per process (its mmap is such a one-shot), and later operations need
+ * neither an mmap nor a munmap.
  *
  * A later numapol finds it by looking in /proc/PID/maps for an anonymous executable mapping
  * whose first bytes are exactly the park code it would write: a region of another numapol

@@ -34,7 +34,7 @@ import {
 import { mmapFailed, ScratchArena } from './scratch.js';
 import { openTasks, seizeAll, type SkippedThread } from './seize.js';
 import { deferSignals } from './signal-guard.js';
-import { findSyscallInstruction, syscallInsnBehind } from './syscall-insn.js';
+import { findNetGadgets, findSyscallInstruction, syscallInsnBehind, type NetGadgets } from './syscall-insn.js';
 import { detachThread, nativeRegs, type TracedThread } from './thread-state.js';
 
 export type { InjectMode } from './inject.js';
@@ -113,6 +113,12 @@ export interface SessionStats {
   codeBatches: number;
   /** The park region was made by this operation (the first on this process, see region.ts). */
   regionMade: boolean;
+  /**
+   * Calls made on their own without their safety net (no `syscall; ret` or rt_sigreturn
+   * trampoline in the process, or no room below a thread's stack pointer): numapol's death
+   * during one of those would have left the thread with the call's registers.
+   */
+  unguardedCalls: number;
   /** How this thread's scheduling was raised for the stop (boost.ts). */
   scheduling: SchedulingBoost;
   /** Cleanup problems that did not hide the primary outcome (e.g. a failed munmap). */
@@ -243,7 +249,7 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
   const boost = boostScheduling(opts.boost ?? true);
   const traced: TracedThread[] = [];
   const stats: SessionStats = {
-    threads: 0, seizePasses: 0, seizeMs: 0, stoppedMs: 0, detachMs: 0, injections: 0, injectUs: [], injectionMode: 'syscall-stops', codeBatches: 0, regionMade: false, scheduling: boost.how, warnings: [],
+    threads: 0, seizePasses: 0, seizeMs: 0, stoppedMs: 0, detachMs: 0, injections: 0, injectUs: [], injectionMode: 'syscall-stops', codeBatches: 0, regionMade: false, unguardedCalls: 0, scheduling: boost.how, warnings: [],
   };
   const t0 = performance.now();
   let arena: ScratchArena | undefined;
@@ -343,12 +349,30 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
         stats.injectUs.push(Math.round((performance.now() - start) * 1000));
       }
     };
+    /** The safety net of one-shot calls (x86_64-frame.ts): looked for once, null when the process has none. */
+    let net: NetGadgets | null | undefined;
+    const netGadgets = (): NetGadgets | undefined => {
+      if (net === undefined) {
+        try {
+          net = findNetGadgets(mmTid(), arch) ?? null;
+        } catch {
+          net = null;
+        }
+        if (net === null && arch.netGadgets !== undefined) stats.warnings.push(`pid ${pid} has no syscall; ret and rt_sigreturn sequences: calls made on their own run without their safety net`);
+      }
+      return net ?? undefined;
+    };
+    const onUnguarded = (): void => {
+      stats.unguardedCalls++;
+    };
     /** Calls in one thread, each on its own (no park code). */
     const oneShots = (t: TracedThread, calls: readonly InjectCall[], stopAtErrno = false): bigint[] => {
       let n = 0;
       return timed(() => n, () => {
         try {
-          const r = injectSyscalls(t, arch, syscallInsn(t), calls, { mode: 'syscall-stops', timeoutMs, watchSeccomp, stopAtErrno });
+          const g = netGadgets();
+          if (g === undefined) stats.unguardedCalls += calls.length;
+          const r = injectSyscalls(t, arch, syscallInsn(t), calls, { mode: 'syscall-stops', timeoutMs, watchSeccomp, stopAtErrno, onUnguarded, ...(g === undefined ? {} : { net: g }) });
           n = r.length;
           return r;
         } catch (e) {

@@ -80,3 +80,44 @@ export function syscallInsnBehind(t: TracedThread, arch: Arch): bigint | undefin
     return undefined;
   }
 }
+
+/** The addresses of a one-shot call's safety net (arch.netGadgets, x86_64-frame.ts). */
+export interface NetGadgets {
+  readonly syscallRet: bigint;
+  readonly sigreturn: bigint;
+}
+
+/**
+ * Finds the safety net's two byte sequences in the executable mappings of `pid` ([vdso], libc,
+ * then the others, as for the syscall instruction); undefined when the process has either not.
+ */
+export function findNetGadgets(pid: number, arch: Arch, mappings: readonly Mapping[] = readMaps(pid)): NetGadgets | undefined {
+  const want = arch.netGadgets;
+  if (want === undefined) return undefined;
+  const maps = mappings.filter((m) => m.perms[0] === 'r' && m.perms[2] === 'x' && rank(m) < 9).sort((a, b) => rank(a) - rank(b));
+  let syscallRet: bigint | undefined;
+  let sigreturn: bigint | undefined;
+  const longest = Math.max(want.syscallRet.length, ...want.sigreturn.map((b) => b.length));
+  for (const m of maps) {
+    for (let at = m.start; at < m.end && (syscallRet === undefined || sigreturn === undefined); at += BigInt(CHUNK)) {
+      const len = Number(m.end - at < BigInt(CHUNK + longest) ? m.end - at : BigInt(CHUNK + longest));
+      let bytes: Buffer;
+      try {
+        bytes = processVmRead(pid, at, len);
+      } catch {
+        break;
+      }
+      if (syscallRet === undefined) {
+        const i = bytes.indexOf(want.syscallRet);
+        if (i !== -1) syscallRet = at + BigInt(i);
+      }
+      for (const pattern of want.sigreturn) {
+        if (sigreturn !== undefined) break;
+        const i = bytes.indexOf(pattern);
+        if (i !== -1) sigreturn = at + BigInt(i);
+      }
+    }
+    if (syscallRet !== undefined && sigreturn !== undefined) return { syscallRet, sigreturn };
+  }
+  return undefined;
+}

@@ -32,11 +32,20 @@ export interface Arch {
    * The registers a thread stopped with `regs` inside get_signal resumes user mode with when no
    * signal handler runs: the kernel's syscall-restart rules applied (an interrupted syscall
    * rewound to run again, or to restart_syscall), marked as not in a syscall so no later
-   * stop applies them twice. A copy; `regs` itself is left as it is.
+   * stop applies them twice. With `restartBlock` 'rerun', a syscall the kernel would continue
+   * from its restart block (a sleep with a timeout) runs again from the start instead: for a
+   * way back that loses the restart block (rt_sigreturn). A copy; `regs` is left as it is.
    */
-  resumeRegs(regs: Uint8Array): Buffer;
+  resumeRegs(regs: Uint8Array, restartBlock?: 'continue' | 'rerun'): Buffer;
+  /**
+   * Byte patterns of a one-shot call's safety net (x86_64-frame.ts): a `syscall; ret`, and the
+   * program's rt_sigreturn trampoline; absent where there is none.
+   */
+  readonly netGadgets?: { readonly syscallRet: Buffer; readonly sigreturn: readonly Buffer[] };
   /** writeCodeRegs at `insnAddr`, with syscall `nr(args)` loaded (missing arguments are 0). */
   writeInjectedRegs(into: Uint8Array, saved: Uint8Array, insnAddr: bigint, nr: number, args: readonly bigint[]): void;
+  /** writeInjectedRegs with the stack pointer at `sp` (a one-shot call's safety net frame). */
+  writeNetRegs?(into: Uint8Array, saved: Uint8Array, insnAddr: bigint, sp: bigint, nr: number, args: readonly bigint[]): void;
   /** The thread was stopped inside a syscall (false also where the register set cannot tell). */
   inSyscall(regs: Uint8Array): boolean;
   /**
