@@ -13,7 +13,7 @@
  * thread when its sleep ends.
  */
 import {
-  SCHED_FIFO, SCHED_OTHER, SCHED_RESET_ON_FORK, setThreadNice, setThreadScheduler, threadScheduling, type ThreadScheduling,
+  SCHED_FIFO, SCHED_OTHER, SCHED_RESET_ON_FORK, setThreadNice, setThreadScheduler, threadNice, threadPolicy,
 } from '../kernel/sched.js';
 import { setPollMode } from './thread-state.js';
 
@@ -27,11 +27,15 @@ let learned: { how: 'fifo' } | { how: 'nice'; nice: number } | { how: 'none' } |
 
 export interface Boost {
   readonly how: SchedulingBoost;
+  /** Drops the raised priority for a while (the target's threads are all stopped: none competes). */
+  lower(): void;
+  /** Raises it again (threads about to be released compete again as each one goes). */
+  raise(): void;
   /** Puts the thread's scheduling back as it was. */
   restore(): void;
 }
 
-const NOTHING: Boost = { how: 'off', restore: () => undefined };
+const NOTHING: Boost = { how: 'off', lower: () => undefined, raise: () => undefined, restore: () => undefined };
 
 function tryFifo(): boolean {
   try {
@@ -52,56 +56,64 @@ function tryNice(nice: number, was: number): boolean {
   }
 }
 
-function putBack(was: ThreadScheduling): void {
-  try {
-    if (was.policy !== SCHED_OTHER || was.resetOnFork) setThreadScheduler(was.policy | (was.resetOnFork ? SCHED_RESET_ON_FORK : 0), was.priority);
-    else setThreadScheduler(SCHED_OTHER, 0);
-  } catch {
-    // Dropping a priority is always allowed; a failure here leaves the raised one.
-  }
-  try {
-    setThreadNice(was.nice);
-  } catch {
-    // Raising the nice value back is allowed; lowering it was what might not be.
-  }
-}
-
-/** Raises the calling thread's scheduling priority for an operation (see the module comment). */
+/**
+ * Raises the calling thread's scheduling priority for an operation (see the module comment).
+ * The session lowers it while every thread of the target is stopped: then none of them
+ * competes, and a real-time tracer would only slow its own waits (it cannot yield the CPU to a
+ * tracee woken on its CPU, it naps). One system call reads the thread's class, one raises it,
+ * one drops it: in a VM each costs microseconds.
+ */
 export function boostScheduling(enabled: boolean): Boost {
   if (!enabled) return NOTHING;
-  let was: ThreadScheduling;
   try {
-    was = threadScheduling();
+    // A thread that is real-time already, or that someone put in SCHED_BATCH/IDLE, is left as it is.
+    if (threadPolicy() !== SCHED_OTHER) return { ...NOTHING, how: 'none' };
   } catch {
     return NOTHING;
   }
-  // A thread that is real-time already, or that someone put in SCHED_BATCH/IDLE, is left as it is.
-  if (was.policy !== SCHED_OTHER) return { how: 'none', restore: () => undefined };
   let how: SchedulingBoost = 'none';
+  let was = 0;
+  let nice = 0;
   if (learned === undefined || learned.how === 'fifo') {
     if (tryFifo()) how = 'fifo';
   }
   if (how === 'none' && learned?.how !== 'none') {
+    try {
+      was = threadNice();
+    } catch {
+      return NOTHING;
+    }
     const steps = learned?.how === 'nice' ? [learned.nice, ...NICE_STEPS] : NICE_STEPS;
     for (const n of steps) {
-      if (tryNice(n, was.nice)) {
+      if (tryNice(n, was)) {
         how = 'nice';
-        learned = { how: 'nice', nice: n };
+        nice = n;
         break;
       }
     }
   }
-  if (how === 'fifo') learned = { how: 'fifo' };
-  if (how === 'none') {
-    learned = { how: 'none' };
-    return { how, restore: () => undefined };
-  }
-  if (how === 'fifo') setPollMode('nap');
-  return {
-    how,
-    restore: () => {
-      setPollMode('yield');
-      putBack(was);
-    },
+  learned = how === 'fifo' ? { how } : how === 'nice' ? { how, nice } : { how: 'none' };
+  if (how === 'none') return { ...NOTHING, how };
+  let raised = true;
+  const up = (): void => {
+    if (raised) return;
+    raised = true;
+    if (how === 'fifo' ? tryFifo() : tryNice(nice, was)) {
+      if (how === 'fifo') setPollMode('nap');
+    }
   };
+  const down = (): void => {
+    if (!raised) return;
+    raised = false;
+    setPollMode('yield');
+    try {
+      // SCHED_OTHER keeps the nice value; a nice value may always go back up.
+      if (how === 'fifo') setThreadScheduler(SCHED_OTHER, 0);
+      else setThreadNice(was);
+    } catch {
+      // Left raised: nothing in the kernel refuses a drop, so this does not happen.
+    }
+  };
+  if (how === 'fifo') setPollMode('nap');
+  return { how, lower: down, raise: up, restore: down };
 }

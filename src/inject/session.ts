@@ -9,6 +9,7 @@
  *
  * Everything is synchronous on purpose: ptrace only answers the thread that attached.
  */
+import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { NumapolError, UsageError } from '../errors.js';
 import { errnoName } from '../kernel/errno.js';
@@ -190,6 +191,15 @@ function linger(t: TracedThread): void {
   lingerTimer ??= setInterval(() => retryLingering(0), 50).unref();
 }
 
+/** How many threads each process had at its last operation: whether to raise the tracer's priority (boost.ts). */
+const threadCounts = new Map<number, number>();
+
+function rememberThreads(pid: number, n: number): void {
+  threadCounts.delete(pid);
+  threadCounts.set(pid, n);
+  if (threadCounts.size > 4096) threadCounts.delete(threadCounts.keys().next().value as number);
+}
+
 /** The results of the calls of a batch that ran before it failed with `e` (see remoteSyscalls). */
 export function completedCalls(e: unknown): RemoteResult[] {
   return completedBefore(e).map(toResult);
@@ -246,7 +256,9 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
   const tasks = openTasks(pid);
   const release = deferSignals();
   const loudChildStops = quietChildStops();
-  const boost = boostScheduling(opts.boost ?? true);
+  // Only a process with more threads than CPUs can keep some of them runnable but not running,
+  // which a stop waits for (a running thread is stopped at once by an interrupt).
+  const boost = boostScheduling((opts.boost ?? true) && (facts?.threads ?? threadCounts.get(pid) ?? Infinity) > os.availableParallelism());
   const traced: TracedThread[] = [];
   const stats: SessionStats = {
     threads: 0, seizePasses: 0, seizeMs: 0, stoppedMs: 0, detachMs: 0, injections: 0, injectUs: [], injectionMode: 'syscall-stops', codeBatches: 0, regionMade: false, unguardedCalls: 0, scheduling: boost.how, warnings: [],
@@ -294,6 +306,8 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
       }
     };
     const seized = seizeAll(pid, tasks, options, timeoutMs, traced, prefetch);
+    // Every thread is stopped: none of the target's competes with this one any more.
+    boost.lower();
     faultSeam('seized');
     facts ??= readProcessFacts(pid);
     if (!readFirst) refuseSeccomp(facts, seccomp);
@@ -304,6 +318,7 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
     stats.seizePasses = seized.passes;
     const byTid = new Map(traced.filter((t) => t.alive).map((t) => [t.tid, t] as const));
     stats.threads = byTid.size;
+    rememberThreads(pid, traced.length);
 
     // The leader may be a zombie without an mm: reach the address space through a live thread.
     const mmTid = (): number => traced.find((x) => x.alive)?.tid ?? pid;
@@ -569,6 +584,8 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
     } catch (e) {
       stats.warnings.push(e instanceof Error ? e.message : String(e));
     }
+    // Each thread released runs again: the ones still to release must not wait behind them.
+    boost.raise();
     const d0 = performance.now();
     const detachErrors: unknown[] = [];
     for (let i = 0; i < traced.length; i++) {

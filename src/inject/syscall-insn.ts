@@ -91,9 +91,35 @@ export interface NetGadgets {
  * Finds the safety net's two byte sequences in the executable mappings of `pid` ([vdso], libc,
  * then the others, as for the syscall instruction); undefined when the process has either not.
  */
-export function findNetGadgets(pid: number, arch: Arch, mappings: readonly Mapping[] = readMaps(pid)): NetGadgets | undefined {
+export function findNetGadgets(pid: number, arch: Arch, mappings?: readonly Mapping[]): NetGadgets | undefined {
   const want = arch.netGadgets;
   if (want === undefined) return undefined;
+  // Where they were last time, if they are still there (two small reads instead of a scan).
+  const last = knownGadgets.get(pid);
+  if (last !== undefined && holdsBytes(pid, last.syscallRet, [want.syscallRet]) && holdsBytes(pid, last.sigreturn, want.sigreturn)) return last;
+  const found = scanNetGadgets(pid, want, mappings ?? readMaps(pid));
+  knownGadgets.delete(pid);
+  if (found !== undefined) {
+    knownGadgets.set(pid, found);
+    if (knownGadgets.size > 4096) knownGadgets.delete(knownGadgets.keys().next().value as number);
+  }
+  return found;
+}
+
+/** The net's addresses per pid, as last found (checked again before use). */
+const knownGadgets = new Map<number, NetGadgets>();
+
+function holdsBytes(pid: number, at: bigint, patterns: readonly Buffer[]): boolean {
+  try {
+    const longest = Math.max(...patterns.map((p) => p.length));
+    const got = processVmRead(pid, at, longest);
+    return patterns.some((p) => got.subarray(0, p.length).equals(p));
+  } catch {
+    return false;
+  }
+}
+
+function scanNetGadgets(pid: number, want: NonNullable<Arch['netGadgets']>, mappings: readonly Mapping[]): NetGadgets | undefined {
   const maps = mappings.filter((m) => m.perms[0] === 'r' && m.perms[2] === 'x' && rank(m) < 9).sort((a, b) => rank(a) - rank(b));
   let syscallRet: bigint | undefined;
   let sigreturn: bigint | undefined;

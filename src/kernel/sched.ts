@@ -7,7 +7,7 @@ import { defineErrnoMeanings } from './errno.js';
 import { libcFunc } from './ffi.js';
 import { failed } from './check.js';
 import { PinnedBlock } from './pinned.js';
-import { readI32, writeU32 } from './words.js';
+import { writeU32 } from './words.js';
 
 export const SCHED_OTHER = 0;
 export const SCHED_FIFO = 1;
@@ -29,29 +29,21 @@ defineErrnoMeanings('setpriority', PRIORITY);
 
 let param: PinnedBlock | undefined;
 
-export interface ThreadScheduling {
-  /** SCHED_* (without SCHED_RESET_ON_FORK). */
-  readonly policy: number;
-  /** Real-time priority (0 for the normal classes). */
-  readonly priority: number;
-  /** Nice value, -20..19 (the normal classes). */
-  readonly nice: number;
-  readonly resetOnFork: boolean;
-}
-
-/** The calling thread's scheduling class, real-time priority and nice value. */
-export function threadScheduling(): ThreadScheduling {
+/** sched_getscheduler(0): the calling thread's class (SCHED_*, with SCHED_RESET_ON_FORK when set). */
+export function threadPolicy(): number {
   const getscheduler = libcFunc<(pid: number) => number>('int sched_getscheduler(int)');
-  const getparam = libcFunc<(pid: number, p: number) => number>('int sched_getparam(int, uintptr_t)');
-  const raw = libcFunc<(nr: number, which: number, who: number) => number | bigint>('long syscall(long, long, long)');
-  const p = (param ??= new PinnedBlock(8));
   const policy = getscheduler(0);
   if (policy === -1) failed('sched_getscheduler');
-  if (getparam(0, p.addr) === -1) failed('sched_getparam');
+  return policy;
+}
+
+/** The calling thread's nice value. */
+export function threadNice(): number {
+  const raw = libcFunc<(nr: number, which: number, who: number) => number | bigint>('long syscall(long, long, long)');
   // The raw getpriority returns 20 - nice (never negative), so -1 is always an error.
   const prio = Number(raw(140, PRIO_PROCESS, 0));
   if (prio === -1) failed('getpriority');
-  return { policy: policy & ~SCHED_RESET_ON_FORK, priority: readI32(p.buf, 0), nice: 20 - prio, resetOnFork: (policy & SCHED_RESET_ON_FORK) !== 0 };
+  return 20 - prio;
 }
 
 /** sched_setscheduler(0, policy, {priority}) for the calling thread. */
