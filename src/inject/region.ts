@@ -69,6 +69,19 @@ export function forgetRegion(pid: number): void {
   known.delete(pid);
 }
 
+/** Processes that may not have executable memory of numapol's making: not asked again. */
+const refused = new Set<number>();
+
+/** Whether making a region in `pid` failed for lack of executable memory before. */
+export function regionRefused(pid: number): boolean {
+  return refused.has(pid);
+}
+
+function rememberRefusal(pid: number): void {
+  refused.add(pid);
+  if (refused.size > KNOWN_MAX) refused.delete(refused.values().next().value as number);
+}
+
 /** Whether the park code is at `code` in the process of thread `tid`, byte for byte. */
 function holdsCode(tid: number, code: bigint, layout: ParkLayout): boolean {
   try {
@@ -204,18 +217,23 @@ export function createRegion(pid: number, layout: ParkLayout, c: RegionCalls): {
   // No writable+executable memory (PR_SET_MDWE, SELinux execmem): a read+exec page, written
   // the way a debugger sets a breakpoint.
   code = c.oneShot(c.nr.mmap, mapArgs(PROT_RX));
-  if (isErrnoRet(code)) return undefined;
+  if (isErrnoRet(code)) {
+    rememberRefusal(pid);
+    return undefined;
+  }
   const r = regionAt(code, layout);
   try {
     c.writeForced(r.code + BigInt(PARK_MAGIC.length), body);
     c.writeForced(r.code, magic);
   } catch {
     c.oneShot(c.nr.munmap, [r.code, BigInt(REGION_BYTES)]);
+    rememberRefusal(pid);
     return undefined;
   }
   const rw = c.oneShot(c.nr.mprotect, [r.data, BigInt(DATA_BYTES), PROT_RW]);
   if (isErrnoRet(rw)) {
     c.oneShot(c.nr.munmap, [r.code, BigInt(REGION_BYTES)]);
+    rememberRefusal(pid);
     return undefined;
   }
   faultSeam('region-written');

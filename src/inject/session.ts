@@ -30,7 +30,7 @@ import {
   readProcessFacts, refuseLingering, refuseSeccomp, refuseSelf, seenUnfiltered, threadState, type ProcessFacts, type SeccompPolicy,
 } from './preflight.js';
 import {
-  CONTROL_BYTES, createRegion, DATA_BYTES, findRegion, sealRegion, type FoundRegion, type ParkRegion, type RegionCalls,
+  CONTROL_BYTES, createRegion, DATA_BYTES, findRegion, regionRefused, sealRegion, type FoundRegion, type ParkRegion, type RegionCalls,
 } from './region.js';
 import { mmapFailed, ScratchArena } from './scratch.js';
 import { openTasks, seizeAll, type SkippedThread } from './seize.js';
@@ -432,6 +432,12 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
     const ensureRegion = (): boolean => {
       if (mode !== 'code') return false;
       if (region === null) return false;
+      if (region === undefined && regionRefused(pid)) {
+        region = null;
+        mode = 'syscall-stops';
+        stats.injectionMode = mode;
+        return false;
+      }
       if (region !== undefined) {
         if (!region.sealed) {
           stats.warnings.push(...sealRegion(pid, region, regionCalls()));
