@@ -40,6 +40,7 @@ for (const injection of ['auto', 'syscall-stops'] as const) {
       const own = stats.regionMade ? 4 : injection === 'syscall-stops' ? 2 : 0;
       const ownTimings = stats.regionMade ? 2 : injection === 'syscall-stops' ? 2 : 0;
       assert.equal(stats.injections, 4 * out.length + own);
+      assert.equal(stats.unguardedCalls, 0, 'every call made on its own had its safety net');
       assert.equal(stats.injectUs.length, out.length + ownTimings);
       const { counters, threads } = await t.finish();
       assert.equal(counters.surprises, 0, 'no EINTR or 512..516 leaked to the program');
