@@ -11,15 +11,16 @@
  * neither an mmap nor a munmap.
  *
  * A later numapol finds it by looking in /proc/PID/maps for an anonymous executable mapping
- * whose first bytes are exactly the park code it would write: a region of another numapol
- * version, or anything else, is never used (a new one is made). The data pages hold nothing
+ * whose first 16 bytes are the magic of the park code it would write, which holds a hash of
+ * that code: a region of another numapol build, or anything else, is never used (a new one is
+ * made). The data pages hold nothing
  * between operations: each operation writes what it needs.
  */
 import { readProcFile } from '../kernel/proc-file.js';
 import { NumapolError } from '../errors.js';
 import { processVmRead } from '../kernel/remote-memory.js';
 import type { ParkLayout } from './arch/index.js';
-import { PARK_MAGIC } from './arch/x86_64-park.js';
+import { PARK_MAGIC_BYTES } from './arch/x86_64-park.js';
 import { faultSeam } from './fault-seam.js';
 
 export const PAGE = 4096;
@@ -82,10 +83,14 @@ function rememberRefusal(pid: number): void {
   if (refused.size > KNOWN_MAX) refused.delete(refused.values().next().value as number);
 }
 
-/** Whether the park code is at `code` in the process of thread `tid`, byte for byte. */
+/**
+ * Whether the park code is at `code` in the process of thread `tid`: its magic, which holds a
+ * hash of the rest, matches. The rest was written before the magic, so a page whose magic
+ * matches holds the whole code.
+ */
 function holdsCode(tid: number, code: bigint, layout: ParkLayout): boolean {
   try {
-    return processVmRead(tid, code, layout.code.length).equals(layout.code);
+    return processVmRead(tid, code, PARK_MAGIC_BYTES).equals(layout.code.subarray(0, PARK_MAGIC_BYTES));
   } catch {
     return false;
   }
@@ -200,12 +205,12 @@ export function sealRegion(pid: number, r: ParkRegion, c: RegionCalls): string[]
  */
 export function createRegion(pid: number, layout: ParkLayout, c: RegionCalls): { region: ParkRegion; warnings: string[] } | undefined {
   const mapArgs = (prot: bigint): bigint[] => [0n, BigInt(REGION_BYTES), prot, MAP_PRIVATE_ANONYMOUS, -1n, 0n];
-  const body = layout.code.subarray(PARK_MAGIC.length);
-  const magic = layout.code.subarray(0, PARK_MAGIC.length);
+  const body = layout.code.subarray(PARK_MAGIC_BYTES);
+  const magic = layout.code.subarray(0, PARK_MAGIC_BYTES);
   let code = c.oneShot(c.nr.mmap, mapArgs(PROT_RWX));
   if (!isErrnoRet(code)) {
     const r = regionAt(code, layout);
-    c.write(r.code + BigInt(PARK_MAGIC.length), body);
+    c.write(r.code + BigInt(PARK_MAGIC_BYTES), body);
     c.write(r.code, magic);
     faultSeam('region-written');
     const warnings = sealRegion(pid, r, c);
@@ -223,7 +228,7 @@ export function createRegion(pid: number, layout: ParkLayout, c: RegionCalls): {
   }
   const r = regionAt(code, layout);
   try {
-    c.writeForced(r.code + BigInt(PARK_MAGIC.length), body);
+    c.writeForced(r.code + BigInt(PARK_MAGIC_BYTES), body);
     c.writeForced(r.code, magic);
   } catch {
     c.oneShot(c.nr.munmap, [r.code, BigInt(REGION_BYTES)]);

@@ -44,8 +44,19 @@
  */
 import { ALL_SIGNALS } from '../signal-masks.js';
 
-/** The first 16 bytes of the code page: what a later numapol looks for (the version is the last character). */
-export const PARK_MAGIC = Buffer.from('numapol park v1\n', 'latin1');
+/**
+ * The first 16 bytes of the code page: "numapol\0" and a 64-bit FNV-1a hash of everything after
+ * them, so that a later numapol knows the page holds exactly the code it would write (another
+ * build's code has another hash) by reading 16 bytes.
+ */
+export const PARK_MAGIC_PREFIX = Buffer.from('numapol\0', 'latin1');
+export const PARK_MAGIC_BYTES = 16;
+
+function fnv1a64(b: Buffer): bigint {
+  let h = 0xcbf29ce484222325n;
+  for (const x of b) h = BigInt.asUintN(64, (h ^ BigInt(x)) * 0x100000001b3n);
+  return h;
+}
 
 /** Word offsets in a thread's slot area (rbx points at it while the code runs). */
 export const SLOT = {
@@ -283,8 +294,10 @@ const ARG_REGS = [RDI, RSI, RDX, R10, R8, R9];
 
 function build(): ParkLayout {
   const a = new Asm();
-  // Header: magic, then the mask that blocks everything (rip-relative), then code at 64.
-  a.emit(...PARK_MAGIC);
+  // Header: magic (its hash filled in at the end), then the mask that blocks everything
+  // (rip-relative), then code at 64.
+  a.emit(...PARK_MAGIC_PREFIX);
+  for (let i = 0; i < 8; i++) a.emit(0);
   a.label('allMask');
   for (let i = 0; i < 8; i++) a.emit(Number((ALL_SIGNALS >> BigInt(8 * i)) & 0xffn));
   while (a.at < 64) a.emit(0xcc);
@@ -402,6 +415,7 @@ function build(): ParkLayout {
 
   const code = a.finish();
   if (code.length > 4096) throw new Error(`park code is ${code.length} bytes, more than a page`);
+  code.writeBigUInt64LE(fnv1a64(code.subarray(PARK_MAGIC_BYTES)), PARK_MAGIC_PREFIX.length);
   const trapAt = (label: string): number => a.offsetOf(label);
   return {
     code,

@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { PARK_MAGIC, SLOT, slotSize, TAIL_FRAME_BELOW_SP, X86_64_PARK } from '../../../src/inject/arch/x86_64-park.js';
+import { PARK_MAGIC_BYTES, PARK_MAGIC_PREFIX, SLOT, slotSize, TAIL_FRAME_BELOW_SP, X86_64_PARK } from '../../../src/inject/arch/x86_64-park.js';
 import { X86_64_REGS } from '../../../src/inject/arch/x86_64-regs.js';
 
 const code = X86_64_PARK.code;
 
-test('the park code fits a page, starts with its magic and the all-blocking mask, and its code starts at 64', () => {
+test('the park code fits a page, starts with its magic (with a hash of the rest) and the all-blocking mask, and its code starts at 64', () => {
   assert.ok(code.length <= 4096);
-  assert.deepEqual(code.subarray(0, 16), PARK_MAGIC);
+  assert.deepEqual(code.subarray(0, 8), PARK_MAGIC_PREFIX);
+  let h = 0xcbf29ce484222325n;
+  for (const x of code.subarray(PARK_MAGIC_BYTES)) h = BigInt.asUintN(64, (h ^ BigInt(x)) * 0x100000001b3n);
+  assert.equal(code.readBigUInt64LE(8), h, 'FNV-1a of the rest');
   assert.equal(code.readBigUInt64LE(X86_64_PARK.allMask), (1n << 64n) - 1n);
   assert.equal(X86_64_PARK.entry, 64);
 });
