@@ -5,9 +5,13 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { benchColdStart } from './cold-start.js';
+import { benchDaemon } from './daemon.js';
 import { benchFaults } from './faults.js';
 import { benchInject } from './inject.js';
+import { benchJournal } from './journal.js';
 import { benchParseNumaMaps } from './parse-numa-maps.js';
+import { benchPlacement } from './placement.js';
+import { benchProcEvents } from './proc-events.js';
 import { printFigures } from './report.js';
 
 const args = process.argv.slice(2);
@@ -24,6 +28,10 @@ if (want('parse')) {
 }
 if (want('cold-start')) printFigures('CLI cold start', benchColdStart());
 if (want('inject')) printFigures("changing a running process's policy (1,000 threads and one; gdb in the same run)", await benchInject());
+if (want('journal')) printFigures('daemon journal writes (SQLite, WAL)', benchJournal());
+if (want('proc-events')) printFigures('process events: exec to callback, and the idle cost of the stream', await benchProcEvents());
+if (want('daemon')) printFigures('the daemon: exec to rule, idle cost, API on 1,000 threads, 10,000 processes', await benchDaemon());
+if (want('placement')) printFigures('automatic placement: one decision pass over 1,000 processes', benchPlacement());
 // Long (about 0.3 s a kill): only when asked for, `npm run bench -- faults [kills=N]`.
 if (only.includes('faults')) printFigures('numapol SIGKILLed at random instants mid-operation', await benchFaults(Number(option('kills') ?? 1000)));
 if (want('guest')) {

@@ -3,9 +3,9 @@
  * numapol's entry: picks the command and loads only its module, so `numapol show $$` starts
  * nearly as fast as node itself (no FFI, no other commands).
  */
-import { readFileSync } from 'node:fs';
 import type { Command } from './command.js';
 import { runCommand } from './runner.js';
+import { version } from './version.js';
 
 interface Entry {
   readonly summary: string;
@@ -16,14 +16,25 @@ const COMMANDS: Readonly<Record<string, Entry>> = {
   hardware: { summary: 'nodes, CPUs, memory per node and distances', load: () => import('./commands/hardware.js') },
   show: { summary: "a process: threads, their mempolicy, cpuset, pages per node", load: () => import('./commands/show.js') },
   maps: { summary: 'per-VMA table: range, what it maps, mempolicy, pages per node', load: () => import('./commands/maps.js') },
-  stat: { summary: 'numastat: per-node counters, per-process memory per node', load: () => import('./commands/stat.js') },
+  stat: { summary: "per-node counters, meminfo and per-process memory per node (numastat's command line and layouts)", load: () => import('./commands/stat.js') },
   migrate: { summary: "move all of a process's pages between node sets (migratepages), with reasons", load: () => import('./commands/migrate.js') },
   move: { summary: 'move one area (range, VMA, heap, data) of a process to a node, in bounded steps', load: () => import('./commands/move.js') },
   shm: { summary: 'show/set the policy of tmpfs, hugetlbfs and SysV shm objects, move their pages', load: () => import('./commands/shm.js') },
   set: { summary: "change a running process's mempolicy: its threads' or a range's (injected set_mempolicy/mbind)", load: () => import('./commands/set.js') },
   'home-node': { summary: 'set the home node of bind/preferred_many ranges of a running process', load: () => import('./commands/home-node.js') },
   apply: { summary: "apply the seeds' numa_maps write syntax (POLICY, ADDR POLICY, ADDR N0>1) to a running process", load: () => import('./commands/apply.js') },
-  run: { summary: 'run a program under a mempolicy and CPU binding (numactl)', load: () => import('./commands/run.js') },
+  run: { summary: 'run a program under a mempolicy and CPU binding (all of numactl\'s options)', load: () => import('./commands/run.js') },
+  'install-shims': { summary: 'install numactl, numastat and migratepages front ends to numapol into a directory', load: () => import('./commands/install-shims.js') },
+  numastat: { summary: 'numastat 2.0.16 drop-in: its options, layouts, messages and exit statuses', load: () => import('./commands/numastat.js') },
+  migratepages: { summary: 'migratepages 2.0.16 drop-in: its syntax, messages and exit statuses', load: () => import('./commands/migratepages.js') },
+  numactl: { summary: "numactl 2.0.16 drop-in: its options, output, messages and exit statuses", load: () => import('./commands/numactl.js') },
+  daemon: { summary: 'the batch process manager: rules, journal, undo, API (foreground); daemon status', load: () => import('./commands/daemon.js') },
+  journal: { summary: "the daemon's journal of every action, newest first", load: () => import('./commands/journal.js') },
+  undo: { summary: 'put back what a journal entry changed (through the daemon)', load: () => import('./commands/undo.js') },
+  plan: { summary: 'what the daemon would do now and has not done', load: () => import('./commands/plan.js') },
+  job: { summary: "the daemon's jobs: list them, move one to other nodes", load: () => import('./commands/job.js') },
+  top: { summary: "live view: processes by memory off their CPUs' nodes, each node's free memory and CPU use", load: () => import('./commands/top.js') },
+  completion: { summary: 'print the bash or zsh completion script', load: async () => ({ default: (await import('./commands/completion.js')).completionCommand(COMMANDS) }) },
 };
 
 function usage(): string {
@@ -42,10 +53,6 @@ function usage(): string {
   ].join('\n');
 }
 
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 async function main(argv: readonly string[]): Promise<number> {
   const [name, ...args] = argv;

@@ -1,19 +1,19 @@
 /**
  * The one runner every command goes through: parses options, prints `--help` to stdout, prints
  * data as an aligned table or as `--json`, turns errors into one line on stderr (a stack only with
- * `--debug`) and maps them to exit statuses: 0 ok, 1 operation failed, 2 bad usage.
+ * `--debug`) and maps them to exit statuses: 0 ok, 1 operation failed, 2 bad usage. A command
+ * may pick its status for a run that returned data (Command.exitCode): the drop-in front ends
+ * return numactl's, numastat's and migratepages' own, having written their output to `input.io`.
  */
 import { parseArgs } from 'node:util';
 import { NumapolError, UsageError } from '../errors.js';
-import type { Command, CommandInput, OptionSpec, ParsedValues } from './command.js';
+import type { Command, CommandInput, Io, OptionSpec, ParsedValues } from './command.js';
+import { getoptLong, isProblem, type GetoptOption } from './getopt.js';
 import { toJson } from './json.js';
 
-export interface Io {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-}
+export type { Io } from './command.js';
 
-const processIo: Io = {
+export const processIo: Io = {
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
 };
@@ -58,7 +58,32 @@ export function restStart(cmd: Command<unknown>, argv: readonly string[]): numbe
   return -1;
 }
 
+/** GNU getopt_long over the command's options (Command.grammar). */
+function getoptArgs(cmd: Command<unknown>, argv: readonly string[]): CommandInput {
+  const exact = cmd.grammar === 'exact';
+  const specs = Object.entries(exact ? cmd.options : commandOptions(cmd));
+  const options: GetoptOption[] = specs.map(([name, o]) => ({
+    name,
+    ...(o.short ? { short: o.short } : {}),
+    ...(o.shortOnly ? { shortOnly: true } : {}),
+    arg: o.type === 'boolean' ? 'none' : o.optionalValue ? 'optional' : 'required',
+  }));
+  const r = getoptLong(argv, options, { stopAtOperand: cmd.optionsFirst === true });
+  const values: Record<string, string | boolean | string[] | undefined> = {};
+  for (const e of r.events) {
+    if (isProblem(e)) {
+      if (!exact) throw new UsageError(`${cmd.name}: ${e.problem}`);
+      continue;
+    }
+    const spec = specs.find(([name]) => name === e.name)?.[1];
+    if (spec?.type === 'string' && spec.multiple) values[e.name] = [...((values[e.name] as string[] | undefined) ?? []), e.value ?? ''];
+    else values[e.name] = e.value ?? true;
+  }
+  return { values, positionals: r.operands, rest: r.rest, sequence: r.events, argc: argv.length };
+}
+
 export function parseCommandArgs(cmd: Command<unknown>, argv: readonly string[]): CommandInput {
+  if (cmd.grammar !== undefined) return getoptArgs(cmd, argv);
   let dashdash = argv.indexOf('--');
   if (cmd.optionsFirst) {
     const at = restStart(cmd, argv);
@@ -88,10 +113,12 @@ export function parseCommandArgs(cmd: Command<unknown>, argv: readonly string[])
 export async function runCommand(cmd: Command<unknown>, argv: readonly string[], io: Io = processIo): Promise<number> {
   // Only numapol's own --debug: `numapol run -- prog --debug` passes it to prog.
   const end = cmd.optionsFirst ? restStart(cmd, argv) : argv.indexOf('--');
-  const debug = (end < 0 ? argv : argv.slice(0, end)).includes('--debug');
+  let debug = cmd.grammar !== 'exact' && (end < 0 ? argv : argv.slice(0, end)).includes('--debug');
   try {
-    const input = parseCommandArgs(cmd, argv);
-    if (input.values['help']) {
+    const parsed = parseCommandArgs(cmd, argv);
+    if (cmd.grammar !== undefined) debug = parsed.values['debug'] === true;
+    const input: CommandInput = { ...parsed, io };
+    if (cmd.grammar !== 'exact' && input.values['help']) {
       io.stdout(helpText(cmd));
       return 0;
     }

@@ -10,7 +10,8 @@ export const ERRNO_NAMES: Readonly<Record<number, string>> = {
   10: 'ECHILD', 11: 'EAGAIN', 12: 'ENOMEM', 13: 'EACCES', 14: 'EFAULT', 16: 'EBUSY', 17: 'EEXIST',
   18: 'EXDEV', 19: 'ENODEV', 20: 'ENOTDIR', 21: 'EISDIR', 22: 'EINVAL', 23: 'ENFILE', 24: 'EMFILE',
   26: 'ETXTBSY', 28: 'ENOSPC', 30: 'EROFS', 34: 'ERANGE', 36: 'ENAMETOOLONG', 38: 'ENOSYS',
-  40: 'ELOOP', 75: 'EOVERFLOW', 95: 'EOPNOTSUPP',
+  40: 'ELOOP', 75: 'EOVERFLOW', 93: 'EPROTONOSUPPORT', 95: 'EOPNOTSUPP', 97: 'EAFNOSUPPORT',
+  105: 'ENOBUFS', 111: 'ECONNREFUSED',
   512: 'ERESTARTSYS', 513: 'ERESTARTNOINTR', 514: 'ERESTARTNOHAND', 516: 'ERESTART_RESTARTBLOCK',
 };
 
@@ -40,6 +41,10 @@ const GENERIC: Readonly<Record<string, string>> = {
   EINVAL: 'invalid argument',
   ENOSYS: 'this kernel does not have the syscall',
   EOPNOTSUPP: 'operation not supported',
+  EPROTONOSUPPORT: 'protocol not supported',
+  EAFNOSUPPORT: 'address family not supported',
+  ENOBUFS: 'no buffer space available',
+  ECONNREFUSED: 'connection refused',
 };
 
 /** Meanings per syscall, from the man pages and mm/mempolicy.c (see errno-meanings.ts). */

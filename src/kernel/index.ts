@@ -27,9 +27,12 @@ export {
   mmapFile,
   mincore,
   shmGet,
+  ftok,
   shmAttach,
   shmDetach,
   SHM_RDONLY,
+  IPC_CREAT,
+  SHM_HUGETLB,
   PROT_READ,
   PROT_WRITE,
   MAP_SHARED,
@@ -39,3 +42,18 @@ export {
 } from './memory.js';
 export { cpuMaskBits, schedSetaffinity, schedGetaffinity } from './affinity.js';
 export { gettid, execvp } from './process.js';
+export {
+  ProcConnector,
+  decodeProcEvents,
+  encodeMcastOp,
+  PROC_EVENT,
+  CN_IDX_PROC,
+  CN_VAL_PROC,
+  PROC_CN_MCAST_LISTEN,
+  PROC_CN_MCAST_IGNORE,
+  type ProcConnectorEvent,
+  type ProcConnectorOptions,
+  type ReceiveOutcome,
+} from './proc-connector.js';
+export { readProcConnector, type ProcConnectorHandlers, type ProcConnectorReader } from './proc-connector-reader.js';
+export { strerror } from './strerror.js';

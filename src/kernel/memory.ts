@@ -91,10 +91,25 @@ export function mincore(addr: bigint, length: bigint): Uint8Array {
 }
 
 export const SHM_RDONLY = 0o10000;
+/** shmget flags: create the segment (with the mode bits or'ed in), back it by huge pages. */
+export const IPC_CREAT = 0o1000;
+export const SHM_HUGETLB = 0o4000;
 
-/** shmget(key, 0, 0): the id of the existing System V segment with this key. */
-export function shmGet(key: number): number {
-  return Number(syscall('shmget', key, 0, 0));
+/**
+ * shmget(key, size, flags): the id of the System V segment with this key; with IPC_CREAT in
+ * `flags` a new one of `size` bytes when there is none. Without arguments: an existing one.
+ */
+export function shmGet(key: number, size = 0n, flags = 0): number {
+  return Number(syscall('shmget', key, size, flags));
+}
+
+/**
+ * ftok(3): the System V key of `path` and project id `projId` (glibc's: from the file's device
+ * and inode). Throws SyscallError('ftok', …) when the file cannot be stat'ed.
+ */
+export function ftok(path: string, projId: number): number {
+  const fn = libcFunc<(path: string, id: number) => number>('int ftok(const char *, int)');
+  return check('ftok', () => fn(path, projId), path);
 }
 
 /** shmat: attaches segment `shmid` at an address the kernel picks; returns it. */

@@ -108,7 +108,7 @@ export interface Selection extends VmaFilter {
 }
 
 export function hasVmaFilter(s: VmaFilter): boolean {
-  return s.name !== undefined || !!s.anon || !!s.file || !!s.text || !!s.data || s.minPages !== undefined;
+  return s.name !== undefined || !!s.anon || !!s.file || !!s.text || !!s.data || s.minPages !== undefined || s.kinds !== undefined;
 }
 
 /**
@@ -134,6 +134,7 @@ export function resolveSelection(vmas: readonly Vma[], sel: Selection, pid: numb
       sel.file ? '--file' : '',
       sel.text ? '--text' : '',
       sel.data ? '--data' : '',
+      sel.kinds !== undefined ? `kind ${sel.kinds.join('|')}` : '',
     ].filter((s) => s !== '').join(' ');
     throw new NumapolError('ENOMAPPING', `pid ${pid} has no movable mapping matching ${what || 'the range'}: see 'numapol maps ${pid}'`, {
       usage: true,

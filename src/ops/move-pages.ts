@@ -70,6 +70,19 @@ export interface EngineOptions extends PaceOptions {
    * visible and asks move_pages otherwise; 'query' always asks move_pages page by page.
    */
   readonly placement?: 'auto' | 'query';
+  /**
+   * One pacer for several runs (a job's members): the rate then holds for all of them together,
+   * and its stats count every step. Default: a pacer of this run's own.
+   */
+  readonly pacer?: Pacer;
+  /**
+   * Units to leave alone, by their address and size in base pages (a unit is judged by its
+   * first page): pages another process of a job moves for everyone who maps them. Counted as
+   * not selected.
+   */
+  readonly skip?: (addr: bigint, pages: number) => boolean;
+  /** Sees every move_pages call's entries before it runs; `retry` for passes over busy pages. */
+  readonly onMoveCall?: (addrs: BigUint64Array, dest: Int32Array, retry: boolean) => void;
 }
 
 export interface EngineResult {
@@ -105,7 +118,8 @@ export function failedPages(t: PageTally): number {
   return t.busy + t.noMemory + t.shared + Object.values(t.other).reduce((s, v) => s + v, 0);
 }
 
-function tallyError(t: PageTally, errno: number, pages: number): void {
+/** Counts `pages` pages that move_pages failed with `errno` under their outcome. */
+export function tallyError(t: PageTally, errno: number, pages: number): void {
   if (errno === ENOENT || errno === EFAULT) t.notPresent += pages;
   else if (errno === EBUSY) t.busy += pages;
   else if (errno === ENOMEM) t.noMemory += pages;
@@ -173,9 +187,9 @@ function totalBytes(segs: readonly Segment[], basePage: number): number {
 }
 
 /** Flows keyed by from * 2^16 + to: a number key, since every moved page passes here. */
-type Flows = Map<number, Flow>;
+export type Flows = Map<number, Flow>;
 
-function addFlow(flows: Flows, from: number, to: number, pages: number, bytes: number): void {
+export function addFlow(flows: Flows, from: number, to: number, pages: number, bytes: number): void {
   const k = from * 65536 + to;
   const f = flows.get(k);
   if (f === undefined) flows.set(k, { from, to, pages, bytes });
@@ -218,7 +232,7 @@ export async function movePagesPaced(
   checkPaceOptions(opts);
   const t0 = performance.now();
   const batch = batchPagesFor(opts, basePage);
-  const pacer = new Pacer(opts);
+  const pacer = opts.pacer ?? new Pacer(opts);
   const tally = emptyTally();
   const flows: Flows = new Map();
   const bytesTotal = totalBytes(segs, basePage);
@@ -269,6 +283,7 @@ export async function movePagesPaced(
     if (sel.some((p, j) => j > 0 && p.to < sel[j - 1]!.to)) sel.sort((a, b) => a.to - b.to);
     const addrs = BigUint64Array.from(sel.map((p) => p.addr));
     const dest = Int32Array.from(sel.map((p) => p.to));
+    opts.onMoveCall?.(addrs, dest, false);
     let status: Int32Array | undefined;
     let notMoved = 0;
     await pacer.step(
@@ -334,9 +349,14 @@ export async function movePagesPaced(
       unknown.forEach((i, k) => (u.node[i] = q[k]!));
     }
     const picks: Pick[] = [];
+    const skip = opts.skip;
     for (let i = 0; i < u.addrs.length; i++) {
       const st = u.node[i]!;
       const n = u.pages[i]!;
+      if (skip !== undefined && skip(u.addrs[i]!, n)) {
+        tally.notSelected += n;
+        continue;
+      }
       if (st < 0) {
         tallyError(tally, -st, n);
         continue;
@@ -392,6 +412,7 @@ export async function movePagesPaced(
     const sel = busy.splice(0);
     const addrs = BigUint64Array.from(sel.map((p) => p.addr));
     const dest = Int32Array.from(sel.map((p) => p.to));
+    opts.onMoveCall?.(addrs, dest, true);
     await pacer.step(
       sel.reduce((a, p) => a + p.bytes, 0),
       () => {

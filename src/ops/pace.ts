@@ -33,6 +33,11 @@ export interface PaceStats {
   readonly longestStepMs: number;
   /** Time spent sleeping to keep the rate. */
   readonly sleptMs: number;
+  /**
+   * Bytes of the largest single step: at most batchPagesFor's pages, or one huge page when a
+   * huge page alone is more (it cannot be cut). The bound a paced move keeps, in bytes.
+   */
+  readonly largestStepBytes: number;
 }
 
 export function checkPaceOptions(p: PaceOptions): void {
@@ -60,6 +65,7 @@ export class Pacer {
   private steps = 0;
   private longest = 0;
   private slept = 0;
+  private largest = 0;
 
   constructor(private readonly opts: PaceOptions) {}
 
@@ -71,6 +77,7 @@ export class Pacer {
     this.steps++;
     if (took > this.longest) this.longest = took;
     this.bytes += bytes;
+    if (bytes > this.largest) this.largest = bytes;
     const rate = this.opts.rateBytesPerSecond;
     if (rate !== undefined) {
       // Keep the cumulative rate, so a slow step is not followed by an extra sleep.
@@ -85,6 +92,6 @@ export class Pacer {
   }
 
   stats(): PaceStats {
-    return { steps: this.steps, longestStepMs: this.longest, sleptMs: this.slept };
+    return { steps: this.steps, longestStepMs: this.longest, sleptMs: this.slept, largestStepBytes: this.largest };
   }
 }

@@ -219,6 +219,26 @@ export class RemoteMempolicy {
     return this.get(tid, addr, MPOL_F_ADDR);
   }
 
+  /**
+   * vmaPolicy for many addresses in one injection (one save and restore of `tid`'s registers):
+   * a job move reads every VMA of a process that may hold a policy of its own. Throws a
+   * transport failure; an errno is that address's outcome.
+   */
+  vmaPolicies(tid: number, addrs: readonly bigint[]): RemoteOutcome<Mempolicy>[] {
+    if (addrs.length === 0) return [];
+    const size = this.outSize;
+    // outputAreas hands out two areas per thread: enough for two addresses each.
+    const area = this.outputAreas(Math.ceil(addrs.length / 2));
+    const results = this.session.remoteSyscalls(tid, addrs.map((a, i) => this.getCall(area + BigInt(i * size), a, MPOL_F_ADDR)));
+    const mem = results.some((r) => r.ok) ? this.session.readMemory(area, addrs.length * size) : undefined;
+    const decode = mem === undefined ? undefined : this.decodeRun(mem);
+    return addrs.map((_, i) => {
+      const r = results[i];
+      if (r === undefined || !r.ok || decode === undefined) return this.readFailure(r);
+      return { ok: true, value: decode(i * size) };
+    });
+  }
+
   /** set_mempolicy in thread `tid`. */
   setThreadPolicy(tid: number, p: Mempolicy): RemoteOutcome<null> {
     const c = this.setCall(p);

@@ -71,17 +71,26 @@ export function planRun(spec: RunSpec, argv: readonly string[], opts: OpsOptions
 }
 
 /**
- * Apply the spec to this thread and replace the process with the program. Returns only by
- * throwing (bad program, policy the kernel refuses).
+ * Sets the spec's CPU affinity and mempolicy on this thread (what `numactl --show` then reads
+ * back, and what an exec'd program inherits).
  */
-export function runUnderPolicy(spec: RunSpec, argv: readonly string[], opts: OpsOptions = {}): never {
-  const plan = planRun(spec, argv, opts);
+export function applyRunSpec(spec: RunSpec, opts: OpsOptions = {}): void {
+  const cpus = resolveRunCpus(spec, opts);
   if (spec.policy) checkKernelSupports(spec.policy, opts);
-  if (plan.cpus) schedSetaffinity(0, plan.cpus);
+  if (cpus) schedSetaffinity(0, cpus);
   if (spec.policy) {
     const k = toKernelMode(spec.policy);
     setMempolicy(k.mode, k.nodes);
   }
+}
+
+/**
+ * Apply the spec to this thread and replace the process with the program. Returns only by
+ * throwing (bad program, policy the kernel refuses).
+ */
+export function runUnderPolicy(spec: RunSpec, argv: readonly string[], opts: OpsOptions = {}): never {
+  planRun(spec, argv, opts);
+  applyRunSpec(spec, opts);
   const [file] = argv as [string, ...string[]];
   return execvp(file, argv);
 }

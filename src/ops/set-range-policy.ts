@@ -11,6 +11,7 @@ import { MPOL_MF_MOVE, MPOL_MF_MOVE_ALL, MPOL_MF_STRICT, pageSize } from '../ker
 import { DEFAULT_POLICY, type Mempolicy } from '../policy/index.js';
 import { hexAddr, resolveSelection, type AddressRange, type Segment } from './address-range.js';
 import { targetVmas } from './move-pages.js';
+import type { VmaFilter } from './vma-filter.js';
 import { policyText, remoteError, samePolicy, type RemoteMempolicy, type UndoLog } from './remote-mempolicy.js';
 import { preflight, stopFigures, stopOptions, targetPolicy, withRollback, type StopFigures, type StopProcessOptions } from './set-policy.js';
 
@@ -18,6 +19,8 @@ import { preflight, stopFigures, stopOptions, targetPolicy, withRollback, type S
 export interface RangeSelection {
   readonly range?: AddressRange;
   readonly vma?: string;
+  /** VMAs by what they are (anonymous, kinds, file globs): the daemon's `vmas:` rules. */
+  readonly filter?: VmaFilter;
 }
 
 export interface MbindFlags {
@@ -66,8 +69,13 @@ export function mappingName(s: Segment): string {
 
 /** The page-aligned pieces, one per VMA, that a selection names in `pid` now. */
 export function resolvePolicyRanges(pid: number, sel: RangeSelection, root?: string): Segment[] {
-  if (sel.range === undefined && sel.vma === undefined) throw new UsageError('say which memory: --range START[-END|+LEN] or --vma NAME');
-  return resolveSelection(targetVmas(pid, root), { ...(sel.range ? { range: sel.range } : {}), ...(sel.vma !== undefined ? { name: sel.vma } : {}) }, pid, pageSize());
+  if (sel.range === undefined && sel.vma === undefined && sel.filter === undefined) throw new UsageError('say which memory: --range START[-END|+LEN] or --vma NAME');
+  return resolveSelection(
+    targetVmas(pid, root),
+    { ...sel.filter, ...(sel.range ? { range: sel.range } : {}), ...(sel.vma !== undefined ? { name: sel.vma } : {}) },
+    pid,
+    pageSize(),
+  );
 }
 
 /**

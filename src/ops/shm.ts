@@ -9,6 +9,8 @@
 import { closeSync, constants, fstatSync, openSync, readFileSync, statfsSync } from 'node:fs';
 import { NumapolError, UsageError } from '../errors.js';
 import {
+  MPOL_DEFAULT,
+  MPOL_LOCAL,
   MPOL_MF_MOVE,
   MPOL_MF_MOVE_ALL,
   PROT_READ,
@@ -245,6 +247,10 @@ export function shmPolicy(opts: ShmOptions): ShmReport {
       const k = toKernelMode(policy);
       const flags = opts.move ? MPOL_MF_MOVE | (process.geteuid?.() === 0 ? MPOL_MF_MOVE_ALL : 0) : 0;
       try {
+        // The kernel skips an mbind whose policy equals the mapping's own (mbind_range's
+        // mpol_equal): our fresh mapping has none, so MPOL_DEFAULT would never reach the object's
+        // shared policy. A policy first, then the default, replaces it for real.
+        if (k.mode === MPOL_DEFAULT) mbind(start, length, MPOL_LOCAL, [], 0);
         mbind(start, length, k.mode, k.nodes, flags);
       } catch (e) {
         if (!(e instanceof SyscallError && opts.move && (e.errnoName === 'EIO' || e.errnoName === 'EPERM'))) throw e;

@@ -3,6 +3,7 @@
  * `[stack]`, a path or a glob like `*libc*`), text (executable file mappings) or data, and a
  * minimum number of resident pages. Shared by `maps`, `move` and `set --vma`.
  */
+import type { VmaKind } from '../procfs/maps.js';
 import type { Vma } from '../procfs/vmas.js';
 
 export interface VmaFilter {
@@ -17,6 +18,8 @@ export interface VmaFilter {
   /** Writable mappings (data, bss, heap, stack, anon): what moving "data but not text" means. */
   readonly data?: boolean;
   readonly minPages?: number;
+  /** Only VMAs of these kinds (`heap`, `stack`, `anon`, `shm`, `file`, …: procfs's classification). */
+  readonly kinds?: readonly VmaKind[];
 }
 
 const ANON_KINDS = new Set(['anon', 'heap', 'stack', 'shm', 'huge']);
@@ -52,6 +55,7 @@ export function vmaMatcher(f: VmaFilter): (v: Vma) => boolean {
     if (f.text && v.perms[2] !== 'x') return false;
     if (f.data && (v.perms[1] !== 'w' || v.perms[2] === 'x')) return false;
     if (f.minPages !== undefined && v.pages < f.minPages) return false;
+    if (f.kinds !== undefined && !f.kinds.includes(v.kind)) return false;
     if (nameTest && !nameTest(v.path)) return false;
     return true;
   };

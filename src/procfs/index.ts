@@ -13,3 +13,6 @@ export * from './tasks.js';
 export * from './processes.js';
 export * from './process-nodes.js';
 export * from './pagemap.js';
+export * from './stat.js';
+export * from './cgroup.js';
+export * from './cpu-times.js';

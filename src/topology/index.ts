@@ -9,3 +9,4 @@ export * from './numastat.js';
 export * from './cpuset.js';
 export * from './machine.js';
 export * from './memory-blocks.js';
+export * from './libnuma-view.js';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { lines, numapol, STACK_LINE } from './helpers.js';
 
 const NODES = readFileSync('/sys/devices/system/node/has_memory', 'utf8').trim();
@@ -141,4 +141,58 @@ test('run --preferred-many and --policy with flags, as the kernel prints them', 
   const stat = numapol(['run', '--policy', 'bind=static:0', '--', 'head', '-1', '/proc/self/numa_maps']);
   assert.equal(stat.status, 0, stat.stderr);
   assert.match(stat.stdout, /^[0-9a-f]+ bind=static:0 /);
+});
+
+test('run takes numactl\'s whole command line: -H and -s print numactl\'s layouts, options act in order', () => {
+  for (const opt of ['-H', '--hardware', '--hard']) {
+    const r = numapol(['run', opt]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^available: \d+ nodes \(/);
+    assert.match(r.stdout, /\nnode distances:\n/);
+  }
+  const show = numapol(['run', '--membind=0', '--physcpubind=0', '-s']);
+  assert.equal(show.status, 0, show.stderr);
+  assert.equal(show.stdout, numapol(['numactl', '--membind=0', '--physcpubind=0', '-s']).stdout);
+  // The binding given last wins, as in numactl.
+  const last = numapol(['run', '--dry-run', '--json', '-N', '0', '-C', '0', 'true']);
+  assert.deepEqual((JSON.parse(last.stdout) as { cpus: number[] }).cpus, [0]);
+  const abbreviated = numapol(['run', '--dry-run', '--json', '--inter=all', '--phys=0', 'true']);
+  assert.equal(abbreviated.status, 0, abbreviated.stderr);
+  assert.deepEqual(JSON.parse(abbreviated.stdout), { policy: `interleave:${NODES}`, cpus: [0], argv: ['true'] });
+});
+
+test('run: numactl\'s order rules and combinations, as numapol errors (exit 2, one line)', () => {
+  for (const [args, want] of [
+    [['--physcpubind=0', '--all', 'true'], /^numapol: run: --all\/-a option must be before all cpu\/node specifications/],
+    [['--length', '1m', 'true'], /^numapol: run: shm related option --length for process/],
+    [['--touch'], /^numapol: run: --touch must be after shared memory specification/],
+    [['--xyz'], /^numapol: run: unrecognized option '--xyz'$/],
+    [['--p', '0'], /is ambiguous; possibilities: '--preferred' '--preferred-many' '--physcpubind' '--policy'$/],
+    [['--json', 'true'], /^numapol: run: --json goes with --dry-run$/],
+    [['--dry-run', '-s'], /^numapol: run: --dry-run plans a program launch, and --show is not one$/],
+  ] as const) {
+    const r = numapol(['run', ...args]);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(lines(r.stderr).length, 1, r.stderr);
+    assert.match(lines(r.stderr)[0]!, want, args.join(' '));
+  }
+});
+
+test('run --file: the policy options act on the shared object, --dump prints its ranges', () => {
+  const f = `/dev/shm/numapol-run-test-${process.pid}`;
+  try {
+    const r = numapol(['run', '--length', '16k', '--file', f, '--membind=0', '--touch', '--dump', '--dump-nodes']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, '0000000000000000-0000000000004000: bind : 0 \n0000000000000000-0000000000004000: 0\n');
+    // numapol run sets --preferred on shared memory (numactl 2.0.16 passes libnuma no node there).
+    const p = numapol(['run', '--length', '16k', '--file', f, '--preferred=0', '--verify', '--dump']);
+    assert.equal(p.status, 0, p.stderr);
+    assert.equal(p.stdout, '0000000000000000-0000000000004000: preferred : 0 \n');
+    const left = numapol(['run', '--length', '16k', '--file', f, '-l', 'true']);
+    assert.equal(left.status, 2);
+    const strict = numapol(['run', '--strict', 'true']);
+    assert.deepEqual([strict.status, strict.stderr], [0, 'numactl: warning. Strict flag for process ignored.\n']);
+  } finally {
+    rmSync(f, { force: true });
+  }
 });

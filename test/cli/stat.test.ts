@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { lines, numapol, sleeper } from './helpers.js';
+import { cFixed } from '../../src/cli/cfixed.js';
+import { gonePid, lines, numapol, sleeper } from './helpers.js';
 
 interface StatJson {
   nodes: number[];
@@ -73,13 +74,18 @@ test('stat -p PID: that process only, no counters; categories add up to the tota
       p.totalBytes,
       p.perNode.reduce((a, b) => a + b, 0),
     );
+    // numastat's layout: a blank line, the title, two header lines, the categories, a rule, Total.
     const human = numapol(['stat', '-p', String(s.pid)]);
     assert.equal(human.status, 0);
-    const ls = lines(human.stdout);
-    assert.match(ls[0]!, new RegExp(`^Per-node process memory usage \\(MiB\\) for PID ${s.pid} \\(sleep\\)$`));
-    for (const row of ['Huge', 'Heap', 'Stack', 'Private', 'Total']) assert.ok(ls.some((l) => l.startsWith(row)), row);
-    const total = ls.find((l) => l.startsWith('Total'))!.trim().split(/\s+/).at(-1);
-    assert.equal(total, (p.totalBytes / 1048576).toFixed(2));
+    const all = human.stdout.split('\n');
+    assert.equal(all[0], '');
+    assert.equal(all[1], `Per-node process memory usage (in MBs) for PID ${s.pid} (sleep)`);
+    assert.deepEqual(all.slice(4, 10).map((l) => l.split(/\s+/)[0]), ['Huge', 'Heap', 'Stack', 'Private', '----------------', 'Total']);
+    // Every column ends where its header ends: right-aligned in 16 characters after a 17-wide label.
+    const header = all[2]!;
+    for (const l of all.slice(3, 10)) assert.equal(l.length, header.length, l);
+    const total = all[9]!.trim().split(/\s+/).at(-1);
+    assert.equal(total, cFixed(p.totalBytes / 1048576, 2));
   } finally {
     s.stop();
   }
@@ -101,27 +107,47 @@ test('stat -p NAME (twice) and -p PID: several processes, one table with a Total
   }
 });
 
-test('stat -p NAME that matches nothing: exit 1 naming it', () => {
+test('stat -p NAME that matches nothing, or a PID that is gone: exit 1 naming it', () => {
   const r = numapol(['stat', '-p', 'no-such-process-zzz']);
   assert.equal(r.status, 1);
   assert.deepEqual(lines(r.stderr), ["numapol: no process matches 'no-such-process-zzz'"]);
+  // numastat's command line: PIDs and patterns may also come bare.
+  const gone = gonePid();
+  const g = numapol(['stat', String(gone)]);
+  assert.deepEqual([g.status, g.stdout, g.stderr], [1, '', `numapol: pid ${gone} is gone\n`]);
 });
 
-test('stat -n prints pages, default prints MiB of the same counters', () => {
-  const pages = numapol(['stat', '-n', '-p', String(process.pid)]);
-  assert.equal(pages.status, 0);
-  const mib = numapol(['stat']);
-  const pg = numapol(['stat', '-n']);
+test('stat PID: a bare PID is a process, as in numastat', () => {
+  const s = sleeper();
+  try {
+    const r = numapol(['stat', String(s.pid)]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.split('\n')[1], `Per-node process memory usage (in MBs) for PID ${s.pid} (sleep)`);
+  } finally {
+    s.stop();
+  }
+});
+
+test('stat without arguments prints the counters in pages (the old numastat), -n in MB', () => {
+  const pg = numapol(['stat']);
+  const mb = numapol(['stat', '-n']);
+  assert.equal(pg.status, 0, pg.stderr);
+  assert.equal(mb.status, 0, mb.stderr);
   const row = (text: string, name: string): string[] => lines(text).find((l) => l.startsWith(`${name} `))!.trim().split(/\s+/).slice(1);
+  const nodes = readFileSync('/sys/devices/system/node/online', 'utf8').trim();
+  // Pages: one column per node headed nodeN, no Total; MB: Node N columns and a Total.
+  assert.match(lines(pg.stdout)[0]!, /^ {16}( {11}node\d+)+$/);
+  assert.equal(lines(pg.stdout).length, 7, nodes);
+  assert.match(mb.stdout, /^\nPer-node numastat info \(in MBs\):\n/);
   // numa_miss grows rarely on a 1-node machine: compare it exactly across the two runs.
   const missPages = row(pg.stdout, 'numa_miss').map(Number);
-  const missMiB = row(mib.stdout, 'numa_miss');
+  const missMB = row(mb.stdout, 'Numa_Miss');
   assert.deepEqual(
-    missPages.map((p) => ((p * 4096) / 1048576).toFixed(2)),
-    missMiB,
+    [...missPages, missPages.reduce((a, b) => a + b, 0)].map((p) => cFixed((p * 4096) / 1048576, 2)),
+    missMB,
   );
   for (const v of row(pg.stdout, 'numa_hit')) assert.match(v, /^\d+$/);
-  for (const v of row(mib.stdout, 'numa_hit')) assert.match(v, /^\d+\.\d\d$/);
+  for (const v of row(mb.stdout, 'Numa_Hit')) assert.match(v, /^\d+\.\d\d$/);
 });
 
 test('stat -m: per-node meminfo rows (MemTotal matches /sys)', () => {
@@ -133,7 +159,9 @@ test('stat -m: per-node meminfo rows (MemTotal matches /sys)', () => {
     assert.equal(memTotal.perNode[i], kib * 1024);
   });
   const human = numapol(['stat', '-m', '-p', String(process.pid)]);
-  assert.match(human.stdout, /^Per-node system memory usage \(MiB\)/m);
+  assert.match(human.stdout, /^Per-node system memory usage \(in MBs\):$/m);
+  const memTotalMB = lines(human.stdout).find((l) => l.startsWith('MemTotal '))!.trim().split(/\s+/).at(-1);
+  assert.equal(memTotalMB, cFixed(memTotal.total / 1048576, 2));
 });
 
 test('stat --sort on a missing node: exit 2', () => {

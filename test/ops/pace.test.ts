@@ -26,4 +26,7 @@ test('the pacer keeps the cumulative rate and records the longest step', async (
   // 50 kB at 1 MB/s is 50 ms of budget: the pacer must have slept most of it.
   assert.ok(elapsed >= 45, `paced run took ${elapsed} ms`);
   assert.ok(s.sleptMs > 0 && s.longestStepMs >= 0);
+  await p.step(25_000, () => 0);
+  await p.step(3_000, () => 0);
+  assert.equal(p.stats().largestStepBytes, 25_000, 'the largest step in bytes: the bound a paced move keeps');
 });

@@ -53,6 +53,20 @@ test('setting a policy on part of a tmpfs file: it lives in the object and shows
   }
 });
 
+test("setting `default` really removes an object's shared policy (the kernel skips an mbind equal to the mapping's own)", () => {
+  const dir = mkdtempSync('/dev/shm/numapol-shm-');
+  const path = join(dir, 'reset');
+  try {
+    writeFileSync(path, Buffer.alloc(64 << 10));
+    shmPolicy({ file: path, policy: `bind:${first}` });
+    assert.deepEqual(shmPolicy({ file: path }).policy.map((p) => p.policy), [`bind:${first}`]);
+    shmPolicy({ file: path, policy: 'default' });
+    assert.deepEqual(shmPolicy({ file: path }).policy.map((p) => p.policy), ['default'], 'a fresh mapping sees no shared policy left');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a sparse tmpfs file: holes are not filled by looking', () => {
   const dir = mkdtempSync('/dev/shm/numapol-shm-');
   const path = join(dir, 'sparse');

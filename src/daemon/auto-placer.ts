@@ -1,0 +1,114 @@
+/**
+ * Automatic placement for the processes of `place: auto` rules: every `auto.interval` it measures
+ * them (pages and CPU use per node), lets the placement engine score their candidate node sets
+ * and decide (placement/decide.ts: threshold, cooldown, max-moves, capacity, hysteresis), and
+ * asks the daemon to move the chosen ones, CPUs and memory together. The last pass is kept for
+ * `numapol plan`, with every candidate's score and reasons.
+ */
+import { formatCpuList, formatNodeList } from '../ops/index.js';
+import { adviseNodes, decide, forgetGone, newPlacementState, PlacementSampler, placementKey, recordMove, type Advice, type AdmissionOptions, type AdmissionRequest, type Decision, type PlacementPass, type PlacementSnapshot, type PlacementState } from './placement/index.js';
+
+export interface AutoSettings {
+  readonly intervalMs: number;
+  readonly cooldownMs: number;
+  readonly maxMoves: number;
+  readonly threshold: number;
+}
+
+export interface AutoCandidate {
+  readonly pid: number;
+  readonly start: number;
+  readonly rule: string;
+}
+
+export interface AutoHooks {
+  /** The processes to place now (managed by a `place: auto` rule). */
+  candidates(): AutoCandidate[];
+  /** Moves one process; resolves when done (its outcome is journaled by the daemon). */
+  place(c: AutoCandidate, nodes: string, cpus: string | undefined, reason: string): Promise<boolean>;
+  /** A pass was decided (for `/events`). */
+  decided(pass: AutoPass): void;
+  readonly root?: string;
+}
+
+export interface AutoPass {
+  readonly time: string;
+  readonly measured: boolean;
+  readonly threshold: number;
+  readonly balancing: PlacementSnapshot['balancing'];
+  readonly decisions: readonly Decision[];
+  readonly moves: readonly { pid: number; nodes: readonly number[]; reason: string }[];
+}
+
+export class AutoPlacer {
+  private readonly sampler: PlacementSampler;
+  private readonly state: PlacementState = newPlacementState();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<AutoPass | undefined> | undefined;
+  private last: AutoPass | undefined;
+
+  constructor(
+    private settings: AutoSettings,
+    private readonly hooks: AutoHooks,
+  ) {
+    this.sampler = new PlacementSampler(hooks.root === undefined ? {} : { root: hooks.root });
+  }
+
+  start(): void {
+    this.stop();
+    this.timer = setInterval(() => void this.pass(), this.settings.intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  configure(s: AutoSettings): void {
+    const restart = this.timer !== undefined && s.intervalMs !== this.settings.intervalMs;
+    this.settings = s;
+    if (restart) this.start();
+  }
+
+  /** `numad -w`: the nodes a new job of `cpus` CPUs and `memBytes` should get, with the reasons. */
+  advise(req: AdmissionRequest, cpuset?: AdmissionOptions['cpuset']): Advice {
+    const machine = this.sampler.sample([]).machine;
+    return adviseNodes(req, machine, cpuset === undefined ? {} : { cpuset });
+  }
+
+  lastPass(): AutoPass | undefined {
+    return this.last;
+  }
+
+  /** One pass: measure, decide, move. A pass still running is not started twice. */
+  pass(): Promise<AutoPass | undefined> {
+    return (this.running ??= this.run().finally(() => (this.running = undefined)));
+  }
+
+  private async run(): Promise<AutoPass | undefined> {
+    const cands = this.hooks.candidates();
+    const byPid = new Map(cands.map((c) => [c.pid, c] as const));
+    forgetGone(this.state, cands.map((c) => placementKey(c.pid, c.start)));
+    if (cands.length === 0) return undefined;
+    const snap = this.sampler.sample(cands.map((c) => c.pid));
+    // The first look has no CPU use yet (it is a difference): decide only from the second on.
+    const samples = snap.measured ? snap.processes.filter((p) => byPid.get(p.pid)?.start === p.start) : [];
+    const now = Date.now();
+    const pass: PlacementPass = decide(samples, snap.machine, { threshold: this.settings.threshold, maxMoves: this.settings.maxMoves, cooldownMs: this.settings.cooldownMs }, this.state, now);
+    const moves: { pid: number; nodes: readonly number[]; reason: string }[] = [];
+    for (const d of pass.moves) {
+      const c = byPid.get(d.pid);
+      if (c === undefined || d.best === null) continue;
+      recordMove(this.state, d.pid, d.start, now);
+      const nodes = formatNodeList(d.best.nodes);
+      const cpus = d.best.cpus.length > 0 ? formatCpuList(d.best.cpus) : undefined;
+      moves.push({ pid: d.pid, nodes: d.best.nodes, reason: d.reason });
+      await this.hooks.place(c, nodes, cpus, d.reason);
+    }
+    const out: AutoPass = { time: snap.time, measured: snap.measured, threshold: pass.threshold, balancing: snap.balancing, decisions: pass.decisions, moves };
+    this.last = out;
+    this.hooks.decided(out);
+    return out;
+  }
+}

@@ -1,0 +1,209 @@
+/**
+ * The daemon's JSON API as the dashboard uses it. Requests go to the page's own origin with its
+ * cookie (over TCP, the HttpOnly token cookie set by /?token=; on the Unix socket, none needed).
+ * The types list the fields the page reads; the answers carry more.
+ */
+export interface NodeView {
+  readonly node: number;
+  readonly cpus: readonly number[];
+  readonly memTotalBytes: number;
+  readonly memFreeBytes: number;
+  readonly memUsedBytes: number;
+  readonly fileBytes: number;
+  readonly anonBytes: number;
+  readonly cpuBusy: number;
+}
+
+export interface ProcessMemory {
+  readonly pid: number;
+  readonly comm: string;
+  /** Node id (as a JSON key) → resident bytes. */
+  readonly bytesPerNode: Readonly<Record<string, number>>;
+  readonly totalBytes: number;
+  /** Node id → threads that last ran there. */
+  readonly threadsPerNode: Readonly<Record<string, number>>;
+  readonly localRatio: number;
+  readonly rule: string | null;
+  readonly managed: boolean;
+}
+
+export interface MemoryView {
+  readonly time: string;
+  readonly nodes: readonly NodeView[];
+  readonly distances: readonly (readonly number[])[];
+  readonly processes: readonly ProcessMemory[];
+}
+
+export interface Status {
+  readonly pid: number;
+  readonly startedAt: string;
+  readonly mode: 'enforce' | 'advise';
+  readonly rules: number;
+  readonly tracked: number;
+  readonly managed: number;
+  readonly connector: 'on' | 'unavailable' | 'off';
+  readonly connectorError?: string;
+  readonly overruns: number;
+  readonly queued: { readonly stops: number; readonly pages: number };
+}
+
+export interface ProcessView {
+  readonly pid: number;
+  readonly start: number;
+  readonly comm: string;
+  readonly cgroup: string | null;
+  readonly rule: string | null;
+  readonly state: string;
+  readonly reason?: string;
+  readonly actions: readonly { readonly action: string; readonly state: string }[];
+}
+
+export interface JournalEntry {
+  readonly id: number;
+  readonly time: string;
+  readonly pid: number | null;
+  readonly start: number | null;
+  readonly comm: string | null;
+  readonly rule: string | null;
+  readonly source: 'rule' | 'api' | 'undo' | 'shutdown' | 'file';
+  readonly action: string;
+  readonly mode: 'enforce' | 'advise';
+  readonly params: unknown;
+  readonly before: unknown;
+  readonly outcome: string;
+  readonly error: string | null;
+  readonly undoes: number | null;
+  readonly undoneBy: number | null;
+}
+
+export interface ThreadReport {
+  readonly tid: number;
+  readonly name: string;
+  readonly policyText: string;
+}
+
+export interface NodeMemory {
+  readonly node: number;
+  readonly totalBytes: number;
+  readonly anonBytes: number;
+  readonly fileBytes: number;
+  readonly hugeBytes: number;
+  readonly heapBytes: number;
+  readonly stackBytes: number;
+}
+
+export interface Vma {
+  /** Addresses as "0x…" hex. */
+  readonly start: string;
+  readonly end: string;
+  readonly perms: string;
+  readonly path: string;
+  readonly kind: string;
+  readonly deleted: boolean;
+  readonly anonName?: string;
+  readonly policyText?: string;
+  readonly hugetlb: boolean;
+  readonly pagesPerNode: Readonly<Record<string, number>>;
+  readonly pages: number;
+  readonly pageSizeKiB?: number;
+}
+
+export interface ProcessDetail {
+  readonly pid: number;
+  readonly daemon: ProcessView | null;
+  readonly show: {
+    readonly name: string;
+    readonly state: string;
+    readonly cpuset: { readonly mems: readonly number[]; readonly cpus: readonly number[] };
+    readonly threads: readonly ThreadReport[];
+    readonly memory: readonly NodeMemory[];
+    readonly totalBytes: number;
+  };
+  readonly vmas: readonly Vma[];
+  readonly journal: readonly JournalEntry[];
+}
+
+export interface RuleView {
+  readonly name: string;
+  readonly mode?: string;
+  readonly rule?: unknown;
+  readonly inactive?: string;
+}
+
+export interface PlanItem {
+  readonly pid: number;
+  readonly comm: string;
+  readonly rule: string;
+  readonly description: string;
+  readonly state: string;
+}
+
+export interface PolicyRequest {
+  readonly pid: number;
+  readonly policy: string;
+  readonly threads?: readonly number[];
+  readonly vma?: string;
+  readonly move?: boolean;
+}
+
+export interface MigrateRequest {
+  readonly pid: number;
+  readonly from: string;
+  readonly to: string;
+  /** MB/s. */
+  readonly rate?: number;
+}
+
+export type CpusRequest = { readonly pid: number; readonly nodes: string } | { readonly pid: number; readonly cpus: string };
+
+/** An answer other than 2xx: the daemon's error code and message, as it gave them. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      credentials: 'same-origin',
+      cache: 'no-store',
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  } catch (e) {
+    throw new ApiError(0, 'ENETWORK', `the daemon does not answer (${e instanceof Error ? e.message : String(e)})`);
+  }
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  if (!res.ok) {
+    const err = (json as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+    throw new ApiError(res.status, typeof err?.code === 'string' ? err.code : 'EHTTP', typeof err?.message === 'string' ? err.message : `${method} ${path}: HTTP ${res.status}`);
+  }
+  return json as T;
+}
+
+export const api = {
+  status: () => call<Status>('GET', '/v1/status'),
+  memory: (top: number) => call<MemoryView>('GET', `/v1/memory?top=${top}`),
+  processes: () => call<ProcessView[]>('GET', '/v1/processes'),
+  process: (pid: number) => call<ProcessDetail>('GET', `/v1/processes/${pid}`),
+  journal: (limit: number) => call<JournalEntry[]>('GET', `/v1/journal?limit=${limit}`),
+  rules: () => call<RuleView[]>('GET', '/v1/rules'),
+  plan: () => call<PlanItem[]>('GET', '/v1/plan'),
+  setPolicy: (r: PolicyRequest) => call<JournalEntry>('POST', '/v1/policy', r),
+  migrate: (r: MigrateRequest) => call<JournalEntry>('POST', '/v1/migrate', r),
+  cpus: (r: CpusRequest) => call<JournalEntry>('POST', '/v1/cpus', r),
+  undo: (id: number) => call<JournalEntry>('POST', `/v1/undo/${id}`),
+};
