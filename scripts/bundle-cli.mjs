@@ -2,7 +2,7 @@
 // CommonJS file, dist/src/cli/numapol-body.cjs, which the package's `bin` (numapol.cjs, from
 // src/cli/numapol.cts) runs through a V8 code cache. Node's ES module loader resolves, reads and
 // links each module on its own: ~50 ms of every command on a 2-vCPU machine, against a few for
-// one file (README, "Library"); and Node 20 keeps code caches for scripts only.
+// one file (docs/benchmarks.md, "The CLI's start-up"); and Node 20 keeps code caches for scripts only.
 // The library's modules stay as tsc wrote them, for importers and types.
 // koffi stays outside: it is a native addon, found at run time from the bundle's directory.
 import { build } from 'esbuild';

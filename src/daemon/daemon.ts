@@ -39,7 +39,7 @@ export interface DaemonOptions {
 }
 
 /** What an action is about: a process (pid and start time), or a shared memory object (no pid). */
-type Subject = { readonly pid: number; readonly start: number; readonly comm: string | null; readonly cgroup: string | null } | { readonly pid: null; readonly start: null; readonly comm: null; readonly cgroup: null };
+type Subject = { readonly pid: number; readonly start: number; readonly comm: string | null; readonly cgroup: string | null } | { readonly pid: null; readonly start: null; readonly comm: null; readonly cgroup: string | null };
 
 /** How the daemon came to look at a process. */
 export type Seen = 'startup' | 'rescan' | 'exec' | 'fork' | 'comm' | 'recheck' | 'reload';
@@ -419,7 +419,7 @@ export class Daemon extends EventEmitter {
   // ---- running actions --------------------------------------------------------------------
 
   private laneOf(a: Action): SerialLane {
-    return a.kind === 'migrate' || a.kind === 'place' ? this.pageLane : this.stopLane;
+    return a.kind === 'migrate' || a.kind === 'place' || a.kind === 'job-move' ? this.pageLane : this.stopLane;
   }
 
   private ctx(): ActionContext {
@@ -553,6 +553,30 @@ export class Daemon extends EventEmitter {
     return e;
   }
 
+  /**
+   * `numapol job move NAME --to NODES`: every process of the job (a rule's `job: NAME`), or of
+   * the cgroup NAME when it is a path ("/batch/job1"), to the node set `to`, journaled as one
+   * entry that `undo` puts back whole. Each member is stopped once (its policies): the stop rate
+   * is charged for every member before the move starts.
+   */
+  async moveJob(req: { job: string; to: string; from?: string }): Promise<JournalEntry> {
+    if (this.stopping) throw new NumapolError('ESHUTDOWN', 'the daemon is shutting down');
+    const cgroup = req.job.startsWith('/') ? req.job : undefined;
+    const view = this.jobs().find((j) => j.name === req.job);
+    if (view === undefined && cgroup === undefined) {
+      const names = this.jobs().map((j) => j.name);
+      throw new NumapolError('ENOENT', `job '${req.job}' does not exist: ${names.length === 0 ? 'no rule has a job: key' : `the jobs are ${names.join(', ')}`} (or name a cgroup by its path, /like/this)`, { usage: true });
+    }
+    const members = (view?.members ?? []).map((m) => ({ pid: m.pid, start: m.start }));
+    if (members.length === 0 && cgroup === undefined) throw new NumapolError('ENOENT', `job '${req.job}' has no process now: nothing to move`, { usage: true });
+    const action: Action = { kind: 'job-move', job: req.job, to: req.to, ...(req.from === undefined ? {} : { from: req.from }), ...(cgroup === undefined ? {} : { cgroup }), members };
+    const none = { pid: null, start: null, comm: null, cgroup: cgroup ?? null } as const;
+    for (let i = 0; i < Math.max(1, members.length); i++) await this.stops.take();
+    const e = await this.execute(none, null, 'api', action, null);
+    if (e === undefined) throw new NumapolError('ESHUTDOWN', 'the daemon is shutting down');
+    return e;
+  }
+
   /** Undoes journal entry `id` if its process is still the same one; returns the undo's entry. */
   async undo(id: number): Promise<JournalEntry> {
     if (this.stopping) throw new NumapolError('ESHUTDOWN', 'the daemon is shutting down');
@@ -575,6 +599,10 @@ export class Daemon extends EventEmitter {
       if (now === undefined) throw new NumapolError('ESRCH', `pid ${e.pid} is gone: nothing to undo`, { details: { pid: e.pid } });
       if (now !== e.start) throw new NumapolError('ESTALE', `pid ${e.pid} is now another process (entry ${e.id} acted on the one started at tick ${e.start})`, { details: { pid: e.pid } });
       t = { pid: e.pid, start: e.start, comm: e.comm, cgroup: e.cgroup };
+    } else if (action.kind === 'job-move') {
+      // Each member's identity is checked by the undo itself: a pid that names another process
+      // now is left alone and reported.
+      t = { pid: null, start: null, comm: null, cgroup: e.cgroup };
     } else if (action.kind === 'shm-policy') {
       // A shared memory object: the same one only if it was not recreated since.
       const now = shmIdentity({ ...(action.file !== undefined ? { file: action.file } : {}), ...(action.shmKey !== undefined ? { shmKey: action.shmKey } : {}), ...(action.shmid !== undefined ? { shmid: action.shmid } : {}) }, this.root === undefined ? {} : { root: this.root });

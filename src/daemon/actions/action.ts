@@ -16,6 +16,13 @@ export type Action =
    * every other node to them (paced), CPUs and memory together.
    */
   | { readonly kind: 'place'; readonly nodes: string; readonly cpus?: string; readonly reason?: string }
+  /**
+   * A whole job to another node set (ops moveJob): every member's policies rewritten with relative
+   * placement kept, its CPUs remapped, and its pages moved node to partner node, each shared page
+   * once, paced. `members` are the processes as the daemon knew them when asked; a `cgroup` job is
+   * moved by its cpuset instead.
+   */
+  | { readonly kind: 'job-move'; readonly job: string; readonly to: string; readonly from?: string; readonly cgroup?: string; readonly members: readonly { pid: number; start: number }[] }
   /** The shared policy of a tmpfs/hugetlbfs file or SysV segment (seed 004). */
   | { readonly kind: 'shm-policy'; readonly file?: string; readonly shmKey?: number; readonly shmid?: number; readonly policy: string };
 
@@ -37,6 +44,8 @@ export function describeAction(a: Action): string {
       return `migrate ${a.from} → ${a.to}${a.rateBytesPerSecond === undefined ? '' : ` at ${(a.rateBytesPerSecond / 1e6).toFixed(0)} MB/s`}`;
     case 'place':
       return `place on nodes ${a.nodes}${a.cpus === undefined ? '' : ` (cpus ${a.cpus})`}`;
+    case 'job-move':
+      return `job ${a.job} → nodes ${a.to}${a.from === undefined ? '' : ` (from ${a.from})`}`;
     case 'shm-policy':
       return `shm-policy ${a.file ?? (a.shmKey !== undefined ? `key 0x${a.shmKey.toString(16)}` : `shmid ${a.shmid ?? ''}`)} ${a.policy}`;
   }

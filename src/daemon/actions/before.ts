@@ -1,5 +1,7 @@
 /** The state an action changed, as journaled: what `undo` puts back. Plain JSON. */
-import type { PagePlacement, PolicyRun, ThreadAffinity } from '../../ops/index.js';
+import type { JobMoveBefore, PagePlacement, PolicyRun, ThreadAffinity } from '../../ops/index.js';
+
+export type { JobMoveBefore };
 
 export interface PolicyBefore {
   readonly threads: readonly { tid: number; policy: string }[];
@@ -30,4 +32,4 @@ export interface ShmBefore {
   readonly pagesPerNode: Readonly<Record<number, number>>;
 }
 
-export type Before = PolicyBefore | VmaPolicyBefore | CpusBefore | MigrateBefore | PlaceBefore | ShmBefore;
+export type Before = PolicyBefore | VmaPolicyBefore | CpusBefore | MigrateBefore | PlaceBefore | ShmBefore | JobMoveBefore;

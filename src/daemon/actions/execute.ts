@@ -15,6 +15,8 @@ import {
   parseCpuList,
   DEFAULT_BATCH_PAGES,
   hardware,
+  moveJob,
+  type JobMoveReport,
   type PagePlacement,
 } from '../../ops/index.js';
 import type { Action, Outcome } from './action.js';
@@ -93,6 +95,16 @@ export async function runAction(pid: number, a: Action, ctx: ActionContext = {})
         const pages = from.length === 0 ? undefined : await migrateProcess(pid, from, spread(from, to), { ...ro, ...(rate === undefined ? { batchPages: DEFAULT_BATCH_PAGES } : { rateBytesPerSecond: rate }) });
         return done(pages !== undefined && pages.notMoved > 0 ? 'partial' : 'ok', before, { nodes: to, reason: a.reason ?? null, cpus, pages: pages ?? null, ...(pages ? { flows: pages.flows, tally: pages.tally } : {}) });
       }
+      case 'job-move': {
+        const rate = effectiveRate(undefined, ctx.migrateRate);
+        const r = await moveJob(
+          a.members.map((m) => ({ pid: m.pid })),
+          { ...ro, to: a.to, ...(a.from === undefined ? {} : { from: a.from }), ...(a.cgroup === undefined ? {} : { cgroup: a.cgroup }), ...(rate === undefined ? { batchPages: DEFAULT_BATCH_PAGES } : { rateBytesPerSecond: rate }) },
+        );
+        before = r.before ?? null;
+        const outcome: Outcome = r.notMoved > 0 || r.gone.length > 0 ? 'partial' : 'ok';
+        return before === null ? { outcome, before, result: jobMoveSummary(r), code: null, error: null } : done(outcome, before, jobMoveSummary(r));
+      }
       case 'shm-policy': {
         const target = { ...(a.file !== undefined ? { file: a.file } : {}), ...(a.shmKey !== undefined ? { shmKey: a.shmKey } : {}), ...(a.shmid !== undefined ? { shmid: a.shmid } : {}) };
         const now = shmPolicy({ ...ro, ...target });
@@ -104,6 +116,32 @@ export async function runAction(pid: number, a: Action, ctx: ActionContext = {})
     const f = failureOf(e);
     return { outcome: f.outcome, before, result: null, code: f.code, error: f.error };
   }
+}
+
+/**
+ * What the journal keeps of a job move: the totals and each member's tally, not the shared-page
+ * survey or the per-call counters (the report's `before` is kept apart, for undo).
+ */
+function jobMoveSummary(r: JobMoveReport): unknown {
+  return {
+    method: r.method,
+    from: r.from,
+    to: r.to,
+    map: r.map,
+    ...(r.cgroup ? { cgroup: r.cgroup } : {}),
+    members: r.members.map((m) => ({ pid: m.pid, gone: m.gone, tally: m.tally, pagesBefore: m.pagesBefore, ...(m.pagesAfter ? { pagesAfter: m.pagesAfter } : {}) })),
+    gone: r.gone,
+    tally: r.tally,
+    flows: r.flows,
+    notMoved: r.notMoved,
+    sharedPages: r.shared.pages,
+    moveCalls: r.entries.calls,
+    bytesMoved: r.bytesMoved,
+    steps: r.steps,
+    longestStepMs: r.longestStepMs,
+    durationMs: r.durationMs,
+    warnings: r.warnings,
+  };
 }
 
 /** Destinations for `from`: as many of `to` as there are sources, each source to one, in order. */

@@ -4,9 +4,9 @@
  * pages go back to the node each was on as far as the kernel allows, and the report counts the
  * pages that stayed and why.
  */
-import { failedPages, restorePagePlacement, restoreProcessAffinity, setProcessPolicy, setRangePolicy, shmPolicy, threadIds, parseAddressRange, type RestoreReport } from '../../ops/index.js';
+import { failedPages, undoJobMove, restorePagePlacement, restoreProcessAffinity, setProcessPolicy, setRangePolicy, shmPolicy, threadIds, parseAddressRange, type RestoreReport } from '../../ops/index.js';
 import type { Action, Outcome } from './action.js';
-import type { Before, CpusBefore, MigrateBefore, PlaceBefore, PolicyBefore, ShmBefore, VmaPolicyBefore } from './before.js';
+import type { Before, CpusBefore, JobMoveBefore, MigrateBefore, PlaceBefore, PolicyBefore, ShmBefore, VmaPolicyBefore } from './before.js';
 import { effectiveRate, type ActionContext } from './execute.js';
 import { failureOf } from './outcome.js';
 
@@ -60,6 +60,10 @@ export async function undoAction(pid: number, a: Action, before: Before, ctx: Ac
         const cpus = restoreProcessAffinity(pid, b.threads, ro);
         const pages = await restorePagePlacement(pid, b.placement, { ...ro, ...rateOf(ctx) });
         return { outcome: stayed(pages) > 0 ? 'partial' : 'ok', result: { cpus, pages, flows: pages.flows, tally: pages.tally }, code: null, error: null };
+      }
+      case 'job-move': {
+        const r = await undoJobMove(before as JobMoveBefore, { ...ro, ...rateOf(ctx) });
+        return { outcome: r.notRestored > 0 || r.failures.length > 0 ? 'partial' : 'ok', result: r, code: null, error: null };
       }
       case 'shm-policy': {
         const b = before as ShmBefore;

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The multi-node NUMA test bed: `npm run vm -- '<cmd>'` runs <cmd> in this directory inside a
-// QEMU guest with emulated NUMA nodes (see README, "Multi-node test bed").
+// QEMU guest with emulated NUMA nodes (see docs/test-bed.md).
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
