@@ -160,7 +160,29 @@ export async function benchMigrate(): Promise<BenchResult[]> {
   } finally {
     w.kill();
   }
-  // 4 KiB pages: every page is its own unit (only possible to arrange where we may switch THP off).
+  figures.push(...(await benchSmallPages(A, B)));
+  const pages = bytes / 4096;
+  const ms = spawnSync('migspeed', ['-p', String(pages), String(A), String(B)], { encoding: 'utf8' });
+  if (ms.error) figures.push({ name: 'migspeed', value: 0, unit: '', note: `not available: ${ms.error.message}` });
+  else {
+    const m = /([\d.]+)\s*Mbytes\/second/i.exec(ms.stdout);
+    figures.push({
+      name: `migspeed -p ${pages} ${A} ${B} (${MIB} MiB)`,
+      value: m ? Number(m[1]) * 1.048576 : 0,
+      unit: 'MB/s',
+      note: m ? `its own process: mbind(MPOL_MF_MOVE) of fresh memory; printed ${m[1]} MiB/s` : `output not understood: ${ms.stdout.trim().split('\n').slice(-2).join(' | ')}`,
+    });
+  }
+  return figures;
+}
+
+/**
+ * numapol move of 4 KiB pages (THP off: every page is its own unit) vs migrate_pages, A → B.
+ * Alone: `node dist/bench/migrate.js small-pages` in the guest.
+ */
+export async function benchSmallPages(A: number, B: number): Promise<BenchResult[]> {
+  const figures: BenchResult[] = [];
+  // Only possible to arrange where we may switch THP off.
   const thpWas = /\[(\w+)\]/.exec(readFileSync(THP, 'utf8'))?.[1];
   let switched = false;
   try {
@@ -180,18 +202,6 @@ export async function benchMigrate(): Promise<BenchResult[]> {
   } finally {
     if (switched) writeFileSync(THP, thpWas!);
   }
-  const pages = bytes / 4096;
-  const ms = spawnSync('migspeed', ['-p', String(pages), String(A), String(B)], { encoding: 'utf8' });
-  if (ms.error) figures.push({ name: 'migspeed', value: 0, unit: '', note: `not available: ${ms.error.message}` });
-  else {
-    const m = /([\d.]+)\s*Mbytes\/second/i.exec(ms.stdout);
-    figures.push({
-      name: `migspeed -p ${pages} ${A} ${B} (${MIB} MiB)`,
-      value: m ? Number(m[1]) * 1.048576 : 0,
-      unit: 'MB/s',
-      note: m ? `its own process: mbind(MPOL_MF_MOVE) of fresh memory; printed ${m[1]} MiB/s` : `output not understood: ${ms.stdout.trim().split('\n').slice(-2).join(' | ')}`,
-    });
-  }
   return figures;
 }
 
@@ -199,5 +209,9 @@ export const run = benchMigrate;
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { printFigures } = await import('./report.js');
-  printFigures('page migration (4-node guest, emulated: ratios only)', await benchMigrate());
+  if (process.argv[2] === 'small-pages') {
+    const online = parseRangeList(readFileSync('/sys/devices/system/node/online', 'utf8')) ?? [];
+    if (online.length < 4) throw new Error(`needs 4 nodes, this machine has ${online.length}`);
+    printFigures('4 KiB page moves (4-node guest, emulated: ratios only)', await benchSmallPages(online[0]!, online[3]!));
+  } else printFigures('page migration (4-node guest, emulated: ratios only)', await benchMigrate());
 }

@@ -32,6 +32,7 @@ const COMMANDS: Readonly<Record<string, Entry>> = {
   journal: { summary: "the daemon's journal of every action, newest first", load: () => import('./commands/journal.js') },
   undo: { summary: 'put back what a journal entry changed (through the daemon)', load: () => import('./commands/undo.js') },
   plan: { summary: 'what the daemon would do now and has not done', load: () => import('./commands/plan.js') },
+  advise: { summary: 'admission (numad -w): the nodes a new job should get, with every candidate scored', load: () => import('./commands/advise.js') },
   job: { summary: "the daemon's jobs: list them, move one to other nodes", load: () => import('./commands/job.js') },
   top: { summary: "live view: processes by memory off their CPUs' nodes, each node's free memory and CPU use", load: () => import('./commands/top.js') },
   completion: { summary: 'print the bash or zsh completion script', load: async () => ({ default: (await import('./commands/completion.js')).completionCommand(COMMANDS) }) },

@@ -19,6 +19,8 @@ export interface AutoCandidate {
   readonly pid: number;
   readonly start: number;
   readonly rule: string;
+  /** The rule is in advise mode: its decision is shown by `numapol plan`, never made. */
+  readonly advise: boolean;
 }
 
 export interface AutoHooks {
@@ -37,7 +39,18 @@ export interface AutoPass {
   readonly threshold: number;
   readonly balancing: PlacementSnapshot['balancing'];
   readonly decisions: readonly Decision[];
-  readonly moves: readonly { pid: number; nodes: readonly number[]; reason: string }[];
+  /** What the pass decided to move: made in enforce mode, only shown (`advised`) in advise mode. */
+  readonly moves: readonly AutoMove[];
+}
+
+export interface AutoMove {
+  readonly pid: number;
+  readonly comm: string;
+  readonly rule: string;
+  readonly nodes: readonly number[];
+  readonly cpus: string | null;
+  readonly reason: string;
+  readonly state: 'moved' | 'failed' | 'advised';
 }
 
 export class AutoPlacer {
@@ -96,15 +109,21 @@ export class AutoPlacer {
     const samples = snap.measured ? snap.processes.filter((p) => byPid.get(p.pid)?.start === p.start) : [];
     const now = Date.now();
     const pass: PlacementPass = decide(samples, snap.machine, { threshold: this.settings.threshold, maxMoves: this.settings.maxMoves, cooldownMs: this.settings.cooldownMs }, this.state, now);
-    const moves: { pid: number; nodes: readonly number[]; reason: string }[] = [];
+    const moves: AutoMove[] = [];
     for (const d of pass.moves) {
       const c = byPid.get(d.pid);
       if (c === undefined || d.best === null) continue;
-      recordMove(this.state, d.pid, d.start, now);
       const nodes = formatNodeList(d.best.nodes);
       const cpus = d.best.cpus.length > 0 ? formatCpuList(d.best.cpus) : undefined;
-      moves.push({ pid: d.pid, nodes: d.best.nodes, reason: d.reason });
-      await this.hooks.place(c, nodes, cpus, d.reason);
+      const move = { pid: d.pid, comm: d.comm, rule: c.rule, nodes: d.best.nodes, cpus: cpus ?? null, reason: d.reason };
+      if (c.advise) {
+        moves.push({ ...move, state: 'advised' });
+        continue;
+      }
+      // The cooldown starts whatever the outcome: a move that failed is not retried every pass.
+      recordMove(this.state, d.pid, d.start, now);
+      const ok = await this.hooks.place(c, nodes, cpus, d.reason);
+      moves.push({ ...move, state: ok ? 'moved' : 'failed' });
     }
     const out: AutoPass = { time: snap.time, measured: snap.measured, threshold: pass.threshold, balancing: snap.balancing, decisions: pass.decisions, moves };
     this.last = out;

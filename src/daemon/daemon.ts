@@ -18,7 +18,7 @@ import { LaneClosedError, SerialLane } from './lanes/serial-lane.js';
 import { TokenBucket } from './lanes/token-bucket.js';
 import { silentLogger, type DaemonFacts, type EventStream, type JournalEntry, type JournalOutcome, type JournalPort, type JournalQuery, type JournalSource, type BegunJournalEntry, type Logger, type ProcEvent, type ProcessSource } from './ports.js';
 import { chooseRule } from './rules/choose.js';
-import { formatCpuList, formatNodeList, shmIdentity } from '../ops/index.js';
+import { formatCpuList, formatNodeList, hardware, processCpuset, shmIdentity } from '../ops/index.js';
 import type { CompiledConfig, CompiledRule, Mode, ShmRule } from './rules/compiled.js';
 import { ShmKeeper } from './shm-keeper.js';
 import { AutoPlacer, type AutoCandidate, type AutoPass } from './auto-placer.js';
@@ -137,7 +137,7 @@ export class Daemon extends EventEmitter {
     this.auto = new AutoPlacer(o.config.settings.auto, {
       candidates: () => this.autoCandidates(),
       place: (c, nodes, cpus, reason) => this.autoPlace(c, nodes, cpus, reason),
-      decided: (pass) => this.emit('placement', { time: pass.time, measured: pass.measured, moves: pass.moves, decisions: pass.decisions.length }),
+      decided: (pass) => this.emit('placement', { time: pass.time, measured: pass.measured, moves: pass.moves, decisions: pass.decisions.length, pids: pass.decisions.map((d) => d.pid) }),
       ...(o.root === undefined ? {} : { root: o.root }),
     });
   }
@@ -363,7 +363,7 @@ export class Daemon extends EventEmitter {
           this.emit('process', { event: 'start', pid, comm: f.comm, rule: c.rule.name, seen: how });
           this.log.info({ pid, comm: f.comm, rule: c.rule.name, seen: how }, 'rule matches');
         }
-        this.startActions(t, c.rule, how === 'startup' || how === 'rescan');
+        this.startActions(t, c.rule, how === 'startup' || how === 'rescan', how === 'exec');
         return;
     }
   }
@@ -383,9 +383,10 @@ export class Daemon extends EventEmitter {
    * by a scan, not by an event, so the daemon may have acted on it before a restart: the journal
    * says whether each action already ran.
    */
-  private startActions(t: Tracked, rule: CompiledRule, unseen: boolean): void {
+  private startActions(t: Tracked, rule: CompiledRule, unseen: boolean, exec = false): void {
     const mode = rule.mode;
-    if (rule.place === 'auto' && !unseen && mode === 'enforce') this.admit(t, rule);
+    // Admission is for a program starting (numad -w's moment), not one renamed or forked.
+    if (rule.place === 'auto' && exec && mode === 'enforce') this.admit(t, rule);
     rule.actions.forEach((action, i) => {
       const spec = rule.specs[i]!;
       if (t.done.has(spec) || t.queued.has(spec)) return;
@@ -475,14 +476,16 @@ export class Daemon extends EventEmitter {
   /**
    * A `place: auto` rule's process that has just started gets the nodes admission advises for one
    * busy CPU (its threads to their CPUs, its first pages there); the automatic placement passes
-   * refine that once it has grown.
+   * refine that once it has grown. Admission chooses inside its cpuset's nodes and its threads'
+   * affinity: a process started bound (`numactl --cpunodebind=2`) was placed by someone already.
    */
   private admit(t: Tracked, rule: CompiledRule): void {
     const spec = `admit:${rule.name}`;
     if (t.done.has(spec) || t.queued.has(spec)) return;
     let advice: Advice;
     try {
-      advice = this.auto.advise({ cpus: 1, memBytes: 0 });
+      const cs = processCpuset(t.pid, { ...(this.root === undefined ? {} : { root: this.root }), onlineCpus: hardware(this.root === undefined ? {} : { root: this.root }).nodes.flatMap((n) => n.cpus) });
+      advice = this.auto.advise({ cpus: 1, memBytes: 0 }, { mems: cs.mems, cpus: cs.affinity });
     } catch (e) {
       this.log.warn({ pid: t.pid, err: String(e) }, 'no admission advice');
       return;
@@ -498,9 +501,12 @@ export class Daemon extends EventEmitter {
 
   /** Managed processes of `place: auto` rules. */
   private autoCandidates(): AutoCandidate[] {
-    const auto = new Set(this.config.rules.filter((r) => r.place === 'auto' && r.mode === 'enforce').map((r) => r.name));
+    const auto = new Map(this.config.rules.filter((r) => r.place === 'auto').map((r) => [r.name, r.mode] as const));
     const out: AutoCandidate[] = [];
-    for (const t of this.table.values()) if (t.state === 'managed' && t.rule !== null && auto.has(t.rule)) out.push({ pid: t.pid, start: t.start, rule: t.rule });
+    for (const t of this.table.values()) {
+      const mode = t.state === 'managed' && t.rule !== null ? auto.get(t.rule) : undefined;
+      if (mode !== undefined) out.push({ pid: t.pid, start: t.start, rule: t.rule!, advise: mode === 'advise' });
+    }
     return out;
   }
 

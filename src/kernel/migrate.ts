@@ -35,18 +35,26 @@ export interface MovePagesResult {
 
 /**
  * move_pages with its full result. `pages` holds page addresses in process `pid`; `nodes` the
- * destination of each (same length), or null to only query where each page is.
+ * destination of each (same length), or null to only query where each page is. `into`, when
+ * given, receives the statuses (at least pages.length long; the result's status is a view of
+ * it), so a caller moving step after step allocates none.
  */
 export function movePagesCounted(
   pid: number,
   pages: BigUint64Array,
   nodes: Int32Array | null,
   flags: number,
+  into?: Int32Array,
 ): MovePagesResult {
   if (nodes !== null && nodes.length !== pages.length) {
     throw new RangeError(`move_pages: ${pages.length} pages but ${nodes.length} nodes`);
   }
-  const status = new Int32Array(pages.length);
+  if (into !== undefined && into.length < pages.length) {
+    throw new RangeError(`move_pages: ${pages.length} pages but room for ${into.length} statuses`);
+  }
+  const status = into === undefined ? new Int32Array(pages.length) : into.subarray(0, pages.length);
+  // Whatever an earlier call left there must not read as this call's answer.
+  if (into !== undefined) status.fill(0);
   if (pages.length === 0) return { status, notMoved: 0 };
   const ret = syscallAbout(about(pid), 'move_pages', pid, pages.length, pages, nodes, status, flags);
   return { status, notMoved: Number(ret) };

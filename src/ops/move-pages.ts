@@ -13,7 +13,8 @@ import { errnoName, movePagesCounted, queryPageNodes, SyscallError } from '../ke
 import { readVmas, type Vma } from '../procfs/vmas.js';
 import type { Segment } from './address-range.js';
 import { Pacer, batchPagesFor, checkPaceOptions, type PaceOptions, type PaceStats } from './pace.js';
-import { emptyUnits, openPlacement, pmdPages, pushUnit, UNKNOWN_NODE, type Units } from './page-units.js';
+import { PageAddrs } from './page-addrs.js';
+import { openPlacement, pmdPages, UNKNOWN_NODE, Units } from './page-units.js';
 
 const ENOENT = 2;
 const ENOMEM = 12;
@@ -81,7 +82,10 @@ export interface EngineOptions extends PaceOptions {
    * not selected.
    */
   readonly skip?: (addr: bigint, pages: number) => boolean;
-  /** Sees every move_pages call's entries before it runs; `retry` for passes over busy pages. */
+  /**
+   * Sees every move_pages call's entries before it runs; `retry` for passes over busy pages. The
+   * arrays may be views of the engine's reused buffers: read them in the call, copy to keep them.
+   */
   readonly onMoveCall?: (addrs: BigUint64Array, dest: Int32Array, retry: boolean) => void;
 }
 
@@ -138,7 +142,8 @@ function stepOf(seg: Segment, basePage: number): bigint {
 
 /** Consecutive pages of one size in one segment. */
 interface Span {
-  readonly start: bigint;
+  /** Page number (address / base page size) of the first page. */
+  readonly vpn: number;
   readonly count: number;
   readonly step: number;
   /** hugetlb pages: pagemap words are per base page there, so these are always asked for. */
@@ -152,6 +157,7 @@ interface Span {
  */
 function* chunks(segs: readonly Segment[], batch: number, basePage: number): Generator<Span[]> {
   const pmdBytes = BigInt(pmdPages(basePage) * basePage);
+  const base = BigInt(basePage);
   let out: Span[] = [];
   let n = 0;
   for (const s of segs) {
@@ -164,7 +170,7 @@ function* chunks(segs: readonly Segment[], batch: number, basePage: number): Gen
       if (!hugetlb) end = ((end + pmdBytes - 1n) / pmdBytes) * pmdBytes;
       if (end > segEnd) end = segEnd;
       const count = Number((end - a) / step);
-      out.push({ start: a, count, step: Number(step), hugetlb });
+      out.push({ vpn: Number(a / base), count, step: Number(step), hugetlb });
       n += count;
       a = end;
       if (n >= batch) {
@@ -199,19 +205,24 @@ export function addFlow(flows: Flows, from: number, to: number, pages: number, b
   }
 }
 
-/** A unit picked for moving: where it is and where it goes. */
+/**
+ * A unit picked for moving, as an object: only where a unit needs care of its own (a huge page
+ * to verify, a busy page to retry, a step the kernel cut short); the common path stays in the
+ * typed columns of Units.
+ */
 interface Pick {
-  readonly addr: bigint;
+  /** Page number of the unit's first page. */
+  readonly vpn: number;
   readonly pages: number;
   readonly bytes: number;
   readonly from: number;
   readonly to: number;
 }
 
-/** Address of the last base page of a unit (for a THP: its last tail). */
-function lastPage(p: Pick, basePage: number): bigint {
-  return p.addr + BigInt((p.pages - 1) * basePage);
-}
+/** destOf answers for node numbers below this are remembered: it is asked once per unit. */
+const DEST_MEMO_NODES = 1024;
+const DEST_UNASKED = -2;
+const DEST_NONE = -1;
 
 /**
  * Moves the pages of `segs` in process `pid`: each present page on node N goes to destOf(N)
@@ -236,21 +247,64 @@ export async function movePagesPaced(
   const tally = emptyTally();
   const flows: Flows = new Map();
   const bytesTotal = totalBytes(segs, basePage);
-  let budget = opts.maxPages ?? Infinity;
+  // --pages: int32 arithmetic (see PageAddrs), checked only when asked for.
+  const limited = opts.maxPages !== undefined;
+  let budget = opts.maxPages ?? 0;
   let pages = 0;
   let bytesMoved = 0;
   let lastReport = 0;
   // Units the kernel gave up on (a racing writer, a transient pin): retried after the pass.
   const busy: Pick[] = [];
+  // Addresses of placement queries, reused: each query is built and answered in one go.
+  const queryAddrs = new PageAddrs(basePage);
 
-  const credit = (p: Pick, n: number, bytes: number): void => {
+  const destMemo = new Int32Array(DEST_MEMO_NODES).fill(DEST_UNASKED);
+  /** destOf(node) as a number (DEST_NONE: leave it), asked once per node. */
+  const destFor = (node: number): number => {
+    if (node < DEST_MEMO_NODES) {
+      const d = destMemo[node]!;
+      if (d !== DEST_UNASKED) return d;
+      return (destMemo[node] = destOf(node) ?? DEST_NONE);
+    }
+    return destOf(node) ?? DEST_NONE;
+  };
+
+  const credit = (from: number, to: number, n: number, bytes: number): void => {
     tally.moved += n;
-    addFlow(flows, p.from, p.to, n, bytes);
+    addFlow(flows, from, to, n, bytes);
     bytesMoved += bytes;
   };
 
-  /** Where each address is now (node or -errno): one move_pages query. */
-  const where = (addrs: readonly bigint[]): Int32Array => queryPageNodes(pid, BigUint64Array.from(addrs));
+  /** Where each page number is now (node or -errno): one move_pages query. */
+  const where = (vpns: ArrayLike<number>): Int32Array => {
+    const n = vpns.length;
+    queryAddrs.reserve(n);
+    for (let i = 0; i < n; i++) queryAddrs.set(i, vpns[i]!);
+    return queryPageNodes(pid, queryAddrs.view(0, n));
+  };
+
+  /** One move_pages call as a paced step; status undefined when the whole call failed with ENOMEM. */
+  const moveCall = async (
+    addrs: BigUint64Array,
+    dest: Int32Array,
+    bytes: number,
+    retry: boolean,
+  ): Promise<{ status: Int32Array | undefined; notMoved: number }> => {
+    opts.onMoveCall?.(addrs, dest, retry);
+    let status: Int32Array | undefined;
+    let notMoved = 0;
+    await pacer.step(bytes, () => {
+      try {
+        const r = movePagesCounted(pid, addrs, dest, opts.flags);
+        status = r.status;
+        notMoved = r.notMoved;
+      } catch (e) {
+        // A migration that cannot allocate fails the whole call: see per page what did move.
+        if (!(e instanceof SyscallError && e.errno === ENOMEM)) throw e;
+      }
+    });
+    return { status, notMoved };
+  };
 
   /**
    * Credits the units that are on their destination by the head's status. A huge page counts
@@ -258,59 +312,42 @@ export async function movePagesPaced(
    * the head moved, and the rest is sent round again page by page.
    */
   const settle = async (landed: Pick[]): Promise<void> => {
-    const huge = landed.filter((p) => p.pages > 1);
-    const tails = huge.length > 0 ? where(huge.map((p) => lastPage(p, basePage))) : new Int32Array(0);
-    const redo = emptyUnits();
+    let huge = 0;
+    for (const p of landed) if (p.pages > 1) huge++;
+    const tails = huge > 0 ? where(landed.filter((p) => p.pages > 1).map((p) => p.vpn + p.pages - 1)) : new Int32Array(0);
+    const redo = new Units(basePage, 0);
     let k = 0;
     for (const p of landed) {
       if (p.pages === 1) {
-        credit(p, 1, p.bytes);
+        credit(p.from, p.to, 1, p.bytes);
         continue;
       }
-      if (tails[k++] === p.to) credit(p, p.pages, p.bytes);
+      if (tails[k++] === p.to) credit(p.from, p.to, p.pages, p.bytes);
       else {
-        credit(p, 1, basePage);
+        credit(p.from, p.to, 1, basePage);
         budget += p.pages - 1;
-        for (let i = 1; i < p.pages; i++) pushUnit(redo, p.addr + BigInt(i * basePage), 1, basePage, UNKNOWN_NODE);
+        redo.pushRun(p.vpn + 1, p.pages - 1, 1, 1, UNKNOWN_NODE);
       }
     }
-    if (redo.addrs.length > 0) await place(redo);
+    if (redo.length > 0) await place(redo);
   };
 
-  /** One move_pages call (one paced step) over units going to their nodes. */
-  const moveStep = async (sel: Pick[]): Promise<void> => {
-    // The kernel migrates queued pages whenever the destination changes: group by destination.
-    if (sel.some((p, j) => j > 0 && p.to < sel[j - 1]!.to)) sel.sort((a, b) => a.to - b.to);
-    const addrs = BigUint64Array.from(sel.map((p) => p.addr));
-    const dest = Int32Array.from(sel.map((p) => p.to));
-    opts.onMoveCall?.(addrs, dest, false);
-    let status: Int32Array | undefined;
-    let notMoved = 0;
-    await pacer.step(
-      sel.reduce((s, p) => s + p.bytes, 0),
-      () => {
-        try {
-          const r = movePagesCounted(pid, addrs, dest, opts.flags);
-          status = r.status;
-          notMoved = r.notMoved;
-        } catch (e) {
-          // A migration that cannot allocate fails the whole call: see per page what did move.
-          if (!(e instanceof SyscallError && e.errno === ENOMEM)) throw e;
-        }
-      },
-    );
+  /**
+   * After a move_pages call that did not finish (notMoved > 0: the kernel stops at the first
+   * failed migration and leaves the later statuses unset, which read as node 0; or ENOMEM: no
+   * statuses at all): asks where each unit really is.
+   */
+  const afterCutShort = async (sel: Pick[], status: Int32Array | undefined): Promise<void> => {
     const landed: Pick[] = [];
-    // Huge pages whose head did not land while the call failed: the kernel may have split them
-    // and moved some of the pieces, so they are looked at page by page.
+    // Huge pages whose head did not land: the kernel may have split them and moved some of the
+    // pieces, so they are looked at page by page.
     const pieces: { p: Pick; enomem: boolean }[] = [];
-    // When some pages failed, the kernel stops early and leaves the rest of the statuses unset
-    // (0, which reads as node 0): ask where the pages really are.
-    const st = status !== undefined && notMoved === 0 ? status : where(sel.map((p) => p.addr));
+    const st = where(sel.map((p) => p.vpn));
     sel.forEach((p, j) => {
       const s = st[j]!;
       const own = status?.[j];
       if (s === p.to) landed.push(p);
-      else if (p.pages > 1 && st !== status) pieces.push({ p, enomem: status === undefined });
+      else if (p.pages > 1) pieces.push({ p, enomem: status === undefined });
       else if (status === undefined) tally.noMemory += p.pages;
       else if (own !== undefined && own < 0 && own !== -EBUSY) tallyError(tally, -own, p.pages);
       else {
@@ -319,14 +356,14 @@ export async function movePagesPaced(
       }
     });
     if (pieces.length > 0) {
-      const addrs: bigint[] = [];
-      for (const { p } of pieces) for (let i = 0; i < p.pages; i++) addrs.push(p.addr + BigInt(i * basePage));
-      const now = where(addrs);
+      const vpns: number[] = [];
+      for (const { p } of pieces) for (let i = 0; i < p.pages; i++) vpns.push(p.vpn + i);
+      const now = where(vpns);
       let k = 0;
       for (const { p, enomem } of pieces) {
         for (let i = 0; i < p.pages; i++, k++) {
-          const one: Pick = { addr: addrs[k]!, pages: 1, bytes: basePage, from: p.from, to: p.to };
-          if (now[k] === p.to) credit(one, 1, basePage);
+          const one: Pick = { vpn: vpns[k]!, pages: 1, bytes: basePage, from: p.from, to: p.to };
+          if (now[k] === p.to) credit(one.from, one.to, 1, basePage);
           else if (enomem) tally.noMemory++;
           else {
             tally.busy++;
@@ -338,22 +375,95 @@ export async function movePagesPaced(
     await settle(landed);
   };
 
+  /**
+   * One move_pages call (one paced step) over the picked units idx[j..k) of `u`, going to
+   * to[j..k). When the picks are consecutive units (the usual case: a whole chunk goes) the
+   * kernel gets a view of u's address column as it is; else their addresses are gathered. The
+   * common outcome (every page accounted for by its status) is read straight from
+   * the columns; base pages that landed are credited in runs of one source and destination.
+   */
+  const moveStep = async (u: Units, idx: Int32Array, to: Int32Array, j: number, k: number, bytes: number): Promise<void> => {
+    // The kernel migrates queued pages whenever the destination changes: group by destination.
+    let sorted = true;
+    for (let m = j + 1; m < k && sorted; m++) if (to[m]! < to[m - 1]!) sorted = false;
+    if (!sorted) {
+      const order = Array.from({ length: k - j }, (_, m) => j + m).sort((a, b) => to[a]! - to[b]!);
+      const i2 = order.map((m) => idx[m]!);
+      const t2 = order.map((m) => to[m]!);
+      idx.set(i2, j);
+      to.set(t2, j);
+    }
+    let addrs: BigUint64Array;
+    if (sorted && idx[k - 1]! - idx[j]! === k - 1 - j) addrs = u.addr.view(idx[j]!, idx[j]! + (k - j));
+    else {
+      const gather = new PageAddrs(basePage, k - j);
+      for (let m = j; m < k; m++) gather.copy(m - j, u.addr, idx[m]!);
+      addrs = gather.view(0, k - j);
+    }
+    const { status, notMoved } = await moveCall(addrs, to.subarray(j, k), bytes, false);
+    const pickOf = (m: number): Pick => {
+      const i = idx[m]!;
+      return { vpn: u.vpnAt(i), pages: u.pages[i]!, bytes: u.size[i]! * basePage, from: u.node[i]!, to: to[m]! };
+    };
+    if (status === undefined || notMoved > 0) {
+      const sel: Pick[] = [];
+      for (let m = j; m < k; m++) sel.push(pickOf(m));
+      await afterCutShort(sel, status);
+      return;
+    }
+    const huge: Pick[] = [];
+    const { pages: unitPages, size, node } = u;
+    let runFrom = -1;
+    let runTo = -1;
+    let runPages = 0;
+    let runSize = 0;
+    for (let m = j; m < k; m++) {
+      const i = idx[m]!;
+      const s = status[m - j]!;
+      const d = to[m]!;
+      if (s === d) {
+        if (unitPages[i] !== 1) {
+          huge.push(pickOf(m));
+          continue;
+        }
+        const f = node[i]!;
+        if (f !== runFrom || d !== runTo) {
+          if (runPages > 0) credit(runFrom, runTo, runPages, runSize * basePage);
+          runFrom = f;
+          runTo = d;
+          runPages = 0;
+          runSize = 0;
+        }
+        runPages++;
+        runSize += size[i]!;
+      } else if (s < 0 && s !== -EBUSY) tallyError(tally, -s, unitPages[i]!);
+      else {
+        tally.busy += unitPages[i]!;
+        busy.push(pickOf(m));
+      }
+    }
+    if (runPages > 0) credit(runFrom, runTo, runPages, runSize * basePage);
+    if (huge.length > 0) await settle(huge);
+  };
+
   /** Classifies units by their node (asking the kernel for those pagemap could not place), then moves the picked ones. */
   const place = async (u: Units): Promise<void> => {
     const unknown: number[] = [];
-    u.node.forEach((n, i) => {
-      if (n === UNKNOWN_NODE) unknown.push(i);
-    });
+    for (let i = 0; i < u.length; i++) if (u.node[i] === UNKNOWN_NODE) unknown.push(i);
     if (unknown.length > 0) {
-      const q = where(unknown.map((i) => u.addrs[i]!));
+      const q = where(unknown.map((i) => u.vpnAt(i)));
       unknown.forEach((i, k) => (u.node[i] = q[k]!));
     }
-    const picks: Pick[] = [];
+    // Picked units: their index in u and their destination, in the order they are moved.
+    const idx = new Int32Array(u.length);
+    const to = new Int32Array(u.length);
+    const { pages: unitPages, size, node } = u;
     const skip = opts.skip;
-    for (let i = 0; i < u.addrs.length; i++) {
-      const st = u.node[i]!;
-      const n = u.pages[i]!;
-      if (skip !== undefined && skip(u.addrs[i]!, n)) {
+    let np = 0;
+    for (let i = 0; i < u.length; i++) {
+      const st = node[i]!;
+      const n = unitPages[i]!;
+      if (skip !== undefined && skip(u.addr.at(i), n)) {
         tally.notSelected += n;
         continue;
       }
@@ -361,40 +471,49 @@ export async function movePagesPaced(
         tallyError(tally, -st, n);
         continue;
       }
-      const d = destOf(st);
-      if (d === undefined) tally.notSelected += n;
+      const d = destFor(st);
+      if (d === DEST_NONE) tally.notSelected += n;
       else if (d === st) tally.alreadyThere += n;
-      else if (budget < n) {
+      else if (limited && budget < n) {
         // --pages is exact: a huge page that does not fit in what is left of it stays (it can
         // only move whole); base pages after it may still fill the count.
         tally.notSelected += n;
       } else {
-        picks.push({ addr: u.addrs[i]!, pages: n, bytes: u.bytes[i]!, from: st, to: d });
+        idx[np] = i;
+        to[np] = d;
+        np++;
         budget -= n;
       }
     }
     if (opts.dryRun) {
-      for (const p of picks) addFlow(flows, p.from, p.to, p.pages, p.bytes);
+      for (let m = 0; m < np; m++) addFlow(flows, node[idx[m]!]!, to[m]!, unitPages[idx[m]!]!, size[idx[m]!]! * basePage);
       return;
     }
     // Steps of at most `batch` pages (a huge page alone may be more: it cannot be cut).
-    for (let j = 0; j < picks.length; ) {
+    for (let j = 0; j < np; ) {
       let n = 0;
+      let stepSize = 0;
       let k = j;
-      while (k < picks.length && (k === j || n + picks[k]!.pages <= batch)) n += picks[k++]!.pages;
-      await moveStep(picks.slice(j, k));
+      while (k < np && (k === j || n + unitPages[idx[k]!]! <= batch)) {
+        n += unitPages[idx[k]!]!;
+        stepSize += size[idx[k]!]!;
+        k++;
+      }
+      await moveStep(u, idx, to, j, k, stepSize * basePage);
       j = k;
     }
   };
 
   const placement = opts.placement === 'query' ? undefined : openPlacement(pid, basePage);
   try {
+    // One set of columns for every chunk: a chunk is placed and moved before the next is read.
+    const u = new Units(basePage, batch + pmdPages(basePage));
     for (const chunk of chunks(segs, batch, basePage)) {
-      const u = emptyUnits();
+      u.length = 0;
       for (const s of chunk) {
         pages += s.count;
-        if (placement !== undefined && !s.hugetlb) placement.read(s.start, s.count, u);
-        else for (let i = 0; i < s.count; i++) pushUnit(u, s.start + BigInt(i * s.step), 1, s.step, UNKNOWN_NODE);
+        if (placement !== undefined && !s.hugetlb) placement.read(s.vpn, s.count, u);
+        else u.pushRun(s.vpn, s.count, 1, s.step / basePage, UNKNOWN_NODE);
       }
       await place(u);
       if (opts.onProgress) {
@@ -410,20 +529,15 @@ export async function movePagesPaced(
   }
   for (let pass = 0; pass < BUSY_RETRIES && busy.length > 0 && !opts.dryRun; pass++) {
     const sel = busy.splice(0);
-    const addrs = BigUint64Array.from(sel.map((p) => p.addr));
-    const dest = Int32Array.from(sel.map((p) => p.to));
-    opts.onMoveCall?.(addrs, dest, true);
-    await pacer.step(
+    const addrs = new PageAddrs(basePage, sel.length);
+    sel.forEach((p, m) => addrs.set(m, p.vpn));
+    await moveCall(
+      addrs.view(0, sel.length),
+      Int32Array.from(sel, (p) => p.to),
       sel.reduce((a, p) => a + p.bytes, 0),
-      () => {
-        try {
-          movePagesCounted(pid, addrs, dest, opts.flags);
-        } catch (e) {
-          if (!(e instanceof SyscallError && e.errno === ENOMEM)) throw e;
-        }
-      },
+      true,
     );
-    const after = where(sel.map((p) => p.addr));
+    const after = where(sel.map((p) => p.vpn));
     const landed: Pick[] = [];
     sel.forEach((p, j) => {
       if (after[j] === p.to) {

@@ -14,41 +14,88 @@ import {
   openPagemap,
   pfnsVisible,
   type KpageflagsReader,
+  FRAME_ABSENT,
+  FRAME_LARGE,
   type PagemapChunk,
   type PagemapReader,
 } from '../procfs/pagemap.js';
-import { pfnToNode, readMemoryBlocks } from '../topology/memory-blocks.js';
+import { blockNodeTable, pfnToNode, readMemoryBlocks } from '../topology/memory-blocks.js';
+import { PageAddrs } from './page-addrs.js';
 
 /** Node of a unit that pagemap could not place: ask the kernel (move_pages query). */
 export const UNKNOWN_NODE = -0x7fffffff;
 const ENOENT = 2;
 
-/** Units of a range, in address order (struct of arrays: a 512 MiB range is 131072 entries). */
-export interface Units {
-  /** Address of the unit's first page (a THP's head). */
-  readonly addrs: bigint[];
-  /** Base pages in the unit: 1, or pages per PMD for a THP (the tally counts base pages). */
-  readonly pages: number[];
-  readonly bytes: number[];
+/**
+ * Units of a range, in address order, as typed columns: a 512 MiB range of base pages is 131072
+ * units, so a unit is no object and its address no BigInt (that allocation per page was most of
+ * the engine's own cost with 4 KiB pages), and the per-unit numbers are int32.
+ */
+export class Units {
+  length = 0;
+  /** Address of the unit's first page (a THP's head), in the layout move_pages takes. */
+  readonly addr: PageAddrs;
+  /** Base pages the unit counts as in the tally: 1, or pages per PMD for a THP. */
+  pages: Int32Array;
+  /** Memory of the unit in base pages: pages per PMD for a THP, a huge page's worth for hugetlb. */
+  size: Int32Array;
   /** Node the unit is on, -ENOENT when not present (never touched, swapped out), or UNKNOWN_NODE. */
-  readonly node: number[];
+  node: Int32Array;
+
+  constructor(
+    readonly pageBytes: number,
+    capacity = 64,
+  ) {
+    this.addr = new PageAddrs(pageBytes, capacity);
+    this.pages = new Int32Array(capacity);
+    this.size = new Int32Array(capacity);
+    this.node = new Int32Array(capacity);
+  }
+
+  /** Makes room for `more` units beyond the current length. */
+  reserve(more: number): void {
+    const need = this.length + more;
+    if (need <= this.pages.length) return;
+    const cap = Math.max(need, this.pages.length * 2);
+    const grow = (a: Int32Array): Int32Array => {
+      const b = new Int32Array(cap);
+      b.set(a.subarray(0, this.length));
+      return b;
+    };
+    this.addr.reserve(cap, this.length);
+    this.pages = grow(this.pages);
+    this.size = grow(this.size);
+    this.node = grow(this.node);
+  }
+
+  /**
+   * Appends `count` units of `pages` tally pages and `size` base pages each, at page numbers
+   * vpn, vpn + size, ..., all on `node`.
+   */
+  pushRun(vpn: number, count: number, pages: number, size: number, node: number): void {
+    this.reserve(count);
+    const n = this.length;
+    this.addr.setRun(n, vpn, count, size);
+    this.pages.fill(pages, n, n + count);
+    this.size.fill(size, n, n + count);
+    this.node.fill(node, n, n + count);
+    this.length = n + count;
+  }
+
+  /** Page number of unit i's first page. */
+  vpnAt(i: number): number {
+    return this.addr.vpnAt(i);
+  }
 }
 
-export function emptyUnits(): Units {
-  return { addrs: [], pages: [], bytes: [], node: [] };
-}
-
-export function pushUnit(u: Units, addr: bigint, pages: number, bytes: number, node: number): void {
-  u.addrs.push(addr);
-  u.pages.push(pages);
-  u.bytes.push(bytes);
-  u.node.push(node);
+export function emptyUnits(pageBytes: number, capacity?: number): Units {
+  return new Units(pageBytes, capacity);
 }
 
 /** Reads the placement of base-page ranges of one process. */
 export interface PlacementReader {
-  /** Appends the units covering `pages` base pages from `start` (page aligned) to `out`. */
-  read(start: bigint, pages: number, out: Units): void;
+  /** Appends the units covering `pages` base pages from page number `startVpn` (address / page size) to `out`. */
+  read(startVpn: number, pages: number, out: Units): void;
   /** False once pagemap showed its frame numbers are hidden from us (not CAP_SYS_ADMIN). */
   readonly framesVisible: boolean;
   close(): void;
@@ -77,35 +124,70 @@ export function openPlacement(pid: number, pageBytes: number, root = '/'): Place
   }
   const kpf = openKpageflags(root);
   const nodeOf = pfnToNode(blocks, pageBytes);
+  const nodeOfFrame = (pfn: number): number => nodeOf(pfn) ?? UNKNOWN_NODE;
+  // Frame → node by table, with UNKNOWN_NODE where the blocks do not tell.
+  const raw = blockNodeTable(blocks, pageBytes);
+  const table = raw === undefined ? undefined : { shift: raw.shift, node: raw.node.map((x) => (x < 0 ? UNKNOWN_NODE : x)) };
   const pmd = pmdPages(pageBytes);
+  let frames = new Int32Array(0);
   const step = BigInt(pageBytes);
   let visible: boolean | undefined;
   return {
     get framesVisible() {
       return visible !== false;
     },
-    read(start, pages, out) {
-      const c = pm.read(start, pages);
+    read(startVpn, pages, out) {
+      const c = pm.read(BigInt(startVpn) * step, pages, true);
       if (visible === undefined && c.length > 0) {
         if (pfnsVisible(c)) visible = true;
         else if (anyPresent(c)) visible = false;
       }
-      const first = Number((start / step) % BigInt(pmd));
-      const pmdStep = BigInt(pmd) * step;
-      // The address advances by addition: one BigInt operation per unit.
-      let addr = start;
+      if (frames.length < pages) frames = new Int32Array(Math.max(pages, frames.length * 2));
+      c.frames(frames);
+      out.reserve(pages);
+      // Runs once per base page of the selection: int32 only (see PageAddrs), the columns
+      // written in place, a PMD at a time so that only its first page is looked at as a THP.
+      const { pages: unitPages, size, node } = out;
+      const fr = frames;
+      const tn = table?.node;
+      const tlen = tn?.length ?? 0;
+      const shift = table?.shift ?? 0;
+      let n = out.length;
+      let runUnit = n;
+      let runPage = 0;
       for (let i = 0; i < pages; ) {
-        const pfn = !c.present(i) ? -1 : visible === false ? 0 : c.pfn(i);
-        if (pfn > 0 && kpf !== undefined && (first + i) % pmd === 0 && i + pmd <= pages && pfn % pmd === 0 && isWholeThp(c, i, pfn, pmd, kpf)) {
-          pushUnit(out, addr, pmd, pmd * pageBytes, nodeOf(pfn) ?? UNKNOWN_NODE);
+        // Pages to the next PMD boundary (a THP can only start there).
+        const toBoundary = pmd - ((startVpn + i) % pmd);
+        const f = toBoundary === pmd && fr[i] === FRAME_LARGE ? c.pfn(i) : fr[i]!;
+        if (toBoundary === pmd && f > 0 && f % pmd === 0 && kpf !== undefined && i + pmd <= pages && isWholeThp(c, i, f, pmd, kpf)) {
+          if (n > runUnit) out.addr.setRun(runUnit, startVpn + runPage, n - runUnit, 1);
+          out.addr.set(n, startVpn + i);
+          unitPages[n] = pmd;
+          size[n] = pmd;
+          node[n++] = nodeOfFrame(f);
           i += pmd;
-          addr += pmdStep;
+          runUnit = n;
+          runPage = i;
           continue;
         }
-        pushUnit(out, addr, 1, pageBytes, pfn < 0 ? -ENOENT : pfn === 0 ? UNKNOWN_NODE : (nodeOf(pfn) ?? UNKNOWN_NODE));
-        i++;
-        addr += step;
+        const end = Math.min(pages, i + toBoundary);
+        const n0 = n;
+        for (; i < end; i++, n++) {
+          const g = fr[i]!;
+          let at: number;
+          if (g > 0 && tn !== undefined) {
+            const b = g >>> shift;
+            at = b < tlen ? tn[b]! : UNKNOWN_NODE;
+          } else if (g === FRAME_ABSENT) at = -ENOENT;
+          else if (g === 0) at = UNKNOWN_NODE;
+          else at = nodeOfFrame(g === FRAME_LARGE ? c.pfn(i) : g);
+          node[n] = at;
+        }
+        unitPages.fill(1, n0, n);
+        size.fill(1, n0, n);
       }
+      if (n > runUnit) out.addr.setRun(runUnit, startVpn + runPage, n - runUnit, 1);
+      out.length = n;
     },
     close() {
       pm.close();

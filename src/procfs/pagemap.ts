@@ -29,9 +29,19 @@ const LO = endianness() === 'LE' ? 0 : 1;
 const HI = 1 - LO;
 const TWO32 = 2 ** 32;
 
+/** PagemapChunk.frames: the page is not present. */
+export const FRAME_ABSENT = -1;
+/** PagemapChunk.frames: the frame number is 2^31 or more (a machine with 8 TiB or more). */
+export const FRAME_LARGE = -2;
+
 /** pagemap words of consecutive virtual pages. */
 export class PagemapChunk {
-  constructor(private readonly words: Uint32Array) {}
+  /** The same words as int32: per-page loops read them without leaving V8's integer paths. */
+  private readonly ints: Int32Array;
+
+  constructor(private readonly words: Uint32Array) {
+    this.ints = new Int32Array(words.buffer, words.byteOffset, words.length);
+  }
 
   get length(): number {
     return this.words.length >> 1;
@@ -39,7 +49,7 @@ export class PagemapChunk {
 
   /** Bit 63: a page is mapped in RAM. */
   present(i: number): boolean {
-    return (this.words[2 * i + HI]! & 0x80000000) !== 0;
+    return this.ints[2 * i + HI]! < 0;
   }
 
   /** Bit 62: the page is in swap. */
@@ -55,6 +65,21 @@ export class PagemapChunk {
   /** Bit 56: mapped by this process only (since 4.2). */
   exclusive(i: number): boolean {
     return (this.words[2 * i + HI]! & 0x01000000) !== 0;
+  }
+
+  /**
+   * The frame of every page into out[0..length): FRAME_ABSENT for a page not present, its frame
+   * number when below 2^31 (0 when hidden from an unprivileged reader), FRAME_LARGE above (ask
+   * pfn(i)). One tight int32 pass, for loops that run once per page.
+   */
+  frames(out: Int32Array): void {
+    const w = this.ints;
+    const n = this.length;
+    for (let i = 0; i < n; i++) {
+      const hi = w[2 * i + HI]!;
+      const lo = w[2 * i + LO]!;
+      out[i] = hi >= 0 ? FRAME_ABSENT : (hi & 0x7fffff) !== 0 || lo < 0 ? FRAME_LARGE : lo;
+    }
   }
 
   /** Bits 0-54 of a present page: its frame number; 0 when hidden from an unprivileged reader. */
@@ -93,8 +118,12 @@ export function pfnsVisible(c: PagemapChunk): boolean {
 
 /** An open /proc/PID/pagemap: read ranges of it, then close. */
 export interface PagemapReader {
-  /** The words of `pages` pages from virtual address `start` (page aligned). */
-  read(start: bigint, pages: number): PagemapChunk;
+  /**
+   * The words of `pages` pages from virtual address `start` (page aligned). With `reuse`, into a
+   * buffer the reader keeps: the chunk is valid until the next such read (a loop reading chunk
+   * after chunk allocates nothing).
+   */
+  read(start: bigint, pages: number, reuse?: boolean): PagemapChunk;
   close(): void;
 }
 
@@ -111,10 +140,16 @@ export function openPagemap(pid: number, pageBytes: number, opts: ProcOptions = 
     throw procError(e, pid, 'pagemap', opts);
   }
   const shift = BigInt(Math.log2(pageBytes));
+  let kept = new Uint32Array(0);
   return {
-    read(start, pages) {
-      const words = new Uint32Array(pages * 2);
-      const bytes = new Uint8Array(words.buffer);
+    read(start, pages, reuse = false) {
+      let words: Uint32Array;
+      if (!reuse) words = new Uint32Array(pages * 2);
+      else {
+        if (kept.length < pages * 2) kept = new Uint32Array(Math.max(pages * 2, kept.length * 2));
+        words = kept.subarray(0, pages * 2);
+      }
+      const bytes = new Uint8Array(words.buffer, words.byteOffset, words.byteLength);
       let got: number;
       try {
         got = readFully(fd, bytes, Number((start >> shift) * 8n));

@@ -80,3 +80,29 @@ export function pfnToNode(blocks: MemoryBlocks, pageBytes: number): (pfn: number
     return lastNode;
   };
 }
+
+/** A frame → node table for per-page loops: node[pfn >>> shift], -1 where the blocks do not tell. */
+export interface BlockNodeTable {
+  readonly shift: number;
+  readonly node: Int32Array;
+}
+
+/** Blocks past this index are not tabled (a 64 TiB machine with 128 MiB blocks has 2^19). */
+const MAX_TABLED_BLOCKS = 1 << 22;
+
+/**
+ * The block layout as an array indexed by pfn >>> shift: an int32 shift and load per frame
+ * instead of a division and a map lookup. Undefined when frames per block is not a power of two
+ * or the block numbers are too large to table: pfnToNode then does.
+ */
+export function blockNodeTable(blocks: MemoryBlocks, pageBytes: number): BlockNodeTable | undefined {
+  const framesPerBlock = blocks.blockBytes / pageBytes;
+  const shift = Math.log2(framesPerBlock);
+  if (!Number.isInteger(shift) || shift < 0 || shift > 30) return undefined;
+  let max = -1;
+  for (const b of blocks.nodeOfBlock.keys()) if (b > max) max = b;
+  if (max >= MAX_TABLED_BLOCKS) return undefined;
+  const node = new Int32Array(max + 1).fill(-1);
+  for (const [b, n] of blocks.nodeOfBlock) node[b] = n;
+  return { shift, node };
+}

@@ -319,4 +319,31 @@ describe('Daemon', () => {
     await assert.rejects(r.daemon.request({ pid: 4040, action: { kind: 'policy', policy: 'bind=1' } }), /is gone/);
     await r.daemon.stop();
   });
+  it('moves a job as one journal entry (its members as the daemon knows them), undone whole', async () => {
+    const r = rig(`
+mode: enforce
+rules:
+  - name: solvers
+    match: { comm: "solver" }
+    job: batch1
+`);
+    r.daemon.start();
+    r.machine.add(facts(300, { comm: 'solver' }));
+    r.machine.add(facts(301, { comm: 'solver' }));
+    r.machine.add(facts(302, { comm: 'other' }));
+    await r.daemon.idle();
+    await assert.rejects(r.daemon.moveJob({ job: 'batch2', to: '2-3' }), /job 'batch2' does not exist: the jobs are batch1/);
+    const e = await r.daemon.moveJob({ job: 'batch1', to: '2-3', from: '0-1' });
+    assert.equal(e.outcome, 'ok');
+    assert.equal(e.pid, null);
+    assert.equal(e.action, 'job-move');
+    assert.deepEqual(r.runner.runs.map((x) => x.action), [
+      { kind: 'job-move', job: 'batch1', to: '2-3', from: '0-1', members: [{ pid: 300, start: 1300 }, { pid: 301, start: 1301 }] },
+    ]);
+    const u = await r.daemon.undo(e.id);
+    assert.equal(u.undoes, e.id);
+    assert.deepEqual(r.runner.undos.map((x) => x.action.kind), ['job-move']);
+    assert.equal(r.journal.get(e.id)!.undoneBy, u.id);
+    await r.daemon.stop();
+  });
 });

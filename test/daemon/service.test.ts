@@ -126,7 +126,9 @@ rules:
     assert.match(human.stdout, /reports\s+policy bind=0\s+ok/);
 
     const plan = await cli(['plan', '--socket', socket, '--json']);
-    assert.deepEqual(JSON.parse(plan.stdout), []);
+    const planned = JSON.parse(plan.stdout) as { actions: unknown[]; placement: { time: string | null; decisions: unknown[] } };
+    assert.deepEqual(planned.actions, []);
+    assert.deepEqual(planned.placement.decisions, [], 'no place: auto rule: no placement decision');
     const status = await cli(['daemon', 'status', '--socket', socket, '--json']);
     assert.equal(status.status, 0, status.stderr);
     assert.ok((JSON.parse(status.stdout) as { status: { managed: number } }).status.managed >= 1);

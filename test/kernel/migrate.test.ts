@@ -57,6 +57,24 @@ test('move_pages moves touched pages to an online node and counts none as failed
   }
 });
 
+test('move_pages into a given status buffer: a view of it, the rest untouched, earlier answers cleared', () => {
+  const len = 3n * ps;
+  const addr = mmapAnonymous(len);
+  try {
+    fillMemory(addr, 2n * ps, 1);
+    const buf = new Int32Array(6).fill(77);
+    const r = movePagesCounted(0, pagesOf(addr, 3), Int32Array.from([first, first, first]), MPOL_MF_MOVE, buf);
+    assert.equal(r.status.length, 3);
+    assert.equal(r.status.buffer, buf.buffer, 'no new array');
+    assert.deepEqual([...r.status.subarray(0, 2)], [first, first]);
+    assert.ok(r.status[2] === -ENOENT || r.status[2] === -EFAULT, `untouched page status ${r.status[2]}`);
+    assert.deepEqual([...buf.subarray(3)], [77, 77, 77], 'past the pages: untouched');
+    assert.throws(() => movePagesCounted(0, pagesOf(addr, 3), null, 0, new Int32Array(2)), RangeError);
+  } finally {
+    munmap(addr, len);
+  }
+});
+
 test('move_pages to a node the machine lacks is ENODEV', () => {
   const addr = mmapAnonymous(ps);
   try {

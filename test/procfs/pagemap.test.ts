@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { KPF_COMPOUND_HEAD, KPF_COMPOUND_TAIL, KPF_THP, PagemapChunk, openKpageflags, openPagemap, pfnsVisible, readPagemap } from '../../src/procfs/pagemap.js';
+import { FRAME_ABSENT, FRAME_LARGE, KPF_COMPOUND_HEAD, KPF_COMPOUND_TAIL, KPF_THP, PagemapChunk, openKpageflags, openPagemap, pfnsVisible, readPagemap } from '../../src/procfs/pagemap.js';
 import { ProcessGoneError } from '../../src/errors.js';
 import { fixture } from '../fixtures/fixture-path.js';
 
@@ -27,6 +27,24 @@ test('reads at an address: the word of virtual page addr/pagesize; past the end,
     assert.deepEqual([c.pfn(0), c.pfn(1), c.pfn(2)], [1024, 1025, 1026]);
     const tail = r.read(1027n * 4096n, 4);
     assert.deepEqual([tail.present(0), tail.present(1), tail.present(2), tail.present(3)], [true, true, false, false]);
+  } finally {
+    r.close();
+  }
+});
+
+test('frames of a fixture range: absent pages marked, the rest their frames; a reused buffer reads the same', () => {
+  const r = openPagemap(77, 4096, { root });
+  try {
+    const fresh = r.read(1020n * 4096n, 9);
+    const out = new Int32Array(9);
+    fresh.frames(out);
+    assert.deepEqual([...out], [1532, 1533, 1534, 1535, FRAME_ABSENT, FRAME_ABSENT, 1536, 2048, 2049]);
+    const a = r.read(0n, 1029, true);
+    assert.equal(a.pfn(1027), 2048);
+    const b = r.read(1020n * 4096n, 9, true);
+    const again = new Int32Array(9);
+    b.frames(again);
+    assert.deepEqual([...again], [...out], 'a shorter read into the kept buffer');
   } finally {
     r.close();
   }
@@ -75,6 +93,19 @@ test('framesFollow agrees with the page-by-page definition (also across a 2^32 f
       },
     ),
   );
+});
+
+test('frames: the frame while it is below 2^31, else a marker', () => {
+  const frames = [0, 5, 2 ** 31 - 1, 2 ** 31, 2 ** 32 + 3, 2 ** 40];
+  const words = new Uint32Array(frames.length * 2);
+  const view = new DataView(words.buffer);
+  frames.forEach((f, i) => view.setBigUint64(i * 8, (1n << 63n) | BigInt(f), true));
+  const c = new PagemapChunk(words);
+  const out = new Int32Array(frames.length);
+  c.frames(out);
+  assert.deepEqual([...out], [0, 5, 2 ** 31 - 1, FRAME_LARGE, FRAME_LARGE, FRAME_LARGE]);
+  assert.deepEqual(frames.map((_, i) => c.pfn(i)), frames);
+  assert.ok(frames.every((_, i) => c.present(i)));
 });
 
 test('kpageflags: head, tails and THP bits; past the end all zero; absent file: undefined', () => {

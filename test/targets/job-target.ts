@@ -35,10 +35,12 @@ export interface JobTargetSpec {
   readonly options?: readonly ('bind-alternate' | 'nothp' | 'stall')[];
   /** Run under a wrapper, e.g. ['numactl', '--interleave=0,1']. */
   readonly wrap?: readonly string[];
+  /** The built target under another name (its comm): a copy of buildTarget('job-target'). */
+  readonly bin?: string;
 }
 
 export async function startJobTarget(spec: JobTargetSpec): Promise<JobTarget> {
-  const bin = buildTarget('job-target');
+  const bin = spec.bin ?? buildTarget('job-target');
   const args = [spec.processes, spec.sharedMiB, spec.fileMiB, spec.cowMiB, spec.ownMiB].map(String).concat([spec.file, ...(spec.options ?? [])]);
   const wrap = spec.wrap ?? [];
   const child = wrap.length > 0 ? spawn(wrap[0]!, [...wrap.slice(1), bin, ...args], { stdio: ['pipe', 'pipe', 'inherit'] }) : spawn(bin, args, { stdio: ['pipe', 'pipe', 'inherit'] });

@@ -2,7 +2,8 @@
  * Target for placement's sampler: touches MIB MiB of anonymous memory, then one thread spins (one
  * CPU kept busy) while the main thread waits on stdin.
  *
- * Usage: spinner mib=N. Prints "ready <pid>" once the memory is touched and the spinner runs; at
+ * Usage: spinner mib=N [comm=NAME]. With comm=, the process renames itself NAME once its memory is
+ * touched (so a rule on NAME sees it whole, not while it allocates). Prints "ready <pid>" once the memory is touched and the spinner runs; at
  * EOF stops the spinner, checks the memory still holds its pattern and prints
  * "result spins=N bad=N" and "done".
  */
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 static atomic_int stop_flag;
@@ -28,8 +30,10 @@ static void *spin(void *arg) {
 
 int main(int argc, char **argv) {
   size_t mib = 64;
+  const char *comm = NULL;
   for (int i = 1; i < argc; i++) {
     if (strncmp(argv[i], "mib=", 4) == 0) mib = strtoul(argv[i] + 4, NULL, 10);
+    if (strncmp(argv[i], "comm=", 5) == 0) comm = argv[i] + 5;
   }
   size_t len = mib << 20;
   unsigned char *mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -42,6 +46,10 @@ int main(int argc, char **argv) {
   pthread_t t;
   if (pthread_create(&t, NULL, spin, NULL) != 0) return 1;
   while (!atomic_load(&started)) usleep(1000);
+  if (comm != NULL && prctl(PR_SET_NAME, comm, 0, 0, 0) != 0) {
+    perror("prctl");
+    return 1;
+  }
   printf("ready %d\n", getpid());
   fflush(stdout);
   char buf[256];

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { nodeOfPfn, pfnToNode, readMemoryBlocks } from '../../src/topology/memory-blocks.js';
+import { blockNodeTable, nodeOfPfn, pfnToNode, readMemoryBlocks } from '../../src/topology/memory-blocks.js';
 import { fixture } from '../fixtures/fixture-path.js';
 
 const root = fixture('placement-4node');
@@ -23,6 +23,18 @@ test('frame → node: by block; unknown for ambiguous blocks and memory no node 
   // The cached lookup gives the same answers in any order.
   assert.equal(f(2048), 2);
   assert.equal(f(600), 0);
+});
+
+test('the frame → node table answers as the block map does (-1 where it does not tell)', () => {
+  const mb = readMemoryBlocks({ root })!;
+  const t = blockNodeTable(mb, 4096)!;
+  assert.equal(t.shift, 9, '512 frames per 2 MiB block');
+  for (let pfn = 0; pfn < 3000; pfn += 7) {
+    const b: number = pfn >>> t.shift;
+    assert.equal(b < t.node.length ? t.node[b] : -1, nodeOfPfn(mb, pfn, 4096) ?? -1, `frame ${pfn}`);
+  }
+  assert.equal(blockNodeTable({ ...mb, blockBytes: 3 * 4096 }, 4096), undefined, 'frames per block not a power of two');
+  assert.equal(blockNodeTable({ ...mb, nodeOfBlock: new Map([[2 ** 23, 0]]) }, 4096), undefined, 'too many blocks to table');
 });
 
 test('no memory block devices: undefined (callers ask the kernel instead)', () => {

@@ -145,14 +145,17 @@ export function viewProcess(p: ProcessSample, ix: MachineIndex, targetUtilizatio
     }
     if (threads > 0) for (let i = 0; i < n; i++) cpuShare[i] = cpuShare[i]! / threads;
   }
-  const demand = Math.max(use, Math.min(Math.max(1, p.threads), use / targetUtilization));
+  // A process that waits on run queues needs the CPU it waited for too: two busy processes
+  // sharing one CPU each use half of it, and a placement that gives each half a CPU is no better.
+  const need = use > 0 && p.cpuWanted !== undefined ? Math.max(use, Math.min(Math.max(1, p.threads), p.cpuWanted)) : use;
+  const demand = Math.max(need, Math.min(Math.max(1, p.threads), use / targetUtilization));
   const mems = new Set(p.cpuset.mems);
   const memAllowed = ix.ids.map((id, i) => mems.has(id) && ix.totalBytes[i]! > 0);
   const cpusAllowed = allowedCpus(p.cpuset.cpus, ix);
   let local = 0;
   for (let i = 0; i < n; i++) if (cpuShare[i]! >= RUNS_THERE) local += here[i]!;
   const anyCpu = cpuShare.some((c) => c > 0);
-  return { sample: p, here, size, own, cpuShare, anyCpu, use, need: use, demand, memAllowed, cpusAllowed, localRatio: size === 0 ? 1 : local / size };
+  return { sample: p, here, size, own, cpuShare, anyCpu, use, need, demand, memAllowed, cpusAllowed, localRatio: size === 0 ? 1 : local / size };
 }
 
 /** The cpuset's CPUs on each node; the machine's own lists when the cpuset is the whole machine. */

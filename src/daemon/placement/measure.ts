@@ -47,6 +47,7 @@ interface Previous {
   readonly start: number;
   readonly at: number;
   readonly ticks: ReadonlyMap<number, number>;
+  readonly waits: ReadonlyMap<number, number>;
 }
 
 export class PlacementSampler {
@@ -108,20 +109,27 @@ export class PlacementSampler {
     const cpuPerNode: Record<number, number> = {};
     const threadsPerNode: Record<number, number> = {};
     let cpuUsed = 0;
+    let cpuWanted = 0;
+    let waitsKnown = true;
     const ticks = new Map<number, number>();
+    const waits = new Map<number, number>();
     for (const t of f.threads) {
       ticks.set(t.tid, t.ticks);
+      if (t.waitNs === undefined) waitsKnown = false;
+      else waits.set(t.tid, t.waitNs);
       if (t.node < 0) continue;
       threadsPerNode[t.node] = (threadsPerNode[t.node] ?? 0) + 1;
       if (!cpuMeasured) continue;
       // A thread born since the previous look spent all its ticks in the interval.
       const before = prev.ticks.get(t.tid) ?? 0;
       const cores = Math.max(0, t.ticks - before) / USER_HZ / seconds;
+      const waited = t.waitNs === undefined ? 0 : Math.max(0, t.waitNs - (prev.waits.get(t.tid) ?? 0)) / 1e9 / seconds;
+      cpuWanted += Math.min(1, cores + waited);
       if (cores <= 0) continue;
       cpuPerNode[t.node] = (cpuPerNode[t.node] ?? 0) + cores;
       cpuUsed += cores;
     }
-    this.previous.set(f.pid, { start: f.start, at, ticks });
+    this.previous.set(f.pid, { start: f.start, at, ticks, waits });
     return {
       pid: f.pid,
       start: f.start,
@@ -131,6 +139,7 @@ export class PlacementSampler {
       cpuPerNode,
       cpuUsed,
       cpuMeasured,
+      ...(cpuMeasured && waitsKnown ? { cpuWanted: Math.max(cpuUsed, cpuWanted) } : {}),
       threads: f.threadCount,
       threadsPerNode,
       cpuset,

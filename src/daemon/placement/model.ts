@@ -44,6 +44,11 @@ export interface ProcessSample {
   readonly cpuUsed: number;
   /** False at the first look at a process: CPU use needs two. */
   readonly cpuMeasured: boolean;
+  /**
+   * Cores it would have used had it not waited on run queues (use plus run-queue wait, at most
+   * one per thread); absent without schedstats. What a starved process asks of a placement.
+   */
+  readonly cpuWanted?: number;
   readonly threads: number;
   /** Node → threads that last ran there. */
   readonly threadsPerNode: Readonly<Record<number, number>>;

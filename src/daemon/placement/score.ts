@@ -369,7 +369,8 @@ function spare(left: number, of: number): number {
 function cpuText(v: ProcessView, idle: number, own: number): string {
   if (v.fresh === true) return `${cpusText(idle)} idle for ${v.need.toFixed(1)} asked`;
   if (!v.sample.cpuMeasured) return `${cpusText(idle)} idle (its CPU use not measured yet)`;
-  return `${cpusText(idle)} idle${own >= 0.05 ? ` (+${own.toFixed(1)} its own)` : ''} for ${v.use.toFixed(1)} used`;
+  const starved = v.need - v.use >= 0.05 ? `, ${v.need.toFixed(1)} wanted (it waits for a CPU)` : '';
+  return `${cpusText(idle)} idle${own >= 0.05 ? ` (+${own.toFixed(1)} its own)` : ''} for ${v.use.toFixed(1)} used${starved}`;
 }
 
 function byId(ix: MachineIndex, values: ArrayLike<number>): Record<number, number> {

@@ -68,7 +68,8 @@ export function placementFacts(pid: number, opts: PlacementFactsOptions): Placem
   for (const tid of opts.maxThreads === undefined ? tids : tids.slice(0, opts.maxThreads)) {
     try {
       const t = readStat(pid, { ...ro, tid });
-      threads.push({ tid, cpu: t.processor, node: opts.cpuToNode[t.processor] ?? -1, ticks: t.utime + t.stime });
+      const waitNs = runQueueWaitNs(pid, tid, ro);
+      threads.push({ tid, cpu: t.processor, node: opts.cpuToNode[t.processor] ?? -1, ticks: t.utime + t.stime, ...(waitNs === undefined ? {} : { waitNs }) });
     } catch (e) {
       // A thread that ended since the listing is not counted.
       if (!(e instanceof ProcessGoneError)) throw e;
@@ -96,4 +97,16 @@ export function placementFacts(pid: number, opts: PlacementFactsOptions): Placem
     totalBytes,
     policyText,
   };
+}
+
+/** schedstat's "run_ns wait_ns slices": the wait, or undefined without schedstats (or a thread gone). */
+function runQueueWaitNs(pid: number, tid: number, ro: { root?: string }): number | undefined {
+  let text: string;
+  try {
+    text = readProcText(pid, 'schedstat', { ...ro, tid });
+  } catch {
+    return undefined;
+  }
+  const wait = Number(text.split(' ')[1]);
+  return Number.isFinite(wait) ? wait : undefined;
 }

@@ -18,6 +18,12 @@ export interface ThreadCpu {
   readonly node: number;
   /** utime + stime, clock ticks: callers that look twice weigh threads by the difference. */
   readonly ticks: number;
+  /**
+   * Nanoseconds it has waited on a run queue, runnable but not running (schedstat's second
+   * field); absent where the kernel keeps no schedstats. Waiting is CPU a thread wants and
+   * does not get: two busy processes sharing one CPU each use half of it and want all of it.
+   */
+  readonly waitNs?: number;
 }
 
 export interface ProcessPlacement {

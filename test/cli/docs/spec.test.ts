@@ -48,7 +48,9 @@ test("each command's arguments, from its usage line", () => {
     ['ARGS', 'file', true],
   ]);
   assert.equal(spec('run').program, true);
-  for (const none of ['hardware', 'stat', 'journal', 'plan', 'top']) assert.deepEqual(args(none), [], none);
+  // numastat's words: processes by PID or by a pattern of their command line.
+  assert.deepEqual(args('stat'), [['PID|PATTERN', 'pid', true]]);
+  for (const none of ['hardware', 'journal', 'plan', 'top', 'advise']) assert.deepEqual(args(none), [], none);
 });
 
 test('option values: PIDs, nodes, files by the value name; nothing for others', () => {

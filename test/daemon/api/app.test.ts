@@ -1,6 +1,8 @@
 // The API through fastify's inject: routes, errors, the token, and the OpenAPI description
 // checked against the routes that exist and the answers they give.
 import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Ajv2020 from 'ajv/dist/2020.js';
 import type { FastifyInstance } from 'fastify';
@@ -13,6 +15,9 @@ import { machineRoot } from '../config/helpers.js';
 import { FakeMachine, FakeRunner, facts } from '../fakes.js';
 
 const ROOT = machineRoot('sys-guest-4node');
+// Admission reads idle CPU per node from /proc/stat (the guest tree has one CPU per node).
+mkdirSync(join(ROOT, 'proc'), { recursive: true });
+writeFileSync(join(ROOT, 'proc', 'stat'), ['cpu  400 0 0 400 0 0 0 0 0 0', ...[0, 1, 2, 3].map((c) => `cpu${c} 100 0 0 100 0 0 0 0 0 0`), ''].join('\n'));
 const CONFIG = `
 rules:
   - name: cache
@@ -132,6 +137,9 @@ describe('API', () => {
       ['get', '/v1/plan'],
       ['get', '/v1/memory'],
       ['get', '/v1/jobs'],
+      ['get', '/v1/placement'],
+      ['get', '/v1/advise'],
+      ['post', '/v1/jobs/{name}/move'],
       ['post', '/v1/policy'],
       ['post', '/v1/cpus'],
       ['post', '/v1/migrate'],
@@ -156,6 +164,27 @@ describe('API', () => {
     await check('/v1/journal', '/v1/journal');
     await check('/v1/processes', '/v1/processes');
     await check('/v1/plan', '/v1/plan');
+    await check('/v1/placement', '/v1/placement');
+    await check('/v1/advise', '/v1/advise?cpus=1&mem=64MiB');
+  });
+
+  it('admission: the nodes for a job, every candidate scored; a bad size is a 400', async () => {
+    const res = await app.inject('/v1/advise?cpus=0.5&mem=1MiB');
+    assert.equal(res.statusCode, 200, res.body);
+    const a = res.json() as { request: { cpus: number; memBytes: number }; nodes: number[]; candidates: { nodes: number[]; score: number; fits: boolean }[]; reason: string };
+    assert.deepEqual(a.request, { cpus: 0.5, memBytes: 2 ** 20 });
+    assert.ok(a.candidates.length > 0 && a.candidates.every((c, i) => i === 0 || c.score <= a.candidates[i - 1]!.score), 'best first');
+    assert.ok(a.nodes.length > 0 && a.candidates[0]!.fits, a.reason);
+    const bad = await app.inject('/v1/advise?cpus=1&mem=lots');
+    assert.equal(bad.statusCode, 400);
+  });
+
+  it('job move: an unknown job is refused, naming the jobs there are', async () => {
+    const res = await app.inject({ method: 'POST', url: '/v1/jobs/nosuch/move', payload: { to: '1' } });
+    assert.equal(res.statusCode, 404, res.body);
+    assert.match(res.json().error.message, /job 'nosuch' does not exist/);
+    const noTo = await app.inject({ method: 'POST', url: '/v1/jobs/nosuch/move', payload: {} });
+    assert.equal(noTo.statusCode, 400);
   });
 });
 

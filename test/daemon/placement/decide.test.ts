@@ -131,3 +131,18 @@ test('two processes wanting one node: the second is not promised the room the fi
   assert.ok(waiting.candidates.every((c) => !(c.nodes.length === 1 && c.nodes[0] === 2 && c.fits)));
   assert.equal(pass.left[2]!.freeBytes, 1 * GiB - 768 * MiB - (added - 768 * MiB));
 });
+
+test('two processes starved on one CPU (each uses half, waits for the rest) are split, not gathered together', () => {
+  // Both run on node 2's one CPU with their memory spread: each uses 0.5 and wants 1 (schedstat wait).
+  const both = guest({ 2: { idle: 0 } });
+  const spread = { 0: 16, 1: 16, 2: 16, 3: 16 };
+  const a = { ...proc({ pid: 201, mem: spread, cpu: { 2: 0.5 } }, both), cpuWanted: 1 };
+  const b = { ...proc({ pid: 202, mem: spread, cpu: { 2: 0.5 } }, both), cpuWanted: 1 };
+  const pass = decide([a, b], both, { maxMoves: 2 }, newPlacementState(), 1_000_000);
+  assert.equal(pass.moves.length, 2, pass.decisions.map((d) => d.reason).join('; '));
+  const [x, y] = pass.moves.map((d) => d.best!.cpuNodes);
+  assert.notDeepEqual(x, y, 'each gets a CPU of its own');
+  // Without the wait, half a CPU each looks satisfied on node 2: the reason says what differs.
+  const starved = pass.decisions.find((d) => d.pid === 201)!;
+  assert.match(starved.candidates.map((c) => c.reason).join(' '), /1\.0 wanted \(it waits for a CPU\)/);
+});

@@ -3,6 +3,7 @@
 // threads last ran on; its memory per node is what numa_maps says.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { readdirSync, readFileSync } from 'node:fs';
 import { PlacementSampler, decide, newPlacementState } from '../../../src/daemon/placement/index.js';
 import { parseStat } from '../../../src/procfs/stat.js';
@@ -57,6 +58,12 @@ test('a spinning process: its CPU per node, its bytes per node, its cpuset, at t
   for (const [n] of perNode) assert.ok(nodes.includes(Number(n)));
   assert.ok(Math.abs(perNode.reduce((s, [, c]) => s + c, 0) - p.cpuUsed) < 1e-9);
   for (const [n, k] of Object.entries(p.threadsPerNode)) assert.ok(nodes.includes(Number(n)) && k >= 1);
+  // Wanted CPU (use plus run-queue wait, from schedstat where the kernel keeps it): never less
+  // than the use, never more than a CPU per thread.
+  if (existsSync(`/proc/${t.pid}/schedstat`)) {
+    assert.ok(p.cpuWanted !== undefined, 'schedstat is there: the wait is measured');
+    assert.ok(p.cpuWanted >= p.cpuUsed && p.cpuWanted <= p.threads + 1e-9, `wanted ${p.cpuWanted}, used ${p.cpuUsed}`);
+  }
 
   // Memory: the 64 MiB it touched, on this machine's nodes.
   assert.ok(p.totalBytes >= 64 * MiB, `${p.totalBytes} bytes`);

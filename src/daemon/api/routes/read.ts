@@ -1,10 +1,11 @@
-/** The read routes: status, nodes, processes, rules, the journal, the plan. */
+/** The read routes: status, nodes, processes, rules, the journal, the plan, placement and admission. */
 import type { FastifyInstance } from 'fastify';
 import { NumapolError } from '../../../errors.js';
 import { hardware, listVmas, showProcess } from '../../../ops/index.js';
 import type { Daemon } from '../../daemon.js';
 import { MemoryViews } from '../../views/memory-view.js';
 import { parseSince } from '../../journal/index.js';
+import { parseSize } from '../../config/units.js';
 import { jsonForm } from '../../journal/json.js';
 import { anyArray, anyObject, errors, idParam, journalEntry, journalQuery, pidParam } from '../schemas.js';
 
@@ -86,5 +87,28 @@ export function readRoutes(app: FastifyInstance, daemon: Daemon, root: string | 
 
   app.get('/v1/jobs', { schema: { summary: 'the jobs rules make (job: NAME): their rules and processes', response: { 200: anyArray, ...errors } } }, () => daemon.jobs());
 
+  // Decisions put their words and candidate lists together when read: plain JSON here.
+  app.get(
+    '/v1/placement',
+    { schema: { summary: "automatic placement's last pass: each place: auto process's current placement, every candidate node set with its score and parts, the decision and why", response: { 200: anyObject, ...errors } } },
+    () => plain(daemon.placement() ?? { time: null, measured: false, threshold: null, balancing: null, decisions: [], moves: [] }),
+  );
+
+  app.get<{ Querystring: { cpus: number; mem: string } }>(
+    '/v1/advise',
+    {
+      schema: {
+        summary: 'admission (numad -w): the nodes a new job of CPUS busy CPUs and MEM bytes should get, every candidate scored, with the reasons',
+        querystring: { type: 'object', required: ['cpus', 'mem'], properties: { cpus: { type: 'number', minimum: 0 }, mem: { type: 'string' } } },
+        response: { 200: anyObject, ...errors },
+      },
+    },
+    (req) => plain(daemon.advise({ cpus: req.query.cpus, memBytes: parseSize(req.query.mem) })),
+  );
+
   app.get('/v1/plan', { schema: { summary: 'what the daemon would do now and has not done (advised, pending, queued, failed actions)', response: { 200: anyArray, ...errors } } }, () => daemon.plan());
+}
+
+function plain(v: unknown): unknown {
+  return JSON.parse(JSON.stringify(v)) as unknown;
 }

@@ -1,4 +1,4 @@
-/** The write routes: set a policy, set CPUs, migrate pages, undo. Each runs in the daemon's lanes and is journaled. */
+/** The write routes: set a policy, set CPUs, migrate pages, move a job, undo. Each runs in the daemon's lanes and is journaled. */
 import type { FastifyInstance } from 'fastify';
 import type { Action } from '../../actions/action.js';
 import { vmaFilterOf } from '../../actions/vma-kinds.js';
@@ -61,6 +61,18 @@ export function writeRoutes(app: FastifyInstance, daemon: Daemon): void {
         pid: req.body.pid,
         action: { kind: 'migrate', from: req.body.from, to: req.body.to, ...(req.body.rate !== undefined ? { rateBytesPerSecond: req.body.rate * 1e6 } : {}) },
       }),
+  );
+  app.post<{ Params: { name: string }; Body: { to: string; from?: string } }>(
+    '/v1/jobs/:name/move',
+    {
+      schema: {
+        summary: "move a whole job (a rule's job: NAME, or a cgroup by its path, URL-encoded) to other nodes: policies with relative placement kept, CPUs, and pages node to partner node, each shared page once, paced; one journal entry, undone whole",
+        params: { type: 'object', required: ['name'], properties: { name: { type: 'string', minLength: 1 } } },
+        body: { type: 'object', required: ['to'], additionalProperties: false, properties: { to: { type: 'string', minLength: 1 }, from: { type: 'string', minLength: 1 } } },
+        response: answer,
+      },
+    },
+    (req) => daemon.moveJob({ job: req.params.name, to: req.body.to, ...(req.body.from === undefined ? {} : { from: req.body.from }) }),
   );
   app.post<{ Params: { id: number } }>(
     '/v1/undo/:id',
