@@ -6,6 +6,7 @@
  * injected call gdb's `call` makes).
  */
 import { spawnSync } from 'node:child_process';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { withStoppedProcess } from '../src/inject/index.js';
 import { setProcessPolicy } from '../src/ops/set-policy.js';
@@ -115,6 +116,50 @@ function cliMs(...args: string[]): number {
   return ms;
 }
 
+/** Rounds of the saturated comparison, and operations on each target per round. */
+const SATURATED_ROUNDS = 4;
+const SATURATED_CALLS = 5;
+
+/**
+ * A saturated machine: a 300-thread target with 30 computing threads on this machine's cores,
+ * against the same target without them (its twin, whose threads only block). The twins are
+ * measured in alternating rounds, the computing one SIGSTOPped while its twin is measured, so
+ * that whatever else the machine runs weighs on both. The figure is the time the process stays
+ * stopped (`stop.stoppedMs`), with numapol's scheduling boost (boost.ts) and without it.
+ */
+async function benchSaturated(): Promise<BenchFigure[]> {
+  const busy = await Target.start(['busy=30', 'futex=240', 'read=28']);
+  const idle = await Target.start(['futex=270', 'read=28']);
+  const stopped = new Map<string, number[]>();
+  let how = '';
+  try {
+    for (let round = 0; round < SATURATED_ROUNDS; round++) {
+      for (const boost of [true, false]) {
+        for (const [name, t] of [['idle', idle], ['busy', busy]] as const) {
+          process.kill(busy.pid, name === 'idle' ? 'SIGSTOP' : 'SIGCONT');
+          await new Promise((r) => setTimeout(r, 50));
+          for (let i = 0; i < SATURATED_CALLS; i++) {
+            const r = setProcessPolicy(t.pid, i % 2 ? 'default' : 'bind=0', { boost });
+            const key = `${name} ${boost}`;
+            stopped.set(key, [...(stopped.get(key) ?? []), r.stop?.stoppedMs ?? NaN]);
+            if (boost) how = r.stop?.scheduling ?? how;
+          }
+        }
+      }
+    }
+  } finally {
+    process.kill(busy.pid, 'SIGCONT');
+    busy.kill();
+    idle.kill();
+  }
+  const m = (k: string): number => median(stopped.get(k) ?? [NaN]);
+  const ratio = m('busy true') / m('idle true');
+  return [
+    { name: `300 threads, 30 of them computing on ${os.availableParallelism()} cores: the process stopped, median of ${SATURATED_ROUNDS * SATURATED_CALLS} (scheduling ${how})`, value: m('busy true'), unit: 'ms', ratio, reference: `the same with no computing thread (${m('idle true').toFixed(1)} ms, in alternating rounds)`, goal: '<= 2x', met: ratio <= 2 },
+    { name: '  the same without raising numapol\'s priority', value: m('busy false'), unit: 'ms', ratio: m('busy false') / m('idle false'), reference: `the same with no computing thread (${m('idle false').toFixed(1)} ms)` },
+  ];
+}
+
 export async function benchInject(): Promise<BenchFigure[]> {
   if (process.arch !== 'x64') return [{ name: 'inject benchmarks', value: 0, unit: '', note: 'x86_64 only (the gdb reference calls syscall 238)' }];
   const figures: BenchFigure[] = [];
@@ -155,6 +200,7 @@ export async function benchInject(): Promise<BenchFigure[]> {
   } finally {
     big.kill();
   }
+  figures.push(...(await benchSaturated()));
   const one = await Target.start([]);
   try {
     const mine = numapolRuns(one.pid, 21, 'main');

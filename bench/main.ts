@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { benchColdStart } from './cold-start.js';
 import { benchDaemon } from './daemon.js';
+import { benchFaults } from './faults.js';
 import { benchInject } from './inject.js';
 import { benchJournal } from './journal.js';
 import { benchParseNumaMaps } from './parse-numa-maps.js';
@@ -13,7 +14,9 @@ import { benchPlacement } from './placement.js';
 import { benchProcEvents } from './proc-events.js';
 import { printFigures } from './report.js';
 
-const only = process.argv.slice(2);
+const args = process.argv.slice(2);
+const only = args.filter((a) => !a.includes('='));
+const option = (name: string): string | undefined => args.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1);
 const want = (name: string): boolean => only.length === 0 || only.includes(name);
 
 if (want('parse')) {
@@ -29,6 +32,8 @@ if (want('journal')) printFigures('daemon journal writes (SQLite, WAL)', benchJo
 if (want('proc-events')) printFigures('process events: exec to callback, and the idle cost of the stream', await benchProcEvents());
 if (want('daemon')) printFigures('the daemon: exec to rule, idle cost, API on 1,000 threads, 10,000 processes', await benchDaemon());
 if (want('placement')) printFigures('automatic placement: one decision pass over 1,000 processes', benchPlacement());
+// Long (about 0.3 s a kill): only when asked for, `npm run bench -- faults [kills=N]`.
+if (only.includes('faults')) printFigures('numapol SIGKILLed at random instants mid-operation', await benchFaults(Number(option('kills') ?? 1000)));
 if (want('guest')) {
   process.stdout.write('\n== multi-node benchmarks in the 4-node guest\n');
   const harness = fileURLToPath(new URL('../test/vm/harness/main.js', import.meta.url));

@@ -1,50 +1,51 @@
 /**
  * One thread's injection as an explicit state machine, so that many threads can have theirs in
- * flight at once (see runInjections). The steps are those of the design note (step 4): save the
- * thread's registers and signal mask, run each call at an existing syscall instruction, come
- * back to a stop inside get_signal and restore there, where the kernel applies its
- * syscall-restart rules to the restored registers (a thread blocked in read/futex restarts
- * instead of seeing 512).
+ * flight at once (see runInjections). Two ways to run a thread's calls:
  *
- * Two ways to run one call:
- * - 'step' (x86_64): PTRACE_SINGLESTEP from the `syscall` instruction runs the whole syscall and
- *   stops once, at a SIGTRAP signal-delivery-stop on the way back to user mode (the kernel's
- *   single-step report at syscall exit). One stop per call instead of two. The SIGTRAP is
- *   forced on the thread; forcing a signal that is blocked or ignored would reset the target's
- *   SIGTRAP disposition to SIG_DFL, so SIGTRAP stays unblocked in the injection mask, and a
- *   target that ignores SIGTRAP gets the other way. We never deliver the trap (resume with 0).
- * - 'syscall-stops': PTRACE_SYSCALL to the syscall-entry stop, again to the exit stop. Used when
- *   stepping is not safe: SIGTRAP ignored by the target, or a seccomp filter we must watch.
- *
- * 'syscall-stops' leaves the last call's stop with PTRACE_INTERRUPT + PTRACE_CONT, so the thread
- * never returns to user mode with our registers, and restores at the event stop it reaches.
- * 'step' restores at the last call's SIGTRAP stop itself: that stop is inside get_signal too,
- * so the restart rules apply to the restored registers all the same, and the thread stays
- * there ('trapped') until it is injected again or detached with signal 0, which drops the trap
- * and clears the trap flag the kernel set for stepping. Going on to an event stop instead would
- * cost every thread one more wake-up. The price: if numapol is SIGKILLed while threads are
- * trapped, the kernel delivers them the SIGTRAP (default action: the process dumps core), just
- * as it would crash a thread killed mid-call with our registers; SIGINT/SIGTERM/SIGHUP/SIGQUIT
- * wait for the operation to finish (signal-guard.ts).
+ * - 'code' (x86_64): the thread runs the park code (arch/x86_64-park.ts) from the park region
+ *   (region.ts) with its slot area in rbx: the code blocks the program's signals, runs the
+ *   calls, and parks the thread in the signal-delivery-stop of a signal whose delivery does
+ *   nothing in this process (park-signal.ts). The tracer restores the thread's registers there;
+ *   that stop is inside get_signal, so when the thread is resumed (signal 0) the kernel applies
+ *   its syscall-restart rules to them, as after any ptrace stop. At no moment can numapol's
+ *   death leave the thread with registers or a signal mask not its own: before the park it
+ *   runs on by itself into the code's tail, which puts back its state; in the park the kernel
+ *   delivers the harmless signal instead of 0.
+ * - 'syscall-stops': each call alone ("one-shot"), for the park region's own first mmap and for
+ *   targets that may not have executable memory, other architectures, or a seccomp filter we
+ *   must watch: registers set for the call, PTRACE_SYSCALL to its entry and exit stops, and at
+ *   the exit stop the thread's own registers back with the restart rules applied by the tracer
+ *   (arch.resumeRegs), so the thread can stay in that stop safely. The signal mask is never
+ *   changed. Between the register set and the exit stop the thread has the call's registers;
+ *   on x86_64 the call runs at a `syscall; ret` with the stack pointer on a signal frame below
+ *   the red zone (x86_64-frame.ts), so that if numapol dies then, the thread returns into the
+ *   program's own rt_sigreturn trampoline and gets every register, its FPU state and its mask
+ *   back from the frame. Without that net (no such code in the process, no room below the stack
+ *   pointer: counted in SessionStats.unguardedCalls), a death there leaves the thread with the
+ *   call's registers.
  */
 import { performance } from 'node:perf_hooks';
 import { NumapolError } from '../errors.js';
 import {
-  getRseqConfiguration, getSiginfo, getSigmask, lastRegs, ptraceCont, ptraceInterrupt, ptraceSingleStep,
-  ptraceSyscall, readRegs, regsArea, sendRegs, setRegs, setSigmask, tgkill,
+  getRseqConfiguration, getSigmask, getXstate, lastRegs, ptraceCont, ptraceInterrupt, ptraceSyscall, readRegs, regsArea, sendRegs, setRegs, setSigmask, tgkill,
 } from '../kernel/ptrace.js';
-import { processVmRead, processVmReadMany } from '../kernel/remote-memory.js';
+import { processVmRead, processVmReadMany, processVmWrite } from '../kernel/remote-memory.js';
 import { readI64, readU64 } from '../kernel/words.js';
-import { isEventStop, isSignalDeliveryStop, isSyscallStop, SIGTRAP, type WaitStatus } from '../kernel/wait.js';
-import type { Arch, StubEntry } from './arch/index.js';
+import { isEventStop, isSignalDeliveryStop, isSyscallStop, type WaitStatus } from '../kernel/wait.js';
+import type { Arch } from './arch/index.js';
+import { sigframe, sigframeSize } from './arch/x86_64-frame.js';
+import { SLOT } from './arch/x86_64-park.js';
 import { isErrno, stopTimeout, threadExited } from './errors.js';
-import { ALL_SIGNALS, signalBit, SIGTRAP_BIT, STEP_MASK } from './signal-masks.js';
+import { faultSeam } from './fault-seam.js';
+import { signalBit } from './signal-masks.js';
 import { threadPending, threadState } from './preflight.js';
-import { nativeRegs, onInitialStatus, ownRegs, pollStatus, type RseqSection, type TracedThread } from './thread-state.js';
+import type { ParkRegion } from './region.js';
+import type { NetGadgets } from './syscall-insn.js';
+import { nativeRegs, onInitialStatus, ownRegs, pollOnce, pollStatus, type RseqSection, type TracedThread } from './thread-state.js';
 
 export type { RseqSection } from './thread-state.js';
 
-export type InjectMode = 'step' | 'syscall-stops';
+export type InjectMode = 'code' | 'syscall-stops';
 
 /** One syscall to run: number and raw arguments. */
 export interface InjectCall {
@@ -61,11 +62,21 @@ export interface InjectOptions {
   /** Stop the batch after the first call that returns -errno (later calls are not run). */
   readonly stopAtErrno?: boolean;
   /**
-   * Called with each call's raw result while the thread is still stopped, before the next call
-   * runs (e.g. to fill memory the call just mapped). Throwing ends the batch there. Not called
-   * for calls run as a stub: their results are read after every thread has trapped.
+   * One-shot calls: run them at this `syscall; ret` with a signal frame below the red zone
+   * whose return address is this rt_sigreturn trampoline (x86_64-frame.ts), so that numapol's
+   * death during a call leaves the thread its own state. Without it, such a death leaves the
+   * thread with the call's registers.
    */
-  readonly afterCall?: (index: number, result: bigint) => void;
+  readonly net?: NetGadgets;
+  /** Counts one-shot calls that ran without the safety net (no room for its frame). */
+  readonly onUnguarded?: () => void;
+}
+
+/** Where a thread runs the park code: the region, the thread's slot area, the signals it may park with. */
+export interface ParkRun {
+  readonly region: ParkRegion;
+  readonly slot: bigint;
+  readonly signals: bigint;
 }
 
 /** Signals the kernel forces on a thread for a fault at its own instruction (never re-queued). */
@@ -81,6 +92,9 @@ const MAX_RESTARTS = 20;
 export function isErrnoResult(r: bigint): boolean {
   return r < 0n && r >= -4095n;
 }
+
+/** What a park code result slot holds until its call runs (no syscall returns it). */
+export const STUB_NOT_RUN = -(1n << 63n);
 
 function seccompRejected(t: TracedThread, nr: number): NumapolError {
   return new NumapolError('ESECCOMP', `the seccomp filter of pid ${t.pid} forbids syscall ${nr} (it answered with SIGSYS, which would have killed or trapped the program); the call was not made and the signal was not delivered`, {
@@ -209,43 +223,22 @@ function sigsysPending(t: TracedThread): boolean {
 }
 
 /**
- * What the thread is waiting for: a call's single-step trap, its syscall-entry or -exit stop,
- * or (syscall-stops) the event stop after the last call.
+ * What the thread is waiting for: the park signal's stop at the end of the code, the event
+ * stop of a park with a signal the program blocks, a one-shot call's entry or exit stop, or a
+ * stop after a signal given to the program.
  */
-type Waiting = 'step' | 'entry' | 'exit' | 'final' | 'stub' | 'restop';
+type Waiting = 'code' | 'detour' | 'entry' | 'exit' | 'restop';
 
-/**
- * A batch written as machine code into the target (arch.stubs): the thread runs it from `entry`
- * and ends in a trap; the results are then the 64-bit words at the start of its slot area,
- * STUB_NOT_RUN where the code stopped early, and the code's own rt_sigprocmask's result and the
- * mask it found follow them (StubCode). Only with 'step' (the trap is a forced SIGTRAP, like a
- * single-step).
- */
-export interface StubRun extends StubEntry {
-  /** The final int3: a thread stopped here has the program's signal mask back. */
-  readonly trap: bigint;
-}
-
-/** An Injection's registers before begin() has read them (one shared empty buffer, not two per thread). */
+/** An Injection's registers before prepare() has read them (one shared empty buffer, not two per thread). */
 const NO_REGS = Buffer.alloc(0);
-
-/** What a stub's result slot holds until its call runs (no syscall returns it). */
-export const STUB_NOT_RUN = -(1n << 63n);
-
-/**
- * Where the mask words lie in the slot area of a stub of `callCount` calls: after its results
- * (StubCode). They are two: the code's own rt_sigprocmask's result, then the mask it found.
- */
-export function stubMaskWordsAt(callCount: number): number {
-  return 8 * callCount;
-}
 
 type Stop = Extract<WaitStatus, { kind: 'stopped' }>;
 
 /**
- * One thread's batch of calls. `begin()` saves its state and starts the first call; each wait
- * status of the thread goes to `onStatus()` until `done`. Then `results` holds the raw result
- * register (signed) of each call run (for a stub, once stubResultsFrom has read its slots), and
+ * One thread's batch of calls. `prepare()` reads the registers it will give back (the caller
+ * writes the slot area of a park run from them), `begin()` starts; each wait status of the
+ * thread goes to `onStatus()` until `done`. Then `results` holds the raw result register
+ * (signed) of each call run (for the park code, once parkResultsFrom has read its slots), and
  * `failure` a transport failure, if any: the thread is by then back in its own registers and
  * mask whenever it is alive.
  */
@@ -255,18 +248,22 @@ export class Injection {
   done = false;
   /** When the stop awaited now is late (performance.now() ms). */
   deadline = 0;
-  private waiting: Waiting = 'step';
+  private waiting: Waiting = 'code';
   private rounds = 0;
   private restarts = 0;
-  /** After a signal given to the program (waiting 'restop'): run the code again, or done. */
+  /** After a signal given to the program (waiting 'restop'): run the calls again, or done. */
   private restopThen: 'restart' | 'done' = 'done';
+  private prepared = false;
+  /** The thread's registers as found (its own). */
   private saved: Buffer = NO_REGS;
+  /** What to give back at a stop inside get_signal: `saved`, its rseq section aborted. */
   private restore: Buffer = NO_REGS;
-  private mask = 0n;
   private readonly requeue: number[] = [];
   private sigsysPendingBefore = false;
+  /** The thread runs (or is stopped in) registers that are not its own. */
   private foreign = false;
-  private readonly after: bigint;
+  /** A one-shot's safety net frame on the thread's stack, and the bytes it covers. */
+  private frame: { at: bigint; covered: Buffer } | undefined;
 
   constructor(
     readonly t: TracedThread,
@@ -274,14 +271,13 @@ export class Injection {
     private readonly insn: bigint,
     private readonly calls: readonly InjectCall[],
     private readonly opts: InjectOptions,
-    private readonly stub?: StubRun,
+    private readonly park?: ParkRun,
   ) {
-    this.after = insn + BigInt(arch.syscallInsn.length);
-    if (stub !== undefined && opts.mode !== 'step') throw new RangeError('a stub runs only in step mode');
+    if ((park !== undefined) !== (opts.mode === 'code')) throw new RangeError('the park code runs exactly in code mode');
   }
 
-  get stubRun(): StubRun | undefined {
-    return this.stub;
+  get parkRun(): ParkRun | undefined {
+    return this.park;
   }
 
   get callCount(): number {
@@ -289,92 +285,153 @@ export class Injection {
   }
 
   private get nr(): number {
-    if (this.waiting === 'stub') return -1;
+    if (this.waiting === 'code') return -1;
     return this.calls[this.results.length]?.nr ?? this.calls[this.calls.length - 1]?.nr ?? -1;
   }
 
   private what(): string {
-    if (this.waiting === 'stub') return 'in the injected code';
+    if (this.waiting === 'code' || this.waiting === 'detour') return 'in the injected code';
     if (this.waiting === 'restop') return 'while it took a signal of its own';
-    return this.waiting === 'entry' ? `entering the injected syscall ${this.nr}`
-      : this.waiting === 'final' ? 'after the injected syscall' : `in the injected syscall ${this.nr}`;
+    return this.waiting === 'entry' ? `entering the injected syscall ${this.nr}` : `in the injected syscall ${this.nr}`;
   }
 
-  /** Saves the thread's registers and mask and starts the first call. */
-  begin(): void {
+  /**
+   * Reads the thread's registers and rseq section; returns the registers it resumes user mode
+   * with if nothing else happens (arch.resumeRegs), which a park run's slot area must hold.
+   * Undefined when it failed (then `done`, with `failure`).
+   */
+  prepare(): Buffer | undefined {
     const { t, arch } = this;
     if (!t.ready) {
       this.fail(new NumapolError('EINVAL', `thread ${t.tid} is ${t.phase}, not stopped`));
-      return;
+      return undefined;
     }
     try {
       this.saved = ownRegs(t, arch);
-      if (this.stub === undefined) {
-        t.sigmask ??= getSigmask(t.tid);
-        this.mask = t.sigmask;
-      }
     } catch (e) {
       if (isErrno(e, 'ESRCH')) {
         t.phase = 'gone';
         this.fail(threadExited(t.pid, t.tid, 'before the injected syscall'));
-        return;
+        return undefined;
       }
       this.fail(e);
-      return;
+      return undefined;
     }
     if (this.saved.length !== arch.regsSize) {
       this.fail(new NumapolError('ECOMPAT', `thread ${t.tid} of pid ${t.pid} runs in 32-bit compat mode (register set of ${this.saved.length} bytes); only native ${arch.name} processes are supported`, {
         details: { pid: t.pid, tid: t.tid },
       }));
-      return;
+      return undefined;
     }
     try {
       if (t.rseq === undefined && !outsideRseq(t, arch)) t.rseq = rseqSection(t);
       this.restore = rseqFixup(arch, this.saved, t.rseq ?? null);
       this.sigsysPendingBefore = (this.opts.watchSeccomp ?? false) && sigsysPending(t);
-      t.phase = 'injecting';
-      // Injected code blocks signals itself (x86_64-stub.ts).
-      if (this.stub === undefined) setSigmask(t.tid, this.opts.mode === 'step' ? STEP_MASK : ALL_SIGNALS);
-      this.foreign = true;
+    } catch (e) {
+      this.fail(e);
+      return undefined;
+    }
+    this.prepared = true;
+    return this.park === undefined ? undefined : arch.resumeRegs(this.restore);
+  }
+
+  /** Starts the calls (after prepare(), which it runs itself when the caller did not). */
+  begin(): void {
+    if (!this.prepared) {
+      const resume = this.prepare();
+      if (this.done) return;
+      // Started again after a signal given to the program: its registers are its handler's now.
+      if (this.park !== undefined && resume !== undefined && this.restarts > 0) {
+        try {
+          processVmWrite(this.t.tid, this.park.slot + BigInt(SLOT.regs), resume.subarray(0, SLOT.results - SLOT.regs));
+        } catch (e) {
+          this.fail(e);
+          return;
+        }
+      }
+    }
+    try {
+      this.t.phase = 'injecting';
       this.next();
     } catch (e) {
       this.fail(e);
     }
   }
 
-  /** Starts the next call, or finishes when there is none. */
+  /** Starts the park code, or the next one-shot call, or finishes when there is none. */
   private next(): void {
+    const { t, arch } = this;
+    if (this.park !== undefined) {
+      arch.writeParkRegs(regsArea(), this.restore, this.park.region.entry, this.park.slot);
+      sendRegs(t.tid, this.restore.length);
+      this.foreign = true;
+      faultSeam('code-regs-set', t.tid);
+      this.rounds = 0;
+      this.waiting = 'code';
+      this.resume();
+      faultSeam('code-running', t.tid);
+      return;
+    }
     const call = this.calls[this.results.length];
     if (call === undefined) {
-      this.finish();
+      // The thread stays in the exit stop of its last call, with its own registers.
+      this.uncoverStack();
+      t.phase = 'stopped';
+      this.requeueSignals();
+      this.done = true;
       return;
     }
-    if (this.stub !== undefined) {
-      this.arch.writeStubRegs(regsArea(), this.saved, this.stub);
-      sendRegs(this.t.tid, this.saved.length);
-      this.rounds = 0;
-      this.waiting = 'stub';
-      this.resume();
-      return;
-    }
-    this.arch.writeInjectedRegs(regsArea(), this.saved, this.insn, call.nr, call.args);
-    sendRegs(this.t.tid, this.saved.length);
+    const net = this.opts.net;
+    if (net !== undefined && this.frame === undefined) this.placeFrame(net);
+    if (net !== undefined && this.frame !== undefined) arch.writeNetRegs!(regsArea(), this.saved, net.syscallRet, this.frame.at, call.nr, call.args);
+    else arch.writeInjectedRegs(regsArea(), this.saved, this.insn, call.nr, call.args);
+    sendRegs(t.tid, this.saved.length);
+    this.foreign = true;
+    faultSeam('oneshot-regs-set', t.tid);
     this.rounds = 0;
-    if (this.opts.mode === 'step') {
-      this.waiting = 'step';
-      this.resume();
-    } else {
-      this.waiting = 'entry';
-      this.resume();
+    this.waiting = 'entry';
+    this.resume();
+  }
+
+  /**
+   * Writes the safety net's signal frame below the thread's red zone (x86_64-frame.ts), keeping
+   * the bytes it covers to write back. Leaves none when that memory cannot be read and written
+   * (then the call runs without the net, and is counted).
+   */
+  private placeFrame(net: NetGadgets): void {
+    const { t, arch } = this;
+    try {
+      const xstate = getXstate(t.tid);
+      t.sigmask ??= getSigmask(t.tid);
+      const size = sigframeSize(xstate.length);
+      const at = ((arch.stackPointer(this.saved) - BigInt(arch.redZone) - BigInt(size)) / 64n) * 64n;
+      const covered = processVmRead(t.tid, at, size);
+      if (covered.length === size) {
+        // What the thread resumes with if numapol dies: its own registers, a syscall the stop
+        // interrupted run again from its start (rt_sigreturn loses the restart block).
+        processVmWrite(t.tid, at, sigframe(at, arch.resumeRegs(this.restore, 'rerun'), t.sigmask, xstate, net.sigreturn));
+        this.frame = { at, covered };
+        return;
+      }
+    } catch {
+      // No room: the call runs without the net.
     }
+    this.opts.onUnguarded?.();
+  }
+
+  /** Writes back the stack bytes under the safety net's frame (the thread has its own registers again). */
+  private uncoverStack(): void {
+    const f = this.frame;
+    if (f === undefined) return;
+    this.frame = undefined;
+    processVmWrite(this.t.tid, f.at, f.covered);
   }
 
   /** Lets the thread go on towards the stop awaited. */
   private resume(): void {
     this.deadline = performance.now() + this.opts.timeoutMs;
-    if (this.waiting === 'step') ptraceSingleStep(this.t.tid, 0);
-    else if (this.waiting === 'stub') ptraceCont(this.t.tid, 0);
-    else if (this.waiting === 'final') {
+    if (this.waiting === 'code') ptraceCont(this.t.tid, 0);
+    else if (this.waiting === 'detour') {
       ptraceInterrupt(this.t.tid);
       ptraceCont(this.t.tid, 0);
     } else ptraceSyscall(this.t.tid, 0);
@@ -396,75 +453,115 @@ export class Injection {
 
   private advance(s: WaitStatus): void {
     const { t } = this;
-    if (s.kind !== 'stopped') {
-      if (this.waiting === 'final') {
-        t.phase = 'gone';
-        throw threadExited(t.pid, t.tid, this.what());
-      }
-      throw died(t, s, this.what(), this.nr);
-    }
+    if (s.kind !== 'stopped') throw died(t, s, this.what(), this.nr);
     if (this.rounds++ > MAX_ROUNDS) throw new NumapolError('EPROTO', `thread ${t.tid} of pid ${t.pid} keeps stopping ${this.what()}`);
     switch (this.waiting) {
-      case 'step': return this.onStepStatus(s);
+      case 'code': return this.onCodeStatus(s);
+      case 'detour': return this.onDetourStatus(s);
       case 'entry':
       case 'exit': return this.onSyscallStatus(s);
-      case 'final': return this.onFinalStatus(s);
-      case 'stub': return this.onStubStatus(s);
       case 'restop': return this.onRestopStatus(s);
     }
   }
 
-  private onStubStatus(s: Stop): void {
+  /** Whether `signal` is one the code parks with. */
+  private parksWith(signal: number): boolean {
+    return (this.park!.signals & signalBit(signal)) !== 0n;
+  }
+
+  private onCodeStatus(s: Stop): void {
     const { t, arch } = this;
-    const stub = this.stub!;
+    const { region } = this.park!;
     if (isSignalDeliveryStop(s)) {
-      // The kernel's SIGTRAP (si_code > 0) comes from the code's final int3, its only trapping
-      // instruction (no trap flag is set); one sent by a process has si_code <= 0.
-      if (s.signal === SIGTRAP && getSiginfo(t.tid).code > 0) {
-        this.finish();
-        return;
-      }
-      // Any other signal: where the thread stands tells whose mask let it through.
       const ip = arch.instructionPointer(lastRegs(readRegs(t.tid, arch.regsSize)));
-      if (ip === stub.entry) {
+      if (ip === region.trap1 || ip === region.trap2) {
+        if (this.parksWith(s.signal)) {
+          faultSeam('parked', t.tid);
+          if (ip === region.trap1) {
+            // The program's own mask is back (the code put it back); only the registers are ours.
+            setRegs(t.tid, this.restore);
+            this.foreign = false;
+            t.regs = this.restore;
+            t.phase = 'trapped';
+            faultSeam('park-restored', t.tid);
+            this.requeueSignals();
+            this.done = true;
+            return;
+          }
+          // Parked with a signal the program blocks: its mask goes back at an event stop.
+          this.waiting = 'detour';
+          this.rounds = 0;
+          this.resume();
+          return;
+        }
+        if (ip === region.trap1) {
+          // Came while the code ran, due now that the program's mask is back: the calls are done.
+          this.deliver(s.signal, 'done');
+          return;
+        }
+      } else if (ip === region.entry) {
         // Due before the code's first instruction, under the program's own mask: the program
         // would have had it now. It gets it, with its siginfo, and the code runs after.
         this.deliver(s.signal, 'restart');
         return;
+      } else if (FAULT_SIGNALS.has(s.signal)) {
+        throw faulted(t, s.signal, 'in the injected code');
       }
-      if (ip === stub.trap) {
-        // Came while the code ran, delivered once it put the program's mask back: the calls
-        // are done. (The code left SIGTRAP unblocked: one the program blocks stays pending.)
-        const mask = this.programMask();
-        if (mask !== undefined && (mask & signalBit(s.signal)) !== 0n) {
-          this.requeue.push(s.signal);
-          this.finish();
-        } else {
-          this.deliver(s.signal, 'done');
-        }
-        return;
-      }
-      if (FAULT_SIGNALS.has(s.signal)) throw faulted(t, s.signal, 'in the injected code');
-      // SIGSTOP (never blocked), or a SIGTRAP someone sent: out of the way, re-queued later.
+      // SIGSTOP (never blocked) or the like: out of the way, re-queued later.
       this.requeue.push(s.signal);
     }
+    // Event stops (a group-stopped process reports one on resume): go on.
     this.resume();
+  }
+
+  /** After a park with a signal the program blocks: at the event stop, its mask, then its registers. */
+  private onDetourStatus(s: Stop): void {
+    const { t } = this;
+    if (isEventStop(s)) {
+      faultSeam('detour-stop', t.tid);
+      const mask = this.codeMask();
+      if (mask !== undefined) {
+        setSigmask(t.tid, mask);
+        t.sigmask = mask;
+      }
+      faultSeam('detour-mask-set', t.tid);
+      this.restoreHere();
+      return;
+    }
+    if (isSignalDeliveryStop(s)) {
+      if (FAULT_SIGNALS.has(s.signal)) throw faulted(t, s.signal, 'in the injected code');
+      this.requeue.push(s.signal);
+    }
+    // Any other stop consumed the pending interrupt: ask again.
+    this.resume();
+  }
+
+  /**
+   * The program's mask as the code found it, when the code blocked the program's signals (so
+   * the mask may not be the program's now); undefined when it never did.
+   */
+  private codeMask(): bigint | undefined {
+    const m = processVmRead(this.t.tid, this.park!.slot + BigInt(SLOT.block), 16);
+    if (m.length < 16 || readI64(m, 0) !== 0n) return undefined;
+    return readU64(m, 8);
   }
 
   /**
    * Gives `signal`, dequeued at this stop, to the program as if we had not been there: its own
    * registers back (the kernel's restart rules then apply to them as usual), then resumed with
-   * the signal, which keeps its siginfo. It stops again afterwards ('restop'); then the code
-   * runs from a fresh start, or, when it had run, the injection is done.
+   * the signal, which keeps its siginfo. It stops again afterwards ('restop'); then the calls
+   * run afresh, or, when they had run, the injection is done.
    */
   private deliver(signal: number, then: 'restart' | 'done'): void {
     const { t } = this;
     setRegs(t.tid, this.restore);
     this.foreign = false;
+    this.uncoverStack();
     // Its registers, mask and rseq section will be those of its signal handler.
     t.regs = undefined;
     t.sigmask = undefined;
     t.rseq = undefined;
+    this.prepared = false;
     ptraceInterrupt(t.tid);
     ptraceCont(t.tid, signal);
     this.waiting = 'restop';
@@ -493,37 +590,15 @@ export class Injection {
   }
 
   /**
-   * The program's signal mask as the code found it, put back exactly (the code leaves SIGTRAP
-   * unblocked). Undefined when the code did not block signals, so the mask was never changed.
+   * Takes the park code's results from `mem`, a copy of target memory starting at address
+   * `base`. The caller reads every thread's slots in one go once all have parked (injectMany).
    */
-  private programMask(): bigint | undefined {
-    const { t } = this;
-    const m = processVmRead(t.tid, this.stub!.slots + BigInt(stubMaskWordsAt(this.calls.length)), 16);
-    if (m.length < 16 || readI64(m, 0) !== 0n) return undefined;
-    const mask = readU64(m, 8);
-    setSigmask(t.tid, mask);
-    t.sigmask = mask;
-    return mask;
-  }
-
-  /**
-   * Takes the stub's results from `mem`, a copy of target memory starting at address `base`.
-   * The caller reads every thread's slots in one go once all have trapped (injectMany).
-   */
-  stubResultsFrom(mem: Buffer, base: bigint): void {
-    const { stub, t } = this;
-    if (stub === undefined) return;
-    if (this.results.length === 0) {
-      const at = Number(stub.slots - base);
-      for (let i = 0; i < this.calls.length && at + 8 * i + 8 <= mem.length; i++) {
-        const r = readI64(mem, at + 8 * i);
-        if (r === STUB_NOT_RUN) break;
-        this.results.push(r);
-      }
-    }
-    const m = Number(stub.slots - base) + stubMaskWordsAt(this.calls.length);
-    if (m + 16 > mem.length) return;
-    const blocked = readI64(mem, m);
+  parkResultsFrom(mem: Buffer, base: bigint): void {
+    const { park, t } = this;
+    if (park === undefined) return;
+    const at = Number(park.slot - base);
+    if (at < 0 || at + SLOT.results > mem.length) return;
+    const blocked = readI64(mem, at + SLOT.block);
     if (blocked === STUB_NOT_RUN) return;
     if (blocked !== 0n) {
       this.failure ??= new NumapolError('EPROTO', `thread ${t.tid} of pid ${t.pid} could not block its signals for the injected code (errno ${-blocked}); none of its calls ran`, {
@@ -531,83 +606,52 @@ export class Injection {
       });
       return;
     }
-    const mask = readU64(mem, m + 8);
-    t.sigmask = mask;
-    // The code put the mask back with SIGTRAP unblocked, for its int3: block it again.
-    if ((mask & SIGTRAP_BIT) !== 0n && t.phase === 'trapped') {
-      try {
-        setSigmask(t.tid, mask);
-      } catch (e) {
-        this.failure ??= e;
-      }
+    if (this.results.length > 0) return;
+    for (let i = 0; i < this.calls.length && at + SLOT.results + 8 * i + 8 <= mem.length; i++) {
+      const r = readI64(mem, at + SLOT.results + 8 * i);
+      if (r === STUB_NOT_RUN) break;
+      this.results.push(r);
     }
-  }
-
-  private onStepStatus(s: Stop): void {
-    const { t, arch } = this;
-    if (isSignalDeliveryStop(s)) {
-      if (s.signal === SIGTRAP) {
-        const len = readRegs(t.tid, arch.regsSize);
-        const regs = lastRegs(len);
-        const ip = arch.instructionPointer(regs);
-        const result = arch.syscallResult(regs);
-        // A SIGTRAP sent by a process (si_code <= 0) is the program's: give it back later.
-        if (getSiginfo(t.tid).code <= 0) this.requeue.push(SIGTRAP);
-        if (ip === this.after) {
-          this.completed(result);
-          return;
-        }
-        if (ip !== this.insn) {
-          throw new NumapolError('EPROTO', `thread ${t.tid} of pid ${t.pid} stopped at 0x${ip.toString(16)} ${this.what()}, expected 0x${this.after.toString(16)}`, {
-            details: { pid: t.pid, tid: t.tid },
-          });
-        }
-        // Trapped before running the instruction (a SIGTRAP from elsewhere): step again.
-      } else if (FAULT_SIGNALS.has(s.signal)) {
-        throw s.signal === SIGSYS ? seccompRejected(t, this.nr) : faulted(t, s.signal, this.what());
-      } else {
-        // SIGSTOP and the like cannot be blocked: take them out of the way, re-queue later.
-        this.requeue.push(s.signal);
-      }
-    }
-    // Event stops (a group-stopped process reports one on resume): step again.
-    this.resume();
   }
 
   private onSyscallStatus(s: Stop): void {
     const { t, arch } = this;
     if (isSyscallStop(s)) {
       if (this.waiting === 'entry') {
+        faultSeam('oneshot-entry', t.tid);
         this.waiting = 'exit';
         this.resume();
         return;
       }
       readRegs(t.tid, arch.regsSize);
-      this.completed(arch.syscallResult(lastRegs(arch.regsSize)));
+      const result = arch.syscallResult(lastRegs(arch.regsSize));
+      faultSeam('oneshot-exit', t.tid);
+      // Its own registers, with the restart rules the kernel would apply when it left
+      // get_signal: it may stay in this exit stop, or be detached from it, safely.
+      const own = arch.resumeRegs(this.restore);
+      setRegs(t.tid, own);
+      this.foreign = false;
+      this.saved = own;
+      this.restore = own;
+      t.regs = own;
+      faultSeam('oneshot-restored', t.tid);
+      this.completed(result);
       return;
     }
     if (isSignalDeliveryStop(s)) {
-      if (FAULT_SIGNALS.has(s.signal)) throw faulted(t, s.signal, this.what());
+      if (FAULT_SIGNALS.has(s.signal)) throw s.signal === SIGSYS ? seccompRejected(t, this.nr) : faulted(t, s.signal, this.what());
+      if (this.waiting === 'entry') {
+        // Due before the call: the program takes it, then the call runs.
+        this.deliver(s.signal, 'restart');
+        return;
+      }
       this.requeue.push(s.signal);
     }
     // A group-stopped process reports one extra event stop on the first resume.
     this.resume();
   }
 
-  private onFinalStatus(s: Stop): void {
-    if (isEventStop(s)) {
-      this.restoreHere();
-      return;
-    }
-    if (isSignalDeliveryStop(s)) {
-      if (FAULT_SIGNALS.has(s.signal)) throw s.signal === SIGSYS ? seccompRejected(this.t, this.nr) : faulted(this.t, s.signal, this.what());
-      this.requeue.push(s.signal);
-    }
-    // Any other stop consumed the pending interrupt: ask again.
-    this.resume();
-  }
-
-  /** One call has run and the thread is stopped right after it. */
+  /** One call has run and the thread is stopped right after it, in its own registers. */
   private completed(result: bigint): void {
     const { t, opts } = this;
     if (opts.watchSeccomp && !this.sigsysPendingBefore && sigsysPending(t)) {
@@ -618,42 +662,22 @@ export class Injection {
       });
     }
     this.results.push(result);
-    opts.afterCall?.(this.results.length - 1, result);
     if (opts.stopAtErrno && isErrnoResult(result)) {
-      this.finish();
+      this.uncoverStack();
+      t.phase = 'stopped';
+      this.requeueSignals();
+      this.done = true;
       return;
     }
     this.next();
   }
 
-  /** After the last call: go back to a stop inside get_signal and restore there. */
-  private finish(): void {
-    const { t } = this;
-    if (this.opts.mode === 'step') {
-      // At the last call's SIGTRAP stop, inside get_signal: restoring here is as good as at an
-      // event stop (the restart rules run when get_signal returns).
-      setRegs(t.tid, this.restore);
-      // Injected code put the mask back itself.
-      if (this.stub === undefined) setSigmask(t.tid, this.mask);
-      this.foreign = false;
-      t.regs = this.restore;
-      this.requeueSignals();
-      t.phase = 'trapped';
-      this.done = true;
-      return;
-    }
-    this.waiting = 'final';
-    this.rounds = 0;
-    this.resume();
-  }
-
-  /** At an event stop: the thread's own registers and mask back, and its signals re-queued. */
+  /** At an event stop: the thread's own registers back, and its signals re-queued. */
   private restoreHere(): void {
     const { t } = this;
     setRegs(t.tid, this.restore);
-    if (this.stub === undefined) setSigmask(t.tid, this.mask);
-    else this.programMask();
     this.foreign = false;
+    this.uncoverStack();
     t.regs = this.restore;
     t.phase = 'stopped';
     this.requeueSignals();
@@ -669,7 +693,8 @@ export class Injection {
 
   /**
    * Ends the injection with `e`: a thread still in foreign registers is brought back to an event
-   * stop (synchronously: failures are rare) and restored there.
+   * stop (synchronously: failures are rare) and restored there, its mask first (a death in
+   * between leaves it in the park code, which puts its registers back itself).
    */
   private fail(e: unknown): void {
     const { t } = this;
@@ -686,12 +711,21 @@ export class Injection {
       }
       if (t.phase === 'injecting' && this.foreign) {
         ptraceInterrupt(t.tid);
-        ptraceCont(t.tid, 0);
+        try {
+          ptraceCont(t.tid, 0);
+        } catch (e2) {
+          // Not in a stop (it runs, or sleeps in a call): the interrupt stops it.
+          if (!isErrno(e2, 'ESRCH')) throw e2;
+        }
         const faults = waitEventStop(t, this.opts.timeoutMs, 'after the injected syscall', this.requeue);
         // A seccomp filter that rejects the call with KILL or TRAP skips it and forces SIGSYS on
         // the thread; we catch that signal here and never deliver it: the target survives.
         if (faults.includes(SIGSYS)) failure ??= seccompRejected(t, this.nr);
         else if (faults.length > 0) failure ??= faulted(t, faults[0] as number, 'in the injected syscall');
+        if (this.park !== undefined) {
+          const mask = this.codeMask();
+          if (mask !== undefined) setSigmask(t.tid, mask);
+        }
       }
       if (t.phase === 'injecting') this.restoreHere();
     } catch (e2) {
@@ -707,7 +741,7 @@ export class Injection {
 /**
  * Runs many threads' injections at once: each is started, then their stops are taken in the
  * order they were started, and a thread that needs another stop goes to the back of the line.
- * A tracee takes tens of microseconds to wake, run one syscall and stop again; with all of them
+ * A tracee takes tens of microseconds to wake, run its calls and stop again; with all of them
  * in flight, that time overlaps with the tracer's work on the others instead of adding up.
  * Returns when every injection is done (each one's own `failure` says how it ended).
  */
@@ -722,9 +756,32 @@ export function runInjections(list: readonly Injection[]): void {
   }
   for (let head = 0; head < line.length; head++) {
     const j = line[head] as Injection;
-    const s = pollStatus(j.t, j.deadline);
-    if (s === undefined) j.onTimeout();
-    else j.onStatus(s);
+    // A thread waits at the head for a few ms at most before the others get their turn: a
+    // killed process's leader, for one, reports its death only once its other threads are
+    // reaped.
+    const s = pollStatus(j.t, Math.min(j.deadline, performance.now() + HEAD_WAIT_MS));
+    if (s !== undefined) j.onStatus(s);
+    else {
+      reapFailed(list);
+      if (performance.now() > j.deadline) j.onTimeout();
+    }
     if (!j.done) line.push(j);
   }
 }
+
+/**
+ * Takes the exit status of every thread whose injection failed while it was dying: a traced
+ * thread that exited stays a zombie until its tracer waits for it, and a process's leader
+ * reports its own death only once all its other threads are gone.
+ */
+function reapFailed(list: readonly Injection[]): void {
+  for (let i = 0; i < list.length; i++) {
+    const j = list[i]!;
+    if (!j.done || j.t.phase !== 'injecting') continue;
+    const s = pollOnce(j.t);
+    if (s !== undefined && s.kind !== 'stopped') j.t.phase = 'gone';
+  }
+}
+
+/** How long the thread at the head of runInjections' line is waited for before the next one's turn. */
+const HEAD_WAIT_MS = 5;

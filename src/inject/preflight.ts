@@ -22,6 +22,8 @@ export interface ProcessFacts {
   threads: number;
   /** Signals the process ignores (SigIgn: bit n-1 = signal n); dispositions are shared by all threads. */
   sigIgn: bigint;
+  /** Signals the process has handlers for (SigCgt). */
+  sigCgt: bigint;
 }
 
 function readOrUndefined(path: string): string | undefined {
@@ -46,6 +48,7 @@ export function readProcessFacts(pid: number, root = '/'): ProcessFacts {
     seccomp: statusDecimalAt(text, statusFieldAt(text, 'Seccomp')),
     threads: statusDecimalAt(text, statusFieldAt(text, 'Threads')),
     sigIgn: statusMaskAt(text, statusFieldAt(text, 'SigIgn')),
+    sigCgt: statusMaskAt(text, statusFieldAt(text, 'SigCgt')),
   };
 }
 

@@ -8,8 +8,7 @@ import { ProcessGoneError } from '../errors.js';
 import { ProcDir } from '../kernel/proc-dir.js';
 import { isErrno, stopTimeout } from './errors.js';
 import { seizeRefusal, threadState, zombieError } from './preflight.js';
-import { onInitialStatus, pollOnce, seizeThread, type TracedThread } from './thread-state.js';
-import { schedYield, sleepSync } from '../kernel/wait.js';
+import { onInitialStatus, pollOnce, seizeThread, waitStep, type TracedThread } from './thread-state.js';
 
 export interface SkippedThread {
   tid: number;
@@ -128,8 +127,7 @@ function awaitInitialStops(pid: number, waiting: TracedThread[], timeoutMs: numb
       break;
     }
     whileWaiting?.();
-    if (performance.now() < spinUntil) schedYield();
-    else sleepSync(0.2);
+    waitStep(spinUntil, performance.now());
   }
   for (let i = 0; i < waiting.length; i++) {
     const t = waiting[i]!;

@@ -9,26 +9,33 @@
  *
  * Everything is synchronous on purpose: ptrace only answers the thread that attached.
  */
+import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { NumapolError, UsageError } from '../errors.js';
 import { errnoName } from '../kernel/errno.js';
-import { getSigmask, PTRACE_O_SUSPEND_SECCOMP, PTRACE_O_TRACESYSGOOD } from '../kernel/ptrace.js';
-import { processVmRead } from '../kernel/remote-memory.js';
+import { PTRACE_O_SUSPEND_SECCOMP, PTRACE_O_TRACESYSGOOD } from '../kernel/ptrace.js';
+import { processVmRead, processVmWrite, writeMemForced } from '../kernel/remote-memory.js';
 import { SYSCALL_NUMBERS, type SyscallName } from '../kernel/syscall-numbers.js';
-import { readMaps } from '../procfs/maps.js';
+import { quietChildStops } from '../kernel/wait.js';
+import { adoptThread } from './adopt.js';
+import { boostScheduling, type SchedulingBoost } from './boost.js';
 import { currentArch, type Arch } from './arch/index.js';
 import { threadExited } from './errors.js';
+import { faultSeam } from './fault-seam.js';
+import {
+  completedBefore, injectParked, injectSyscalls, isErrnoResult, setCompletedBefore, type BatchOutcome, type InjectCall, type InjectMode, type ThreadBatch,
+} from './inject.js';
+import { parkSignals } from './park-signal.js';
 import {
   readProcessFacts, refuseLingering, refuseSeccomp, refuseSelf, seenUnfiltered, threadState, type ProcessFacts, type SeccompPolicy,
 } from './preflight.js';
-import { deadStackWindow, ScratchArena, type BorrowWindow } from './scratch.js';
+import {
+  CONTROL_BYTES, createRegion, DATA_BYTES, findRegion, regionRefused, sealRegion, type FoundRegion, type ParkRegion, type RegionCalls,
+} from './region.js';
+import { mmapFailed, ScratchArena } from './scratch.js';
 import { openTasks, seizeAll, type SkippedThread } from './seize.js';
 import { deferSignals } from './signal-guard.js';
-import { findSyscallInstruction, scratchHole, syscallInsnBehind, type Mapping } from './syscall-insn.js';
-import { quietChildStops } from '../kernel/wait.js';
-import {
-  completedBefore, injectMany, injectSyscalls, setCompletedBefore, isErrnoResult, stepIsSafe, STUB_NOT_RUN, type InjectCall, type InjectMode, type StubRun,
-} from './inject.js';
+import { findNetGadgets, findSyscallInstruction, syscallInsnBehind, type NetGadgets } from './syscall-insn.js';
 import { detachThread, nativeRegs, type TracedThread } from './thread-state.js';
 
 export type { InjectMode } from './inject.js';
@@ -76,11 +83,17 @@ export interface StopOptions {
   /** Receives timings after every thread has been detached. */
   onStats?: (stats: SessionStats) => void;
   /**
-   * How injected syscalls run: 'auto' (default) single-steps the syscall instruction when that
-   * is safe for the target (x86_64, SIGTRAP not ignored, no seccomp filter being watched) and
-   * otherwise stops at syscall entry and exit; 'syscall-stops' forces the latter.
+   * How injected syscalls run: 'auto' (default) runs them through the park code (x86_64, no
+   * seccomp filter being watched, executable memory allowed; see injection.ts) and otherwise
+   * one at a time between syscall-entry and -exit stops; 'syscall-stops' forces the latter.
    */
   injection?: 'auto' | 'syscall-stops';
+  /**
+   * Raise this thread's scheduling priority while the process is stopped (default true), so
+   * that the stop does not queue behind the target's own runnable threads: SCHED_FIFO when
+   * allowed, else the lowest nice value allowed (boost.ts). Dropped back before returning.
+   */
+  boost?: boolean;
 }
 
 export interface SessionStats {
@@ -97,8 +110,18 @@ export interface SessionStats {
   injectUs: number[];
   /** How the syscalls were run (see StopOptions.injection). */
   injectionMode: InjectMode;
-  /** Batches that ran as code written into the target (remoteSyscallsEach), one stop each. */
-  stubBatches: number;
+  /** Threads' batches that ran through the park code (one stop each, however many calls). */
+  codeBatches: number;
+  /** The park region was made by this operation (the first on this process, see region.ts). */
+  regionMade: boolean;
+  /**
+   * Calls made on their own without their safety net (no `syscall; ret` or rt_sigreturn
+   * trampoline in the process, or no room below a thread's stack pointer): numapol's death
+   * during one of those would have left the thread with the call's registers.
+   */
+  unguardedCalls: number;
+  /** How this thread's scheduling was raised for the stop (boost.ts). */
+  scheduling: SchedulingBoost;
   /** Cleanup problems that did not hide the primary outcome (e.g. a failed munmap). */
   warnings: string[];
 }
@@ -168,6 +191,15 @@ function linger(t: TracedThread): void {
   lingerTimer ??= setInterval(() => retryLingering(0), 50).unref();
 }
 
+/** How many threads each process had at its last operation: whether to raise the tracer's priority (boost.ts). */
+const threadCounts = new Map<number, number>();
+
+function rememberThreads(pid: number, n: number): void {
+  threadCounts.delete(pid);
+  threadCounts.set(pid, n);
+  if (threadCounts.size > 4096) threadCounts.delete(threadCounts.keys().next().value as number);
+}
+
 /** The results of the calls of a batch that ran before it failed with `e` (see remoteSyscalls). */
 export function completedCalls(e: unknown): RemoteResult[] {
   return completedBefore(e).map(toResult);
@@ -182,19 +214,9 @@ function toResult(ret: bigint): RemoteResult {
   return { ok: true, value: ret };
 }
 
-/** One batch of remoteSyscallsEach on its way: its position, its thread, its calls, its code. */
-interface EachWork {
-  readonly at: number;
-  readonly t: TracedThread;
-  readonly calls: InjectCall[];
-  stub: StubRun | undefined;
-}
-
-/** Up to this many threads, argument memory is mapped at a hole found in maps (see scratchArena). */
-const HOLE_MAX_THREADS = 16;
-
-/** A borrow window this large holds a nodemask and a few get_mempolicy outputs. */
-const ROOMY_WINDOW = 512;
+const isErrnoRet = isErrnoResult;
+const PROT_READ_WRITE = 3n;
+const MAP_PRIVATE_ANONYMOUS = 0x22n;
 
 function toArg(a: number | bigint): bigint {
   if (typeof a === 'bigint') return a;
@@ -229,27 +251,36 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
     facts = readProcessFacts(pid);
     refuseSeccomp(facts, seccomp);
   }
+  const wantCode = arch.park !== undefined && opts.injection !== 'syscall-stops';
 
   const tasks = openTasks(pid);
   const release = deferSignals();
   const loudChildStops = quietChildStops();
+  // Only a process with more threads than CPUs can keep some of them runnable but not running,
+  // which a stop waits for (a running thread is stopped at once by an interrupt).
+  const boost = boostScheduling((opts.boost ?? true) && (facts?.threads ?? threadCounts.get(pid) ?? Infinity) > os.availableParallelism());
   const traced: TracedThread[] = [];
   const stats: SessionStats = {
-    threads: 0, seizePasses: 0, seizeMs: 0, stoppedMs: 0, detachMs: 0, injections: 0, injectUs: [], injectionMode: 'syscall-stops', stubBatches: 0, warnings: [],
+    threads: 0, seizePasses: 0, seizeMs: 0, stoppedMs: 0, detachMs: 0, injections: 0, injectUs: [], injectionMode: 'syscall-stops', codeBatches: 0, regionMade: false, unguardedCalls: 0, scheduling: boost.how, warnings: [],
   };
   const t0 = performance.now();
   let arena: ScratchArena | undefined;
   let insn: bigint | undefined;
+  /** The park region: undefined until looked for, null when there is none and none can be made. */
+  let region: FoundRegion | null | undefined;
+  let regionLooked = false;
   let active = true;
   let ok = false;
+  /** Unmaps the memory mapped for this operation (set once the ways to run calls exist). */
+  let unmapScratch: (() => void) | undefined;
   try {
-    // While threads are still on their way to their stop, read what every injection into the
-    // ones already stopped will need (registers, signal mask, the syscall instruction): reads
-    // only, so the rule that nothing changes before the whole process stands still holds.
+    // While threads are still on their way to their stop, read what the injections into the
+    // ones already stopped will need (registers, the park region, a syscall instruction):
+    // reads only, so the rule that nothing changes before the whole process stands still holds.
     let prefetched = 0;
     const prefetch = (): void => {
       // The status file first, when it was not read before the stop: it is the slowest read,
-      // and what it says (seccomp, ignored signals) decides whether and how to inject.
+      // and what it says (seccomp, signal dispositions) decides whether and how to inject.
       if (facts === undefined) {
         facts = readProcessFacts(pid);
         return;
@@ -262,8 +293,12 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
         if (!t.ready) continue;
         try {
           nativeRegs(t, arch);
-          t.sigmask ??= getSigmask(t.tid);
-          if (insn === undefined) insn = syscallInsnBehind(t, arch);
+          if (wantCode && !regionLooked) {
+            regionLooked = true;
+            region = findRegion(pid, t.tid, arch.park!);
+          } else if (insn === undefined) {
+            insn = syscallInsnBehind(t, arch);
+          }
         } catch {
           // Left for the injection, which reports what fails.
         }
@@ -271,25 +306,41 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
       }
     };
     const seized = seizeAll(pid, tasks, options, timeoutMs, traced, prefetch);
+    // Every thread is stopped: none of the target's competes with this one any more.
+    boost.lower();
+    faultSeam('seized');
     facts ??= readProcessFacts(pid);
     if (!readFirst) refuseSeccomp(facts, seccomp);
     const watchSeccomp = facts.seccomp === 2 && seccomp === 'allow';
-    const mode: InjectMode = opts.injection !== 'syscall-stops' && stepIsSafe(arch, facts.sigIgn, watchSeccomp) ? 'step' : 'syscall-stops';
-    stats.injectionMode = mode;
+    let mode: InjectMode = wantCode && !watchSeccomp ? 'code' : 'syscall-stops';
+    const park = parkSignals(facts.sigIgn, facts.sigCgt);
     stats.seizeMs = performance.now() - t0;
     stats.seizePasses = seized.passes;
     const byTid = new Map(traced.filter((t) => t.alive).map((t) => [t.tid, t] as const));
     stats.threads = byTid.size;
+    rememberThreads(pid, traced.length);
 
     // The leader may be a zombie without an mm: reach the address space through a live thread.
     const mmTid = (): number => traced.find((x) => x.alive)?.tid ?? pid;
-    // Read once: large for a process with many threads (a stack and a guard per thread).
-    let maps: Mapping[] | undefined;
-    const mappings = (): Mapping[] => (maps ??= readMaps(mmTid()));
+    if (wantCode && !regionLooked) {
+      regionLooked = true;
+      region = findRegion(pid, mmTid(), arch.park!);
+    }
+    // Threads a numapol that died left in the park code get their own state back first.
+    if (region) {
+      for (let i = 0; i < traced.length; i++) {
+        try {
+          if (adoptThread(traced[i]!, arch, region)) stats.warnings.push(`thread ${traced[i]!.tid} was still in the park code of an earlier numapol: given its own state back`);
+        } catch (e) {
+          stats.warnings.push(`thread ${traced[i]!.tid}: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
+    }
+    stats.injectionMode = mode;
     const syscallInsn = (t: TracedThread): bigint => {
       if (insn === undefined) {
         try {
-          insn = syscallInsnBehind(t, arch) ?? findSyscallInstruction(mmTid(), arch, mappings());
+          insn = syscallInsnBehind(t, arch) ?? findSyscallInstruction(mmTid(), arch);
         } catch (e) {
           const state = threadState(pid, t.tid);
           const gone = (e as { code?: string }).code === 'ESRCH' || state === undefined || state === 'Z' || state === 'X';
@@ -299,83 +350,146 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
       }
       return insn;
     };
-    const raw = (t: TracedThread, calls: readonly InjectCall[], stopAtErrno = false): bigint[] => {
-      const at = syscallInsn(t);
+    const anyStopped = (): TracedThread => {
+      const t = traced.find((x) => x.ready);
+      if (t === undefined) throw new NumapolError('ETHREADEXIT', `pid ${pid} has no stopped thread left`);
+      return t;
+    };
+    const timed = <R>(n: () => number, run: () => R): R => {
       const start = performance.now();
-      let n = 0;
-      // Argument memory promised by scratch() but not mapped yet: its mmap runs first, in this
-      // same injection, and its bytes are written before the caller's calls run.
-      const pre = arena?.pendingMmap();
-      const skip = pre === undefined ? 0 : 1;
-      let mmapSeen = false;
-      const afterCall = (i: number, r: bigint): void => {
-        if (i !== 0 || arena === undefined) return;
-        mmapSeen = true;
-        arena.mapped(r);
-      };
       try {
-        const all = pre === undefined ? calls : [{ nr: numbers.mmap, args: pre }, ...calls];
-        const r = injectSyscalls(t, arch, at, all, { mode, timeoutMs, watchSeccomp, stopAtErrno, ...(pre === undefined ? {} : { afterCall }) });
-        n = r.length;
-        return r.slice(skip);
-      } catch (e) {
-        if (pre !== undefined && !mmapSeen) arena?.mmapUncertain();
-        const done = completedBefore(e);
-        n = done.length;
-        if (skip > 0) setCompletedBefore(e, done.slice(skip));
-        throw e;
+        return run();
       } finally {
-        stats.injections += n;
+        stats.injections += n();
         stats.injectUs.push(Math.round((performance.now() - start) * 1000));
       }
     };
+    /** The safety net of one-shot calls (x86_64-frame.ts): looked for once, null when the process has none. */
+    let net: NetGadgets | null | undefined;
+    const netGadgets = (): NetGadgets | undefined => {
+      if (net === undefined) {
+        try {
+          net = findNetGadgets(mmTid(), arch) ?? null;
+        } catch {
+          net = null;
+        }
+        if (net === null && arch.netGadgets !== undefined) stats.warnings.push(`pid ${pid} has no syscall; ret and rt_sigreturn sequences: calls made on their own run without their safety net`);
+      }
+      return net ?? undefined;
+    };
+    const onUnguarded = (): void => {
+      stats.unguardedCalls++;
+    };
+    /** Calls in one thread, each on its own (no park code). */
+    const oneShots = (t: TracedThread, calls: readonly InjectCall[], stopAtErrno = false): bigint[] => {
+      let n = 0;
+      return timed(() => n, () => {
+        try {
+          const g = netGadgets();
+          if (g === undefined) stats.unguardedCalls += calls.length;
+          const r = injectSyscalls(t, arch, syscallInsn(t), calls, { mode: 'syscall-stops', timeoutMs, watchSeccomp, stopAtErrno, onUnguarded, ...(g === undefined ? {} : { net: g }) });
+          n = r.length;
+          return r;
+        } catch (e) {
+          n = completedBefore(e).length;
+          throw e;
+        }
+      });
+    };
+    /** Threads' batches through the park code; the memory for their slots is given back after. */
+    const parked = (batches: readonly ThreadBatch[], stopAtErrno: boolean, at?: bigint): BatchOutcome[] => {
+      const r = region as FoundRegion;
+      const a = at === undefined ? scratchArena() : arena!;
+      const mark = a.mark();
+      let out: BatchOutcome[] = [];
+      try {
+        out = injectParked(arch, batches, { mode: 'code', timeoutMs, stopAtErrno }, { region: r, arena: a, signals: park.mask, ...(at === undefined ? {} : { at }) });
+        return out;
+      } finally {
+        stats.codeBatches += batches.length;
+        // A thread the tracer could not take back still runs the code with its slot.
+        if (at === undefined && batches.every((b) => b.t.phase !== 'injecting')) a.reset(mark);
+      }
+    };
+    /** Calls of the region's own (mapping memory) on any stopped thread, with the control slot. */
+    const controlCalls = (calls: { nr: number; args: bigint[] }[], r: ParkRegion = region as FoundRegion): bigint[] => {
+      const t = anyStopped();
+      stats.codeBatches++;
+      const [o] = timed(() => calls.length, () => injectParked(arch, [{ t, calls }], { mode: 'code', timeoutMs }, {
+        region: r, arena: arena!, signals: park.mask, at: r.data,
+      }));
+      if (o?.failure !== undefined) throw o.failure;
+      return [...(o?.results ?? [])];
+    };
+    const regionCalls = (): RegionCalls => ({
+      nr: numbers,
+      oneShot: (nr, args) => oneShots(anyStopped(), [{ nr, args }])[0] as bigint,
+      parked: (r, calls) => controlCalls(calls, r),
+      write: (addr, bytes) => processVmWrite(mmTid(), addr, bytes),
+      writeForced: (addr, bytes) => writeMemForced(mmTid(), addr, bytes),
+    });
+    /** The park region, made if there is none: false when this process cannot have one. */
+    const ensureRegion = (): boolean => {
+      if (mode !== 'code') return false;
+      if (region === null) return false;
+      if (region === undefined && regionRefused(pid)) {
+        region = null;
+        mode = 'syscall-stops';
+        stats.injectionMode = mode;
+        return false;
+      }
+      if (region !== undefined) {
+        if (!region.sealed) {
+          stats.warnings.push(...sealRegion(pid, region, regionCalls()));
+          region = { ...region, sealed: true };
+        }
+        return true;
+      }
+      const made = createRegion(pid, arch.park!, regionCalls());
+      if (made === undefined) {
+        region = null;
+        mode = 'syscall-stops';
+        stats.injectionMode = mode;
+        stats.warnings.push(`pid ${pid} may not have executable memory of numapol's making: each call runs on its own`);
+        return false;
+      }
+      region = { ...made.region, sealed: true };
+      stats.regionMade = true;
+      stats.warnings.push(...made.warnings);
+      return true;
+    };
     const scratchArena = (): ScratchArena => {
-      arena ??= new ScratchArena(
-        mmTid(),
-        (name, args) => raw(anyStopped(), [{ nr: numbers[name], args }])[0] as bigint,
-        // Finding a hole means reading /proc/PID/maps, two lines a thread: past a few threads
-        // that costs more (2.6 ms for 1,000 threads, three times that cold) than the injection
-        // of its own that an mmap needs without one (tens of microseconds).
-        (size) => (byTid.size > HOLE_MAX_THREADS ? undefined : scratchHole(mappings(), size)),
-        () => void raw(anyStopped(), []),
-        () => {
-          // How much a thread can lend depends on where its stack pointer sits in its page: the
-          // first of a few threads with room enough for a session's usual arguments, else the
-          // largest of them.
-          let best: BorrowWindow | undefined;
-          for (const t of traced.filter((x) => x.ready).slice(0, 4)) {
-            const w = deadStackWindow(t, arch);
-            if (w !== undefined && w.size >= ROOMY_WINDOW) return w;
-            if (w !== undefined && (best === undefined || w.size > best.size)) best = w;
-          }
-          return best;
-        },
-      );
+      if (arena !== undefined) return arena;
+      if (ensureRegion()) {
+        const r = region as FoundRegion;
+        arena = new ScratchArena(mmTid(), (size) => {
+          const [ret] = controlCalls([{ nr: numbers.mmap, args: [0n, BigInt(size), PROT_READ_WRITE, MAP_PRIVATE_ANONYMOUS, -1n, 0n] }]);
+          if (ret === undefined || isErrnoRet(ret)) throw mmapFailed(pid, size, Number(-(ret ?? -5n)));
+          return BigInt.asUintN(64, ret);
+        }, { addr: r.data + BigInt(CONTROL_BYTES), size: DATA_BYTES - CONTROL_BYTES });
+      } else {
+        arena = new ScratchArena(mmTid(), (size) => {
+          const [ret] = oneShots(anyStopped(), [{ nr: numbers.mmap, args: [0n, BigInt(size), PROT_READ_WRITE, MAP_PRIVATE_ANONYMOUS, -1n, 0n] }]);
+          if (ret === undefined || isErrnoRet(ret)) throw mmapFailed(pid, size, Number(-(ret ?? -5n)));
+          return BigInt.asUintN(64, ret);
+        });
+      }
       return arena;
     };
-    /**
-     * Writes the code of the batches into executable memory (threads whose batches differ only in
-     * their output areas share one copy) and gives each batch its entry and slot area; undefined
-     * when the target may not have executable memory.
-     */
-    const writeStubs = (batches: readonly { calls: InjectCall[] }[], stopAtErrno: boolean): StubRun[] | undefined => {
-      const block = arch.stubs!(batches.map((w) => w.calls), stopAtErrno, STUB_NOT_RUN);
-      const base = scratchArena().putCode(block.code);
-      if (base === undefined) return undefined;
-      const runs = new Array<StubRun>(block.entries.length);
-      // Most threads share one code: its addresses are made once.
-      let at = -1;
-      let entry = 0n;
-      let trap = 0n;
-      for (let i = 0; i < runs.length; i++) {
-        if (block.entries[i] !== at) {
-          at = block.entries[i]!;
-          entry = base + BigInt(at);
-          trap = base + BigInt(block.traps[i]!);
+    /** Runs `calls` in thread `t`, the way this session runs calls. */
+    const raw = (t: TracedThread, calls: readonly InjectCall[], stopAtErrno = false): bigint[] => {
+      scratchArena();
+      if (mode !== 'code') return oneShots(t, calls, stopAtErrno);
+      let n = 0;
+      return timed(() => n, () => {
+        const [o] = parked([{ t, calls }], stopAtErrno);
+        n = o?.results.length ?? 0;
+        if (o?.failure !== undefined) {
+          setCompletedBefore(o.failure, [...o.results]);
+          throw o.failure;
         }
-        runs[i] = { entry, trap, slots: base + BigInt(block.slots[i]!), delta: block.deltas[i]! };
-      }
-      return runs;
+        return [...(o?.results ?? [])];
+      });
     };
     const callsOf = (list: readonly RemoteCall[]): InjectCall[] => list.map((c) => {
       const nr = (numbers as Record<string, number>)[c.name];
@@ -388,10 +502,26 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
       if (t === undefined) throw new UsageError(`thread ${tid} is not a stopped thread of pid ${pid}`);
       return t;
     };
-    const anyStopped = (): TracedThread => {
-      const t = traced.find((x) => x.ready);
-      if (t === undefined) throw new NumapolError('ETHREADEXIT', `pid ${pid} has no stopped thread left`);
-      return t;
+
+    unmapScratch = (): void => {
+      if (arena === undefined) return;
+      const made = arena.takeMappings();
+      if (made.length > 0) {
+        try {
+          const calls = made.map((m) => ({ nr: numbers.munmap, args: [m.addr, BigInt(m.size)] }));
+          const results: bigint[] = [];
+          // The control slot holds a few calls at a time.
+          for (let i = 0; i < calls.length; i += 8) {
+            const part = calls.slice(i, i + 8);
+            results.push(...(region ? controlCalls(part) : oneShots(anyStopped(), part)));
+          }
+          results.forEach((r, i) => {
+            if (r !== 0n) stats.warnings.push(`pid ${pid}: munmap of the scratch mapping at 0x${made[i]!.addr.toString(16)} failed with errno ${-r}`);
+          });
+        } catch (e) {
+          stats.warnings.push(`pid ${pid}: scratch mappings left (${made.map((m) => `0x${m.addr.toString(16)}+${m.size}`).join(', ')}): ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
     };
 
     const session: StoppedProcess = {
@@ -411,52 +541,32 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
         const stopAtErrno = batch.stopAtErrno ?? false;
         // One outcome per batch, by position; a batch with no calls keeps its empty one.
         const out: ThreadOutcome[] = batches.map((b) => ({ tid: b.tid, results: [] }));
-        const work: EachWork[] = [];
+        const work: { at: number; t: TracedThread; calls: InjectCall[] }[] = [];
         for (let i = 0; i < batches.length; i++) {
           const b = batches[i]!;
-          if (b.calls.length > 0) work.push({ at: i, t: threadOf(b.tid), calls: callsOf(b.calls), stub: undefined });
+          if (b.calls.length > 0) work.push({ at: i, t: threadOf(b.tid), calls: callsOf(b.calls) });
         }
-        const one = (w: EachWork): void => {
-          try {
-            out[w.at] = { tid: w.t.tid, results: raw(w.t, w.calls, stopAtErrno).map(toResult) };
-          } catch (e) {
-            out[w.at] = { tid: w.t.tid, results: completedCalls(e), error: e };
+        if (work.length === 0) return out;
+        scratchArena();
+        if (mode !== 'code') {
+          for (const w of work) {
+            try {
+              out[w.at] = { tid: w.t.tid, results: oneShots(w.t, w.calls, stopAtErrno).map(toResult) };
+            } catch (e) {
+              out[w.at] = { tid: w.t.tid, results: completedCalls(e), error: e };
+            }
           }
-        };
-        // A batch of several calls runs as code written into the target when it can: one stop
-        // per thread instead of one per call.
-        const useStub = mode === 'step' && arch.stubs !== undefined && work.length > 1 && work.some((w) => w.calls.length > 1);
-        // Argument memory not mapped yet is mapped by the first thread's batch, alone: the
-        // others must not run before it exists.
-        let rest = work;
-        while (rest.length > 0 && (arena?.pendingMmap() !== undefined || insn === undefined)) {
-          // (A thread that exits before running the mmap leaves it to the next one.)
-          one(rest[0]!);
-          rest = rest.slice(1);
+          return out;
         }
-        if (rest.length > 0) {
-          const at = syscallInsn(rest[0]!.t);
-          let stubs: StubRun[] | undefined;
-          try {
-            stubs = useStub ? writeStubs(rest, stopAtErrno) : undefined;
-          } catch (e) {
-            // No code region: the calls run one stop each, as they would without it.
-            stats.warnings.push(`injected code not used: ${e instanceof Error ? e.message : String(e)}`);
-          }
-          const start = performance.now();
-          if (stubs !== undefined) {
-            stats.stubBatches += stubs.length;
-            for (let i = 0; i < rest.length; i++) rest[i]!.stub = stubs[i];
-          }
-          const outcomes = injectMany(arch, at, rest, { mode, timeoutMs, watchSeccomp, stopAtErrno });
-          for (let i = 0; i < rest.length; i++) {
-            const w = rest[i]!;
-            const o = outcomes[i]!;
-            stats.injections += o.results.length;
-            const results = o.results.map(toResult);
-            out[w.at] = o.failure === undefined ? { tid: w.t.tid, results } : { tid: w.t.tid, results, error: o.failure };
-          }
-          stats.injectUs.push(Math.round((performance.now() - start) * 1000));
+        let outcomes: BatchOutcome[] = [];
+        timed(() => outcomes.reduce((n, o) => n + o.results.length, 0), () => {
+          outcomes = parked(work, stopAtErrno);
+        });
+        for (let i = 0; i < work.length; i++) {
+          const w = work[i]!;
+          const o = outcomes[i]!;
+          const results = o.results.map(toResult);
+          out[w.at] = o.failure === undefined ? { tid: w.t.tid, results } : { tid: w.t.tid, results, error: o.failure };
         }
         return out;
       },
@@ -464,10 +574,7 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
         if (!active) throw new NumapolError('EINVAL', 'the stopped-process session is over');
         return scratchArena().put(bytes);
       },
-      readMemory: (addr, length) => {
-        if (arena?.isPending(addr, length)) arena.flushPending();
-        return processVmRead(mmTid(), addr, length);
-      },
+      readMemory: (addr, length) => processVmRead(mmTid(), addr, length),
       stopTimeMs: () => performance.now() - t0,
     };
     const result = fn(session);
@@ -478,10 +585,13 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
     return result;
   } finally {
     active = false;
-    if (arena !== undefined) {
-      const errs = arena.release();
-      for (const e of errs) stats.warnings.push(e instanceof Error ? e.message : String(e));
+    try {
+      unmapScratch?.();
+    } catch (e) {
+      stats.warnings.push(e instanceof Error ? e.message : String(e));
     }
+    // Each thread released runs again: the ones still to release must not wait behind them.
+    boost.raise();
     const d0 = performance.now();
     const detachErrors: unknown[] = [];
     for (let i = 0; i < traced.length; i++) {
@@ -491,6 +601,7 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
           linger(t);
           stats.warnings.push(`thread ${t.tid} did not stop for detach within ${timeoutMs} ms (state ${threadState(pid, t.tid) ?? 'gone'}); it stays traced until it stops: retried in the background and before the next operation on pid ${pid}`);
         }
+        faultSeam('detached', t.tid);
       } catch (e) {
         detachErrors.push(e);
       }
@@ -498,6 +609,7 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
     const end = performance.now();
     stats.detachMs = end - d0;
     stats.stoppedMs = end - t0;
+    boost.restore();
     loudChildStops();
     release();
     try {

@@ -15,32 +15,6 @@ import type { Arch } from './arch/index.js';
 /** A line of /proc/PID/maps, as much of it as the engine needs (procfs reads the whole line). */
 export type Mapping = Pick<MapsEntry, 'start' | 'end' | 'perms' | 'path'>;
 
-const GUARD = 1n << 24n;
-const LOW = 1n << 32n;
-
-/**
- * A free, page-aligned address for `size` bytes of scratch memory: near the top of the largest
- * gap between mappings above 4 GiB (below the mmap area, far from the heap's growth), with 16 MiB
- * to spare on both sides. The mapping only exists while every thread is stopped, so nothing in
- * the program can race for the range; mmap(MAP_FIXED_NOREPLACE) still refuses an occupied one.
- * Undefined when no gap is large enough.
- */
-export function scratchHole(maps: readonly Mapping[], size: number): bigint | undefined {
-  const need = BigInt(size) + 2n * GUARD;
-  let best: { start: bigint; end: bigint } | undefined;
-  let prevEnd = 0n;
-  for (const m of maps) {
-    if (m.path === '[vsyscall]') continue;
-    const gapStart = prevEnd > LOW ? prevEnd : LOW;
-    if (m.start > gapStart && m.start - gapStart >= need && (best === undefined || m.start - gapStart > best.end - best.start)) {
-      best = { start: gapStart, end: m.start };
-    }
-    if (m.end > prevEnd) prevEnd = m.end;
-  }
-  if (best === undefined) return undefined;
-  return ((best.end - GUARD - BigInt(size)) / 4096n) * 4096n;
-}
-
 function rank(m: Mapping): number {
   if (m.path === '[vdso]') return 0;
   if (/\/libc[.-][^/]*$/.test(m.path)) return 1;
@@ -105,4 +79,71 @@ export function syscallInsnBehind(t: TracedThread, arch: Arch): bigint | undefin
   } catch {
     return undefined;
   }
+}
+
+/** The addresses of a one-shot call's safety net (arch.netGadgets, x86_64-frame.ts). */
+export interface NetGadgets {
+  readonly syscallRet: bigint;
+  readonly sigreturn: bigint;
+}
+
+/**
+ * Finds the safety net's two byte sequences in the executable mappings of `pid` ([vdso], libc,
+ * then the others, as for the syscall instruction); undefined when the process has either not.
+ */
+export function findNetGadgets(pid: number, arch: Arch, mappings?: readonly Mapping[]): NetGadgets | undefined {
+  const want = arch.netGadgets;
+  if (want === undefined) return undefined;
+  // Where they were last time, if they are still there (two small reads instead of a scan).
+  const last = knownGadgets.get(pid);
+  if (last !== undefined && holdsBytes(pid, last.syscallRet, [want.syscallRet]) && holdsBytes(pid, last.sigreturn, want.sigreturn)) return last;
+  const found = scanNetGadgets(pid, want, mappings ?? readMaps(pid));
+  knownGadgets.delete(pid);
+  if (found !== undefined) {
+    knownGadgets.set(pid, found);
+    if (knownGadgets.size > 4096) knownGadgets.delete(knownGadgets.keys().next().value as number);
+  }
+  return found;
+}
+
+/** The net's addresses per pid, as last found (checked again before use). */
+const knownGadgets = new Map<number, NetGadgets>();
+
+function holdsBytes(pid: number, at: bigint, patterns: readonly Buffer[]): boolean {
+  try {
+    const longest = Math.max(...patterns.map((p) => p.length));
+    const got = processVmRead(pid, at, longest);
+    return patterns.some((p) => got.subarray(0, p.length).equals(p));
+  } catch {
+    return false;
+  }
+}
+
+function scanNetGadgets(pid: number, want: NonNullable<Arch['netGadgets']>, mappings: readonly Mapping[]): NetGadgets | undefined {
+  const maps = mappings.filter((m) => m.perms[0] === 'r' && m.perms[2] === 'x' && rank(m) < 9).sort((a, b) => rank(a) - rank(b));
+  let syscallRet: bigint | undefined;
+  let sigreturn: bigint | undefined;
+  const longest = Math.max(want.syscallRet.length, ...want.sigreturn.map((b) => b.length));
+  for (const m of maps) {
+    for (let at = m.start; at < m.end && (syscallRet === undefined || sigreturn === undefined); at += BigInt(CHUNK)) {
+      const len = Number(m.end - at < BigInt(CHUNK + longest) ? m.end - at : BigInt(CHUNK + longest));
+      let bytes: Buffer;
+      try {
+        bytes = processVmRead(pid, at, len);
+      } catch {
+        break;
+      }
+      if (syscallRet === undefined) {
+        const i = bytes.indexOf(want.syscallRet);
+        if (i !== -1) syscallRet = at + BigInt(i);
+      }
+      for (const pattern of want.sigreturn) {
+        if (sigreturn !== undefined) break;
+        const i = bytes.indexOf(pattern);
+        if (i !== -1) sigreturn = at + BigInt(i);
+      }
+    }
+    if (syscallRet !== undefined && sigreturn !== undefined) return { syscallRet, sigreturn };
+  }
+  return undefined;
 }

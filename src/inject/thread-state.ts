@@ -79,6 +79,27 @@ export function nativeRegs(t: TracedThread, arch: Arch): Buffer | undefined {
 }
 
 /**
+ * How a wait for a tracee's stop gives the CPU away: 'yield' (sched_yield for the first few ms,
+ * then naps), or 'nap' (short sleeps from the start) while the tracer runs at a real-time
+ * priority, where sched_yield would not let a normal thread run (boost.ts).
+ */
+let pollMode: 'yield' | 'nap' = 'yield';
+
+export function setPollMode(m: 'yield' | 'nap'): void {
+  pollMode = m;
+}
+
+/** Gives the CPU away once while waiting for tracees to stop; `spinUntil` as from waitStart(). */
+export function waitStep(spinUntil: number, now: number): void {
+  if (pollMode === 'nap') sleepSync(NAP_MS);
+  else if (now < spinUntil) schedYield();
+  else sleepSync(0.2);
+}
+
+/** A real-time tracer's nap: tracees wake and stop in tens of microseconds. */
+const NAP_MS = 0.02;
+
+/**
  * Polls one thread for a wait status until `deadline` (performance.now() ms). A stop normally
  * comes within microseconds, so yield the CPU for the first few ms, then nap in short steps.
  */
@@ -92,8 +113,7 @@ export function pollStatus(t: TracedThread, deadline: number): WaitStatus | unde
     if (s !== undefined) return s;
     const now = performance.now();
     if (now > deadline) return undefined;
-    if (now < spinUntil) schedYield();
-    else sleepSync(0.2);
+    waitStep(spinUntil, now);
   }
 }
 

@@ -6,6 +6,7 @@ import { check } from './check.js';
 import { libcFunc } from './ffi.js';
 
 export const O_RDONLY = 0;
+export const O_RDWR = 2;
 export const O_DIRECTORY = 0o200000;
 export const O_CLOEXEC = 0o2000000;
 

@@ -11,7 +11,7 @@
 import { check, failed } from './check.js';
 import { defineErrnoMeanings } from './errno.js';
 import { libcFunc } from './ffi.js';
-import { PinnedBlock } from './pinned.js';
+import { GrowablePinned, PinnedBlock } from './pinned.js';
 import { syscallNumber } from './syscall-numbers.js';
 import { readI32, readU32, readU64, writeU32, writeU64 } from './words.js';
 
@@ -35,6 +35,8 @@ export const PTRACE_O_SUSPEND_SECCOMP = 1 << 21;
 
 /** The general-purpose register set (struct user_regs_struct / user_pt_regs). */
 const NT_PRSTATUS = 1;
+/** x86's extended state (XSAVE standard format: x87, SSE, AVX..., as a signal frame holds it). */
+const NT_X86_XSTATE = 0x202;
 
 const REQUEST_NAMES: Record<number, string> = {
   [PTRACE_PEEKTEXT]: 'PTRACE_PEEKTEXT', [PTRACE_CONT]: 'PTRACE_CONT', [PTRACE_SINGLESTEP]: 'PTRACE_SINGLESTEP', [PTRACE_DETACH]: 'PTRACE_DETACH',
@@ -62,7 +64,9 @@ const SIGMASK = IOV + 16;
 const RSEQ = SIGMASK + 8;
 const SIGINFO = RSEQ + 32;
 const PEEK = SIGINFO + 128;
-const BLOCK_SIZE = PEEK + 8;
+/** The iovec of NT_X86_XSTATE (its buffer is a block of its own). */
+const IOV_X = PEEK + 8;
+const BLOCK_SIZE = IOV_X + 16;
 
 let pinned: PinnedBlock | undefined;
 function block(): PinnedBlock {
@@ -195,6 +199,25 @@ export function setRegs(tid: number, regs: Uint8Array): void {
   if (regs.length > MAX_REGS) throw new RangeError(`register set of ${regs.length} bytes is larger than ${MAX_REGS}`);
   regsArea().set(regs);
   sendRegs(tid, regs.length);
+}
+
+const xstateBlock = new GrowablePinned();
+/** Room for the largest XSAVE image a kernel hands out (AMX: 11 KiB). */
+const XSTATE_ROOM = 16 * 1024;
+
+/** PTRACE_GETREGSET NT_X86_XSTATE: the thread's XSAVE image (standard format), a fresh copy. */
+export function getXstate(tid: number): Buffer {
+  const b = block();
+  const area = xstateBlock.get(XSTATE_ROOM);
+  try {
+    writeU64(b.buf, IOV_X, BigInt(area.addr));
+    writeU64(b.buf, IOV_X + 8, BigInt(XSTATE_ROOM));
+    ptrace(PTRACE_GETREGSET, tid, NT_X86_XSTATE, b.at(IOV_X));
+    const len = Number(readU64(b.buf, IOV_X + 8));
+    return Buffer.from(area.buf.subarray(0, len));
+  } finally {
+    xstateBlock.release();
+  }
 }
 
 /** PTRACE_GETSIGMASK: the thread's blocked-signal mask (bit n-1 = signal n). */

@@ -4,6 +4,7 @@
  */
 import { defineErrnoMeanings } from './errno.js';
 import { failed } from './check.js';
+import { closeFd, O_CLOEXEC, O_RDWR, openFd } from './fd.js';
 import { libcFunc } from './ffi.js';
 import { GrowablePinned, PinnedBlock } from './pinned.js';
 import { SyscallError } from './syscall-error.js';
@@ -117,4 +118,43 @@ export function processVmWrite(pid: number, addr: bigint, bytes: Buffer): void {
     data.release();
   }
   if (n !== bytes.length) throw new SyscallError('process_vm_writev', 14, `pid ${pid}: wrote ${n} of ${bytes.length} bytes at 0x${addr.toString(16)}`);
+}
+
+defineErrnoMeanings('pwrite /proc/PID/mem', {
+  EIO: 'the address range is not mapped in the target',
+  EPERM: 'not allowed to write this process\'s memory (ptrace access, or proc_mem.force_override=never for a read-only page)',
+  EACCES: 'not allowed to open this process\'s memory',
+  ENOENT: 'the process is gone',
+  ESRCH: 'the process is gone',
+});
+
+type PwriteFn = (fd: number, buf: number, size: number, offset: number) => number | bigint;
+
+/**
+ * Writes all of `bytes` at `addr` in process `pid` through /proc/PID/mem, which (unlike
+ * process_vm_writev) writes pages the target may only read or execute, as a debugger sets a
+ * breakpoint: the kernel copies such a private page first. The caller must be allowed to
+ * ptrace the process (on kernels booted with proc_mem.force_override=ptrace, it must be tracing
+ * it).
+ */
+export function writeMemForced(pid: number, addr: bigint, bytes: Buffer): void {
+  if (bytes.length === 0) return;
+  const path = `/proc/${pid}/mem`;
+  const fd = openFd(path, O_RDWR | O_CLOEXEC);
+  if (fd < 0) failed('open /proc/PID/mem', `pid ${pid}`);
+  const local = data.get(bytes.length);
+  try {
+    bytes.copy(local.buf, 0);
+    const pwrite = libcFunc<PwriteFn>('long pwrite(int, uintptr_t, size_t, int64_t)');
+    let done = 0;
+    while (done < bytes.length) {
+      const n = Number(pwrite(fd, local.addr + done, bytes.length - done, Number(addr) + done));
+      if (n === -1) failed('pwrite /proc/PID/mem', `pid ${pid}, ${bytes.length} bytes at 0x${addr.toString(16)}`);
+      if (n === 0) throw new SyscallError('pwrite /proc/PID/mem', 5, `pid ${pid}: wrote ${done} of ${bytes.length} bytes at 0x${addr.toString(16)}`);
+      done += n;
+    }
+  } finally {
+    data.release();
+    closeFd(fd, path);
+  }
 }

@@ -2,7 +2,9 @@
 export const SYSCALL_NUMBERS = {
   x64: {
     mmap: 9,
+    mprotect: 10,
     munmap: 11,
+    prctl: 157,
     ptrace: 101,
     wait4: 61,
     restart_syscall: 219,
@@ -24,10 +26,13 @@ export const SYSCALL_NUMBERS = {
     shmdt: 67,
     rt_sigpending: 127,
     rt_tgsigqueueinfo: 297,
+    ppoll: 271,
   },
   arm64: {
     mmap: 222,
+    mprotect: 226,
     munmap: 215,
+    prctl: 167,
     ptrace: 117,
     wait4: 260,
     restart_syscall: 128,
@@ -49,6 +54,7 @@ export const SYSCALL_NUMBERS = {
     shmdt: 197,
     rt_sigpending: 136,
     rt_tgsigqueueinfo: 240,
+    ppoll: 73,
   },
 } as const;
 

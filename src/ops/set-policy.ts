@@ -24,6 +24,8 @@ export interface StopProcessOptions extends OpsOptions {
   /** See StopOptions.seccomp: 'refuse' (default) a filtered target, or 'allow' trying. */
   readonly seccomp?: SeccompPolicy;
   readonly stopTimeoutMs?: number;
+  /** See StopOptions.boost: raise numapol's scheduling priority while the process is stopped (default true). */
+  readonly boost?: boolean;
 }
 
 export interface SetPolicyOptions extends StopProcessOptions {
@@ -46,6 +48,8 @@ export interface StopFigures {
   readonly stoppedMs: number;
   readonly detachMs: number;
   readonly injections: number;
+  /** How numapol raised its own scheduling priority while the process was stopped (fifo, nice, none, off). */
+  readonly scheduling: string;
 }
 
 export interface SetPolicyReport {
@@ -61,7 +65,7 @@ export interface SetPolicyReport {
 }
 
 export function stopFigures(s: SessionStats): StopFigures {
-  return { threadsStopped: s.threads, seizeMs: s.seizeMs, stoppedMs: s.stoppedMs, detachMs: s.detachMs, injections: s.injections };
+  return { threadsStopped: s.threads, seizeMs: s.seizeMs, stoppedMs: s.stoppedMs, detachMs: s.detachMs, injections: s.injections, scheduling: s.scheduling };
 }
 
 /** Parses `all`, `main` or `TID,TID,...` (the --threads argument). */
@@ -215,6 +219,7 @@ export function stopOptions(opts: StopProcessOptions, onStats: (s: SessionStats)
   return {
     ...(opts.seccomp === undefined ? {} : { seccomp: opts.seccomp }),
     ...(opts.stopTimeoutMs === undefined ? {} : { stopTimeoutMs: opts.stopTimeoutMs }),
+    ...(opts.boost === undefined ? {} : { boost: opts.boost }),
     onStats,
   };
 }

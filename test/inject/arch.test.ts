@@ -56,6 +56,48 @@ describe('x86_64 registers', () => {
     assert.equal(x86_64.redZone, 128);
   });
 
+  it('builds park registers: the code entry, the slot area in rbx, DF/AC/TF cleared, the rest the thread\'s own', () => {
+    const saved = Buffer.alloc(216, 0x5a);
+    saved.writeBigUInt64LE(0x40746n, X86_64_REGS.eflags); // AC, DF, TF set
+    const r = Buffer.alloc(216);
+    x86_64.writeParkRegs(r, saved, 0x7f0000000040n, 0x7f0000001400n);
+    assert.equal(r.readBigUInt64LE(X86_64_REGS.rip), 0x7f0000000040n);
+    assert.equal(r.readBigUInt64LE(X86_64_REGS.rbx), 0x7f0000001400n);
+    assert.equal(r.readBigInt64LE(X86_64_REGS.orig_rax), -1n);
+    assert.equal(r.readBigUInt64LE(X86_64_REGS.eflags), 0x246n);
+    assert.equal(r.readBigUInt64LE(X86_64_REGS.rsp), saved.readBigUInt64LE(X86_64_REGS.rsp), 'its own stack pointer');
+    assert.equal(r.readBigUInt64LE(X86_64_REGS.r12), saved.readBigUInt64LE(X86_64_REGS.r12));
+  });
+
+  it('applies the kernel\'s restart rules for a thread resumed with no handler (arch_do_signal_or_restart)', () => {
+    const at = (origRax: bigint, rax: bigint): Buffer => {
+      const r = Buffer.alloc(216, 0x11);
+      r.writeBigInt64LE(origRax, X86_64_REGS.orig_rax);
+      r.writeBigInt64LE(rax, X86_64_REGS.rax);
+      r.writeBigUInt64LE(0x7f0000001236n, X86_64_REGS.rip);
+      return r;
+    };
+    const rip = (r: Buffer): bigint => r.readBigUInt64LE(X86_64_REGS.rip);
+    const rax = (r: Buffer): bigint => r.readBigInt64LE(X86_64_REGS.rax);
+    for (const restart of [-512n, -513n, -514n]) {
+      const r = x86_64.resumeRegs(at(202n, restart)); // futex: run again with its own arguments
+      assert.deepEqual([rip(r), rax(r), r.readBigInt64LE(X86_64_REGS.orig_rax)], [0x7f0000001234n, 202n, -1n]);
+    }
+    const sleep = at(230n, -516n); // clock_nanosleep: continue from the restart block
+    assert.deepEqual([rip(x86_64.resumeRegs(sleep)), rax(x86_64.resumeRegs(sleep))], [0x7f0000001234n, 219n]);
+    assert.deepEqual([rip(x86_64.resumeRegs(sleep, 'rerun')), rax(x86_64.resumeRegs(sleep, 'rerun'))], [0x7f0000001234n, 230n], 'or run again from its start');
+    assert.equal(rax(x86_64.resumeRegs(at(0x40000000n | 230n, -516n))), 0x40000000n | 219n, 'an x32 task restarts with its own numbering');
+    const done = x86_64.resumeRegs(at(0n, 5n)); // a read that returned 5: nothing to restart
+    assert.deepEqual([rip(done), rax(done)], [0x7f0000001236n, 5n]);
+    const eintr = x86_64.resumeRegs(at(7n, -4n));
+    assert.deepEqual([rip(eintr), rax(eintr)], [0x7f0000001236n, -4n]);
+    const user = x86_64.resumeRegs(at(-1n, -512n)); // not in a syscall: no rule applies
+    assert.deepEqual([rip(user), rax(user)], [0x7f0000001236n, -512n]);
+    const input = at(202n, -512n);
+    x86_64.resumeRegs(input);
+    assert.equal(rip(input), 0x7f0000001236n, 'a copy: the input is left as it was');
+  });
+
   it('rejects more than six arguments', () => {
     assert.throws(() => x86_64.writeInjectedRegs(Buffer.alloc(216), Buffer.alloc(216), 0n, 1, [1n, 2n, 3n, 4n, 5n, 6n, 7n]), RangeError);
   });

@@ -12,6 +12,7 @@ import { fixture } from '../fixtures/fixture-path.js';
 function expected(pid: number, text: string): ProcessFacts {
   const s = parseStatus(text);
   const sigIgn = s.fields.SigIgn ?? '';
+  const sigCgt = s.fields.SigCgt ?? '';
   return {
     pid,
     name: s.name || '?',
@@ -21,6 +22,7 @@ function expected(pid: number, text: string): ProcessFacts {
     seccomp: s.seccomp ?? 0,
     threads: Number.parseInt(s.fields.Threads ?? '0', 10) || 0,
     sigIgn: /^[0-9a-f]+$/.test(sigIgn) ? BigInt(`0x${sigIgn}`) : 0n,
+    sigCgt: /^[0-9a-f]+$/.test(sigCgt) ? BigInt(`0x${sigCgt}`) : 0n,
   };
 }
 
@@ -66,11 +68,12 @@ describe('readProcessFacts', () => {
       uids: fc.array(fc.nat({ max: 65_535 }), { minLength: 4, maxLength: 4 }),
       threads: fc.integer({ min: 1, max: 100_000 }),
       sigIgn: hex16,
+      sigCgt: hex16,
       seccomp: fc.option(fc.constantFrom(0, 1, 2), { nil: undefined }),
     });
     fc.assert(fc.property(wanted, fc.array(line, { maxLength: 6 }), fc.nat(), (w, extra, seed) => {
       const fields = [
-        `State:\t${w.state}`, `TracerPid:\t${w.tracer}`, `Uid:\t${w.uids.join('\t')}`, `Threads:\t${w.threads}`, `SigIgn:\t${w.sigIgn}`,
+        `State:\t${w.state}`, `TracerPid:\t${w.tracer}`, `Uid:\t${w.uids.join('\t')}`, `Threads:\t${w.threads}`, `SigIgn:\t${w.sigIgn}`, `SigCgt:\t${w.sigCgt}`,
         ...(w.seccomp === undefined ? [] : [`Seccomp:\t${w.seccomp}`]),
         ...extra,
       ];

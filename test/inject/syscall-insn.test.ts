@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { currentArch } from '../../src/inject/arch/index.js';
-import { X86_64_REGS } from '../../src/inject/arch/x86_64.js';
-import { deadStackWindow } from '../../src/inject/scratch.js';
 import { openTasks, seizeAll } from '../../src/inject/seize.js';
 import { syscallInsnBehind } from '../../src/inject/syscall-insn.js';
 import { readMaps } from '../../src/procfs/maps.js';
@@ -40,33 +38,5 @@ describe('syscallInsnBehind', { skip: process.arch !== 'x64' }, () => {
     const { counters } = await t.finish();
     assert.equal(counters.surprises, 0);
     assert.equal(counters.busy_bad, 0);
-  });
-});
-
-describe('deadStackWindow', () => {
-  const arch = currentArch('x64');
-  const withSp = (sp: bigint): TracedThread => {
-    const t = new TracedThread(1, 1);
-    t.phase = 'stopped';
-    t.regs = Buffer.alloc(216);
-    t.regs.writeBigUInt64LE(sp, X86_64_REGS.rsp);
-    return t;
-  };
-
-  it('is the stack page below the red zone, 16-byte aligned, never past the page holding the stack pointer', () => {
-    assert.deepEqual(deadStackWindow(withSp(0x7ffd00001a38n), arch), { addr: 0x7ffd00001000n, size: 0x9b0 });
-    assert.deepEqual(deadStackWindow(withSp(0x7ffd00001fffn), arch), { addr: 0x7ffd00001000n, size: 0xf70 });
-  });
-
-  it('is absent when the stack pointer sits within the red zone of its page\'s start', () => {
-    assert.equal(deadStackWindow(withSp(0x7ffd00001000n), arch), undefined);
-    assert.equal(deadStackWindow(withSp(0x7ffd00001080n), arch), undefined);
-    assert.equal(deadStackWindow(withSp(0x40n), arch), undefined);
-  });
-
-  it('is absent for a compat (32-bit) register set', () => {
-    const t = withSp(0x7ffd00001a38n);
-    t.regs = Buffer.alloc(68);
-    assert.equal(deadStackWindow(t, arch), undefined);
   });
 });

@@ -5,7 +5,7 @@
  * cut short, a corrupted computation, a lost signal.
  *
  * Usage: workload key=value...   futex=N read=N sleep=N epoll=N accept=N busy=N signals=1
- *        spawn=1 zombie=1 seccomp=errno|kill seccomp_thread=1 mdwe=1 vfork=1 rtsig=1
+ *        spawn=1 zombie=1 seccomp=errno|kill seccomp_thread=1 mdwe=1 vfork=1 rtsig=1 blockall=1
  * mdwe=1 forbids writable+executable memory (PR_SET_MDWE): injected code cannot be mapped.
  * smallstack=1: the leader runs on a 2 KiB stack packed right above another 2 KiB "stack" full
  * of a pattern, both in one page, as goroutine stacks are: it sleeps there in nanosleep and
@@ -18,6 +18,11 @@
  * rtsig=1 adds a sleeping thread named "rtsig", the only one with SIGRTMIN unblocked and the
  * only one that blocks SIGTRAP; its SIGRTMIN handler records the count and the siginfo
  * (si_code, si_value, si_pid) of the last one.
+ * blockall=1 adds a thread named "blockall" that blocks every signal (as a thread that takes
+ * its signals with signalfd or sigwait does) and waits on the condition variable.
+ * fork=1 adds a thread that forks children all the time (each lives ~1 ms, checks a word of
+ * its parent's memory and exits with 0 if intact); a child that exits otherwise counts in
+ * fork_bad. exec=MS: MS ms after "ready", a thread execs "sleep 30" (the process becomes sleep).
  * Prints "ready <pid>" when set up. stdin: "mark" records a point in the spawner's history;
  * "alloc MIB" maps and touches MIB MiB ("allocated 0xADDR LEN"), "map MIB" only maps them
  * ("mapped 0xADDR LEN"), "touch 0xADDR" touches every page of that mapping ("touched"): the
@@ -60,6 +65,8 @@ static atomic_int sender_done;
 static atomic_long spawned, spawned_after_mark, bind_after_mark;
 static atomic_long vfork_bad, vfork_checks;
 static atomic_long smallstack_bad, smallstack_checks;
+static atomic_long forks, fork_bad;
+static long exec_ms;
 /* What the SIGRTMIN handler saw: how many, and the siginfo of the last one. */
 static atomic_long rt_count, rt_code, rt_value, rt_pid, rt_ready;
 static atomic_int marked;
@@ -245,6 +252,49 @@ static void *rt_thread(void *a) {
     nanosleep(&t, NULL); /* EINTR is expected here: a signal came */
   }
   report_self("rtsig");
+  return NULL;
+}
+
+/* Blocks every signal, then waits like the futex threads: a park must not change its mask. */
+static void *blockall_thread(void *a) {
+  prctl(PR_SET_NAME, "blockall", 0, 0, 0);
+  sigset_t s;
+  sigfillset(&s);
+  pthread_sigmask(SIG_SETMASK, &s, NULL);
+  return futex_thread(a);
+}
+
+/* Forks children that check they see their parent's memory, and reaps them. */
+static volatile unsigned long fork_word = 0x5eed5eed5eedUL;
+static void *fork_thread(void *a) {
+  (void)a;
+  while (!atomic_load(&stop_flag)) {
+    pid_t c = fork();
+    if (c == 0) {
+      struct timespec t = {0, 1000000};
+      nanosleep(&t, NULL);
+      _exit(fork_word == 0x5eed5eed5eedUL ? 0 : 3);
+    }
+    if (c < 0) { note(errno); usleep(1000); continue; }
+    int st;
+    while (waitpid(c, &st, 0) < 0) {
+      if (errno != EINTR) { note(errno); break; }
+    }
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) atomic_fetch_add(&fork_bad, 1);
+    atomic_fetch_add(&forks, 1);
+    usleep(500);
+  }
+  report_self("fork");
+  return NULL;
+}
+
+/* Replaces the process with sleep(1) after exec_ms: an exec that may come mid-operation. */
+static void *exec_thread(void *a) {
+  (void)a;
+  struct timespec t = {exec_ms / 1000, (exec_ms % 1000) * 1000000};
+  while (nanosleep(&t, &t) != 0 && errno == EINTR) {}
+  execlp("sleep", "sleep", "30", (char *)NULL);
+  note(errno);
   return NULL;
 }
 
@@ -440,12 +490,12 @@ static void *controller(void *a) {
   while (!zombie_mode && !atomic_load(&main_reported)) usleep(1000);
   usleep(20000); /* let the last spawned children finish */
   report_self("controller");
-  printf("result surprises=%ld eintr_epoll=%ld short_sleeps=%ld busy_bad=%ld sig_alrm=%ld usr2_sent=%ld usr2_handled=%ld usr2_lost=%ld spawned=%ld spawned_after_mark=%ld bind_after_mark=%ld vfork_bad=%ld vfork_checks=%ld smallstack_bad=%ld smallstack_checks=%ld rt_count=%ld rt_code=%ld rt_value=%ld rt_pid=%ld\n",
+  printf("result surprises=%ld eintr_epoll=%ld short_sleeps=%ld busy_bad=%ld sig_alrm=%ld usr2_sent=%ld usr2_handled=%ld usr2_lost=%ld spawned=%ld spawned_after_mark=%ld bind_after_mark=%ld vfork_bad=%ld vfork_checks=%ld smallstack_bad=%ld smallstack_checks=%ld forks=%ld fork_bad=%ld rt_count=%ld rt_code=%ld rt_value=%ld rt_pid=%ld\n",
          atomic_load(&surprises), atomic_load(&eintr_epoll), atomic_load(&short_sleeps), atomic_load(&busy_bad),
          atomic_load(&sig_alrm), atomic_load(&usr2_sent), atomic_load(&sig_usr2), atomic_load(&usr2_lost),
          atomic_load(&spawned), atomic_load(&spawned_after_mark), atomic_load(&bind_after_mark),
          atomic_load(&vfork_bad), atomic_load(&vfork_checks), atomic_load(&smallstack_bad), atomic_load(&smallstack_checks),
-         atomic_load(&rt_count), atomic_load(&rt_code), atomic_load(&rt_value), atomic_load(&rt_pid));
+         atomic_load(&forks), atomic_load(&fork_bad), atomic_load(&rt_count), atomic_load(&rt_code), atomic_load(&rt_value), atomic_load(&rt_pid));
   int n = atomic_load(&nreports);
   for (int i = 0; i < n && i < MAXT; i++)
     printf("thread %d kind=%s mode=%d mask=%lx\n", reports[i].tid, reports[i].kind, reports[i].mode, reports[i].mask);
@@ -515,7 +565,7 @@ static void run_on_small_stack(void) {
 }
 
 int main(int argc, char **argv) {
-  long futex = 0, rd = 0, sl = 0, ep = 0, ac = 0, busy = 0, sigs = 0, spawn = 0, zombie = 0, sec_thread = 0, mdwe = 0, vfk = 0, small = 0, rt = 0;
+  long futex = 0, rd = 0, sl = 0, ep = 0, ac = 0, busy = 0, sigs = 0, spawn = 0, zombie = 0, sec_thread = 0, mdwe = 0, vfk = 0, small = 0, rt = 0, blockall = 0, frk = 0;
   const char *sec = NULL;
   for (int i = 1; i < argc; i++) {
     char *eq = strchr(argv[i], '=');
@@ -536,6 +586,9 @@ int main(int argc, char **argv) {
     else if (!strncmp(argv[i], "vfork=", 6)) vfk = v;
     else if (!strncmp(argv[i], "smallstack=", 11)) small = v;
     else if (!strncmp(argv[i], "rtsig=", 6)) rt = v;
+    else if (!strncmp(argv[i], "blockall=", 9)) blockall = v;
+    else if (!strncmp(argv[i], "fork=", 5)) frk = v;
+    else if (!strncmp(argv[i], "exec=", 5)) exec_ms = v;
   }
   /* Memory-deny-write-execute (PR_SET_MDWE, Linux 6.3+): no writable+executable mapping. */
   if (mdwe && prctl(65 /* PR_SET_MDWE */, 1 /* PR_MDWE_REFUSE_EXEC_GAIN */, 0, 0, 0)) {
@@ -582,6 +635,8 @@ int main(int argc, char **argv) {
     start(rt_thread, 0);
     while (!atomic_load(&rt_ready)) usleep(1000);
   }
+  if (blockall) start(blockall_thread, 0);
+  if (frk) start(fork_thread, 0);
   if (spawn) start(spawner_thread, 0);
   if (sec_thread) {
     start(seccomp_thread, 0);
@@ -595,6 +650,8 @@ int main(int argc, char **argv) {
   }
   wait_running();
   printf("ready %d\n", getpid());
+  fflush(stdout);
+  if (exec_ms > 0) start(exec_thread, 0);
   zombie_mode = (int)zombie;
   if (zombie) pthread_exit(NULL); /* the leader becomes a zombie while the others run */
   if (small) run_on_small_stack();

@@ -27,7 +27,7 @@ The process is stopped (ptrace) while its threads run the call; each thread's pr
 first and the new one read back; if any thread fails, the ones already changed get their old policy
 back. A blocked epoll_wait in the target returns EINTR once (as with any debugger).
 JSON fields: pid, policy (kernel form), dryRun, verified, threads[] {tid, before, after}, skipped[] {tid, reason},
-stop {threadsStopped, seizeMs, stoppedMs, detachMs, injections}; with --range/--vma: flags[], ranges[]
+stop {threadsStopped, seizeMs, stoppedMs, detachMs, injections, scheduling}; with --range/--vma: flags[], ranges[]
 {start, end, mapping, before, after}.`,
   run: ({ positionals, values }) => {
     const pid = pidArg(positionals, 'set');

@@ -29,7 +29,8 @@ export const aarch64: Arch = {
   inSyscall: () => false,
   withInstructionPointer: unsupported,
   writeCodeRegs: unsupported,
-  writeStubRegs: unsupported,
+  writeParkRegs: unsupported,
+  resumeRegs: unsupported,
   writeInjectedRegs: unsupported,
   syscallResult: (regs) => readI64(regs, AARCH64_REGS.x0),
 };

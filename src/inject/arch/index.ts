@@ -3,7 +3,7 @@ import { aarch64 } from './aarch64.js';
 import type { Arch } from './types.js';
 import { x86_64 } from './x86_64.js';
 
-export type { Arch, StubEntry } from './types.js';
+export type { Arch, ParkLayout } from './types.js';
 
 /**
  * The register layout of the machine numapol runs on (a tracee always has the tracer's

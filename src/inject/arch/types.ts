@@ -1,46 +1,7 @@
 import type { SupportedArch } from '../../kernel/syscall-numbers.js';
+import type { ParkLayout } from './x86_64-park.js';
 
-/**
- * Machine code for a batch of syscalls (see x86_64-stub.ts). The code keeps its results and
- * mask words in a slot area of the thread's own, which it finds through a register: threads
- * that run the same calls share one copy of the code.
- *
- * A slot area holds one 64-bit result per call (STUB_NOT_RUN until the call stores its own),
- * then two mask words: the raw result of the code's own call that blocks signals (not-run until
- * it has run), then the thread's signal mask as that call found it. The code uses the words
- * after those as it likes.
- */
-export interface StubCode {
-  readonly code: Buffer;
-  /** The trap that ends the code; the thread stops with its instruction pointer right after it. */
-  readonly trapOffset: number;
-  /** A slot area as it must be before the code runs. */
-  readonly slots: Buffer;
-}
-
-/**
- * The code of many threads' batches in one block (see x86_64Stubs): offsets into `code`, one
- * per batch. Batches that differ only by one amount added to some of their arguments (each
- * thread's own output areas) share one code; the others have code of their own.
- */
-export interface StubBlock {
-  readonly code: Buffer;
-  /** Where each batch's code starts, and its trapOffset (see StubCode). */
-  readonly entries: readonly number[];
-  readonly traps: readonly number[];
-  /** Where each batch's slot area starts. */
-  readonly slots: readonly number[];
-  /** What each batch adds to the arguments its shared code varies (0n for code of its own). */
-  readonly deltas: readonly bigint[];
-}
-
-/** Where a thread runs injected code, and the values that code takes in registers (StubBlock). */
-export interface StubEntry {
-  readonly entry: bigint;
-  /** The address of the thread's slot area. */
-  readonly slots: bigint;
-  readonly delta: bigint;
-}
+export type { ParkLayout } from './x86_64-park.js';
 
 /** What the engine needs to know about one CPU architecture's registers. */
 export interface Arch {
@@ -65,10 +26,26 @@ export interface Arch {
    * not into a buffer of its own: a thread's injection builds one or two of these.
    */
   writeCodeRegs(into: Uint8Array, saved: Uint8Array, ip: bigint): void;
-  /** writeCodeRegs at the code's entry, with the registers that code reads set (StubEntry). */
-  writeStubRegs(into: Uint8Array, saved: Uint8Array, run: StubEntry): void;
+  /** writeCodeRegs at the park code's entry, with the thread's slot area where the code looks for it. */
+  writeParkRegs(into: Uint8Array, saved: Uint8Array, entry: bigint, slot: bigint): void;
+  /**
+   * The registers a thread stopped with `regs` inside get_signal resumes user mode with when no
+   * signal handler runs: the kernel's syscall-restart rules applied (an interrupted syscall
+   * rewound to run again, or to restart_syscall), marked as not in a syscall so no later
+   * stop applies them twice. With `restartBlock` 'rerun', a syscall the kernel would continue
+   * from its restart block (a sleep with a timeout) runs again from the start instead: for a
+   * way back that loses the restart block (rt_sigreturn). A copy; `regs` is left as it is.
+   */
+  resumeRegs(regs: Uint8Array, restartBlock?: 'continue' | 'rerun'): Buffer;
+  /**
+   * Byte patterns of a one-shot call's safety net (x86_64-frame.ts): a `syscall; ret`, and the
+   * program's rt_sigreturn trampoline; absent where there is none.
+   */
+  readonly netGadgets?: { readonly syscallRet: Buffer; readonly sigreturn: readonly Buffer[] };
   /** writeCodeRegs at `insnAddr`, with syscall `nr(args)` loaded (missing arguments are 0). */
   writeInjectedRegs(into: Uint8Array, saved: Uint8Array, insnAddr: bigint, nr: number, args: readonly bigint[]): void;
+  /** writeInjectedRegs with the stack pointer at `sp` (a one-shot call's safety net frame). */
+  writeNetRegs?(into: Uint8Array, saved: Uint8Array, insnAddr: bigint, sp: bigint, nr: number, args: readonly bigint[]): void;
   /** The thread was stopped inside a syscall (false also where the register set cannot tell). */
   inSyscall(regs: Uint8Array): boolean;
   /**
@@ -80,9 +57,8 @@ export interface Arch {
   /** The raw return value (signed): -4095..-1 is -errno. */
   syscallResult(regs: Uint8Array): bigint;
   /**
-   * Code for each batch that runs its calls in order, storing each raw result in its slot
-   * (`notRun` until then), and ends in a trap; absent where not written yet. A batch's slot
-   * area is 8 bytes a call, then the mask words (StubCode).
+   * The park code (x86_64-park.ts): runs a thread's calls and parks it where numapol's death
+   * cannot hurt it. Absent where not written yet (every call then runs on its own).
    */
-  readonly stubs?: (batches: readonly (readonly { nr: number; args: readonly bigint[] }[])[], stopAtErrno: boolean, notRun: bigint) => StubBlock;
+  readonly park?: ParkLayout;
 }

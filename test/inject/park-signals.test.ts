@@ -60,15 +60,15 @@ describe('signals around injected code', { skip: process.arch !== 'x64' }, () =>
   it('a signal due when a thread is resumed into the code reaches the program with its siginfo, during the operation, and the calls run after', async () => {
     const { t, rt } = await startRt(4);
     const sigqueue = libcFunc<(pid: number, sig: number, value: number) => number>('int sigqueue(int, int, long)');
-    let stubBatches = 0;
-    const { out, pending } = withStoppedProcess(t.pid, { onStats: (s) => (stubBatches = s.stubBatches) }, (s) => {
+    let codeBatches = 0;
+    const { out, pending } = withStoppedProcess(t.pid, { onStats: (s) => (codeBatches = s.codeBatches) }, (s) => {
       // Every thread is stopped: the signal waits, for the one thread that takes it.
       assert.equal(sigqueue(t.pid, SIGRTMIN, 4242), 0);
       const out = s.remoteSyscallsEach(s.threads.map((tid) => ({ tid, calls: [gettid, gettid] })));
       // Still inside the operation: the signal was given to the program, not left pending.
       return { out, pending: pendingIn(s, rt) };
     });
-    assert.ok(stubBatches > 0, 'the calls ran as injected code');
+    assert.ok(codeBatches > 0, 'the calls ran as injected code');
     assertOwnTids(out);
     assert.equal(pending & RT_BIT, 0n, 'SIGRTMIN is no longer pending');
     await assertHandledOnce(t, { code: SI_QUEUE, value: 4242, pid: process.pid });
@@ -98,7 +98,7 @@ describe('signals around injected code', { skip: process.arch !== 'x64' }, () =>
     await assertHandledOnce(t, { code: SI_QUEUE, value: 777, pid: t.pid });
   });
 
-  it('every thread keeps its own signal mask, SIGTRAP blocked included, and every handler stays', async () => {
+  it('every thread keeps its own signal mask, SIGTRAP blocked included, and every handler stays (the park signal is never delivered)', async () => {
     const { t, rt } = await startRt(3);
     const status = (tid: number): string => readFileSync(`/proc/${t.pid}/task/${tid}/status`, 'utf8');
     const field = (text: string, name: string): bigint => BigInt(`0x${new RegExp(`^${name}:\\s*([0-9a-f]+)$`, 'm').exec(text)![1]}`);

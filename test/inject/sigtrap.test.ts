@@ -40,19 +40,19 @@ function gettidEverywhere(pid: number): SessionStats {
   return stats;
 }
 
-describe('single-step injection keeps the target\'s SIGTRAP disposition', { skip: process.arch !== 'x64' }, () => {
-  it('a target that ignores SIGTRAP gets syscall-stop injection, and still ignores it after', async () => {
+describe('injection keeps the target\'s SIGTRAP disposition (it never uses SIGTRAP)', { skip: process.arch !== 'x64' }, () => {
+  it('a target that ignores SIGTRAP gets the park code, and still ignores it after', async () => {
     // An ignored disposition survives exec: sleep starts with SIGTRAP ignored.
     const c = await startChild('sh', ['-c', "trap '' TRAP; exec sleep 30"], 'sleep');
     const pid = c.pid as number;
     assert.equal(maskOf(`/proc/${pid}/status`, 'SigIgn') & SIGTRAP_BIT, SIGTRAP_BIT);
     const stats = gettidEverywhere(pid);
-    assert.equal(stats.injectionMode, 'syscall-stops');
+    assert.equal(stats.injectionMode, 'code');
     assert.equal(maskOf(`/proc/${pid}/status`, 'SigIgn') & SIGTRAP_BIT, SIGTRAP_BIT, 'still ignored');
     assert.equal(c.exitCode, null);
   });
 
-  it('a target with a SIGTRAP handler is stepped; the handler stays and never runs', async () => {
+  it('a target with a SIGTRAP handler: the handler stays and never runs', async () => {
     const py = 'import signal,sys,time\n'
       + 'def h(*a):\n  print("trapped", flush=True)\n'
       + 'signal.signal(signal.SIGTRAP, h)\nprint("ready", flush=True)\ntime.sleep(30)\n';
@@ -62,15 +62,15 @@ describe('single-step injection keeps the target\'s SIGTRAP disposition', { skip
     for (let i = 0; i < 300 && !out.includes('ready'); i++) await sleep(10);
     const pid = c.pid as number;
     assert.equal(maskOf(`/proc/${pid}/status`, 'SigCgt') & SIGTRAP_BIT, SIGTRAP_BIT);
-    for (let i = 0; i < 5; i++) assert.equal(gettidEverywhere(pid).injectionMode, 'step');
+    for (let i = 0; i < 5; i++) assert.equal(gettidEverywhere(pid).injectionMode, 'code');
     await sleep(100);
     assert.equal(maskOf(`/proc/${pid}/status`, 'SigCgt') & SIGTRAP_BIT, SIGTRAP_BIT, 'handler still installed');
     assert.equal(maskOf(`/proc/${pid}/status`, 'SigIgn') & SIGTRAP_BIT, 0n);
-    assert.doesNotMatch(out, /trapped/, 'the single-step trap was never delivered');
+    assert.doesNotMatch(out, /trapped/, 'no SIGTRAP was ever delivered');
     assert.equal(c.exitCode, null);
   });
 
-  it('a default-SIGTRAP target is stepped: signal masks unchanged, no trap flag left (the process lives on)', async () => {
+  it('a default-SIGTRAP target: signal masks unchanged, no trap flag left (the process lives on)', async () => {
     const t = await Target.start(['futex=3', 'read=1', 'sleep=1', 'busy=1', 'signals=1']);
     targets.push(t);
     await sleep(200); // threads mid-creation run with every signal blocked for a moment
@@ -82,7 +82,7 @@ describe('single-step injection keeps the target\'s SIGTRAP disposition', { skip
     const masks = (): string[] => tids.map((tid) => (maskOf(`/proc/${t.pid}/task/${tid}/status`, 'SigBlk') & ~handled).toString(16));
     const before = masks();
     for (let i = 0; i < 10; i++) {
-      assert.equal(gettidEverywhere(t.pid).injectionMode, 'step');
+      assert.equal(gettidEverywhere(t.pid).injectionMode, 'code');
       await sleep(5);
     }
     assert.deepEqual(masks(), before);
