@@ -104,6 +104,9 @@ export interface ProcessView {
 
 const IDLE_CPU = 1e-3;
 
+/** Run-queue wait (cores) from which a process counts as starved: it needs what it waited for. */
+const STARVED = 0.2;
+
 /** Nodes holding at least this share of a process's CPU count as where it runs (for localRatio). */
 const RUNS_THERE = 0.1;
 
@@ -147,7 +150,10 @@ export function viewProcess(p: ProcessSample, ix: MachineIndex, targetUtilizatio
   }
   // A process that waits on run queues needs the CPU it waited for too: two busy processes
   // sharing one CPU each use half of it, and a placement that gives each half a CPU is no better.
-  const need = use > 0 && p.cpuWanted !== undefined ? Math.max(use, Math.min(Math.max(1, p.threads), p.cpuWanted)) : use;
+  // Waits below STARVED are the ordinary jitter of a busy machine (a daemon or a shell taking its
+  // CPU now and then): counting them would spread a process that has its CPU onto a second node.
+  const wanted = use > 0 && p.cpuWanted !== undefined ? Math.min(Math.max(1, p.threads), p.cpuWanted) : use;
+  const need = wanted - use >= STARVED ? wanted : use;
   const demand = Math.max(need, Math.min(Math.max(1, p.threads), use / targetUtilization));
   const mems = new Set(p.cpuset.mems);
   const memAllowed = ix.ids.map((id, i) => mems.has(id) && ix.totalBytes[i]! > 0);
