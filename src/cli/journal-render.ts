@@ -16,6 +16,12 @@ function what(e: JournalEntry): string {
   return p !== null && typeof p === 'object' && p.kind === e.action ? describeAction(p) : e.action;
 }
 
+/** Why automatic placement made a move (its decision in words), kept with the action. */
+function reasonOf(e: JournalEntry): string {
+  const p = e.params as { reason?: unknown } | null;
+  return p !== null && typeof p === 'object' && typeof p.reason === 'string' ? p.reason : '';
+}
+
 export function journalTable(entries: readonly JournalEntry[]): string {
   if (entries.length === 0) return 'no journal entries';
   return formatTable(
@@ -28,7 +34,7 @@ export function journalTable(entries: readonly JournalEntry[]): string {
       e.rule ?? `(${e.source})`,
       what(e),
       e.outcome,
-      [e.error ?? '', e.undoneBy !== null ? `undone by #${e.undoneBy}` : ''].filter((s) => s !== '').join('; '),
+      [e.error ?? '', reasonOf(e), e.undoneBy !== null ? `undone by #${e.undoneBy}` : ''].filter((s) => s !== '').join('; '),
     ]),
   );
 }
