@@ -24,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { NUMAPOL_BIN } from '../test/helpers/bin.js';
 import { Target } from '../test/targets/target.js';
 import { median, type BenchFigure } from './report.js';
+import { exited, tracerOf } from '../test/helpers/proc-state.js';
 
 const CHILD = fileURLToPath(new URL('../test/inject/fault-child.js', import.meta.url));
 /**
@@ -53,24 +54,6 @@ const GROUPS: readonly Group[] = [
   { name: 'numapol move PID --anon --to 0', share: 0.1, cli: (pid) => ['move', String(pid), '--anon', '--to', '0'], traces: false },
   { name: 'numapol migrate PID 0 0', share: 0.1, cli: (pid) => ['migrate', String(pid), '0', '0'], traces: false },
 ];
-
-function tracerOf(pid: number): number {
-  try {
-    return Number(/^TracerPid:\s*(\d+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-  } catch {
-    return 0;
-  }
-}
-
-/** A child that has exited but was not reaped yet (this process's loop is blocked meanwhile). */
-function exited(c: ChildProcess): boolean {
-  try {
-    const stat = readFileSync(`/proc/${c.pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return true;
-  }
-}
 
 function spin(ms: number): void {
   const end = performance.now() + ms;

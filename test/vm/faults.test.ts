@@ -4,34 +4,18 @@
 // and checks every word at the end (migrate-writer.c): it must live on, untraced, with nothing
 // lost or torn. A move killed half-way leaves pages on both nodes: that is allowed.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { NUMAPOL_BIN } from '../helpers/bin.js';
 import { startWriter, type Writer } from '../targets/migrate-writer.js';
 import { topologyFromEnv } from './harness/topology.js';
+import { exited, tracerOf } from '../helpers/proc-state.js';
 
 const topology = topologyFromEnv();
 const skip = !topology ? 'not inside the test bed (NUMAPOL_VM_TOPOLOGY unset)' : topology.nodes.length < 4 ? 'needs 4 nodes' : false;
 const MIB = 64;
 const KILLS = 3;
-
-function tracerOf(pid: number): number {
-  try {
-    return Number(/^TracerPid:\s*(\d+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-  } catch {
-    return 0;
-  }
-}
-
-function exited(c: ChildProcess): boolean {
-  try {
-    const stat = readFileSync(`/proc/${c.pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return true;
-  }
-}
 
 function untraced(pid: number): boolean {
   return readdirSync(`/proc/${pid}/task`).every((tid) => /^TracerPid:\s+0$/m.test(readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8')));
