@@ -1,9 +1,9 @@
 /**
  * The actions a person can take from the page, each through the confirmation dialog: set a
- * policy (the threads' or some memory areas'), move pages between nodes, set the CPUs, undo a
- * journal entry. Each ends with a notice saying what the daemon did.
+ * policy (the threads' or some memory areas'), move pages between nodes, set the CPUs, move a
+ * whole job, undo a journal entry. Each ends with a notice saying what the daemon did.
  */
-import { api, type JournalEntry, type NodeView, type ThreadReport } from './api.js';
+import { api, type JobView, type JournalEntry, type NodeView, type ThreadReport } from './api.js';
 import { describeBefore, describeEntry } from './describe.js';
 import { confirmAction, field } from './dialog.js';
 import { h } from './dom.js';
@@ -143,16 +143,37 @@ export function setCpus(t: Target, nodes: readonly NodeView[]): Promise<boolean>
   });
 }
 
-// JOB MOVES — not here yet. Moving a whole job (every process of a rule's `job`) needs a route
-// the daemon does not have; it comes with the jobs issue. When it exists, add `moveJob(job, nodes)`
-// here, a dialog like movePages's over every process of the job, and its button in
-// process-detail.ts (see the JOB MOVES mark there), shown for processes whose rule names a job.
+/**
+ * Moves a whole job: every process of a rule's `job` (policies remapped, CPUs, pages node to
+ * partner node), one journal entry the daemon undoes whole.
+ */
+export function moveJob(job: JobView, nodes: readonly NodeView[], where: readonly number[]): Promise<boolean> {
+  const ids = nodes.map((n) => n.node);
+  const to = h('input', { type: 'text', name: 'to', autocomplete: 'off', value: nodeList(ids.filter((n) => !where.includes(n)).slice(0, Math.max(1, where.length))) || nodeList(ids.slice(0, 1)) });
+  const from = h('input', { type: 'text', name: 'from', autocomplete: 'off', placeholder: where.length > 0 ? nodeList(where) : 'where the job is told to be' });
+  const members = job.members.map((m) => `${m.comm} (pid ${m.pid})`);
+  const whom = members.length <= 4 ? members.join(', ') : `${members.slice(0, 3).join(', ')} and ${members.length - 3} more`;
+  return confirmAction({
+    title: `Move job ${job.name}`,
+    fields: [field('To nodes', to, 'e.g. 2-3: the k-th source node goes to the k-th of these'), field('From nodes', from, 'empty: the nodes its policies and CPUs name')],
+    invalid: () => (to.value.trim() === '' ? 'Give the nodes to move to.' : job.members.length === 0 ? 'The job has no process now.' : undefined),
+    summary: () => {
+      const src = from.value.trim() === '' ? 'the nodes its policies and CPUs name' : `node ${from.value.trim()}`;
+      return `The daemon moves job ${job.name}, ${members.length} process${members.length === 1 ? '' : 'es'} (${whom}), from ${src} to node ${to.value.trim()}: their policies, CPUs and pages. It is journaled as one entry and undoable whole.`;
+    },
+    confirm: 'Move job',
+    run: async () => {
+      const f = from.value.trim();
+      reported(await api.moveJob(job.name, to.value.trim(), f === '' ? undefined : f));
+    },
+  });
+}
 
 export function undo(e: JournalEntry): Promise<boolean> {
   const back = describeBefore(e.before);
   return confirmAction({
     title: `Undo #${e.id}`,
-    summary: () => `The daemon puts back what #${e.id} changed: ${describeEntry(e)}${back ? `: ${back}` : ''}. It refuses if pid ${e.pid ?? '?'} is now another process.`,
+    summary: () => `The daemon puts back what #${e.id} changed: ${describeEntry(e)}${back ? `: ${back}` : ''}. ${e.pid === null ? 'A member whose pid now names another process is left alone.' : `It refuses if pid ${e.pid} is now another process.`}`,
     confirm: 'Undo',
     run: async () => reported(await api.undo(e.id)),
   });

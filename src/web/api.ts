@@ -4,11 +4,11 @@
  * The types list the fields the page reads; the answers carry more.
  */
 // The server's own types (erased by the bundler: nothing of the server's code comes along).
-import type { DaemonStatus, ProcessView } from '../daemon/daemon.js';
+import type { DaemonStatus, JobView, ProcessView } from '../daemon/daemon.js';
 import type { JournalEntry } from '../daemon/ports.js';
 import type { MemoryView, NodeView, ProcessMemoryView } from '../ops/read/memory-view.js';
 
-export type { JournalEntry, MemoryView, NodeView, ProcessView };
+export type { JobView, JournalEntry, MemoryView, NodeView, ProcessView };
 export type Status = DaemonStatus;
 export type ProcessMemory = ProcessMemoryView;
 
@@ -92,6 +92,37 @@ export interface MigrateRequest {
 
 export type CpusRequest = { readonly pid: number; readonly nodes: string } | { readonly pid: number; readonly cpus: string };
 
+/** A node set a placement pass scored: the current one, or a candidate. */
+export interface PlacementOption {
+  readonly nodes: readonly number[];
+  readonly cpuNodes: readonly number[];
+  readonly score: number;
+  readonly fits: boolean;
+}
+
+export interface PlacementDecision {
+  readonly pid: number;
+  readonly comm: string;
+  /** True when the pass moves it (or, in advise mode, would). */
+  readonly act: boolean;
+  readonly why: string;
+  readonly reason: string;
+  readonly localRatio: number;
+  readonly current: PlacementOption;
+  readonly best: PlacementOption | null;
+  readonly candidates: readonly PlacementOption[];
+  readonly gain: number;
+}
+
+/** Automatic placement's last pass (`GET /v1/placement`); time null before the first. */
+export interface PlacementView {
+  readonly time: string | null;
+  readonly measured: boolean;
+  readonly threshold: number | null;
+  readonly decisions: readonly PlacementDecision[];
+  readonly moves: readonly { readonly pid: number; readonly comm: string; readonly rule: string; readonly nodes: readonly number[]; readonly reason: string; readonly state: string }[];
+}
+
 /** An answer other than 2xx: the daemon's error code and message, as it gave them. */
 export class ApiError extends Error {
   constructor(
@@ -141,5 +172,9 @@ export const api = {
   setPolicy: (r: PolicyRequest) => call<JournalEntry>('POST', '/v1/policy', r),
   migrate: (r: MigrateRequest) => call<JournalEntry>('POST', '/v1/migrate', r),
   cpus: (r: CpusRequest) => call<JournalEntry>('POST', '/v1/cpus', r),
+  jobs: () => call<JobView[]>('GET', '/v1/jobs'),
+  placement: () => call<PlacementView>('GET', '/v1/placement'),
+  /** Every process of the job to the nodes `to` (the k-th source node to the k-th of `to`). */
+  moveJob: (name: string, to: string, from?: string) => call<JournalEntry>('POST', `/v1/jobs/${encodeURIComponent(name)}/move`, { to, ...(from === undefined ? {} : { from }) }),
   undo: (id: number) => call<JournalEntry>('POST', `/v1/undo/${id}`),
 };

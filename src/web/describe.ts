@@ -12,6 +12,10 @@ interface ActionParams {
   readonly from?: string;
   readonly to?: string;
   readonly rateBytesPerSecond?: number;
+  readonly job?: string;
+  readonly cgroup?: string;
+  readonly members?: readonly { readonly pid: number }[];
+  readonly reason?: string;
   readonly undoes?: number;
   readonly action?: ActionParams;
 }
@@ -28,6 +32,10 @@ export function describeParams(p: unknown): string {
       return a.nodes !== undefined ? `CPUs of nodes ${a.nodes}` : `CPUs ${a.cpus ?? '?'}`;
     case 'migrate':
       return `pages from node ${a.from ?? '?'} to ${a.to ?? '?'}${a.rateBytesPerSecond !== undefined ? ` at ${Math.round(a.rateBytesPerSecond / 1e6)} MB/s` : ''}`;
+    case 'job-move':
+      return `job ${a.job ?? '?'}${a.members !== undefined ? ` (${a.members.length} process${a.members.length === 1 ? '' : 'es'})` : ''} ${a.from !== undefined ? `from node ${a.from} ` : ''}to node ${a.to ?? '?'}`;
+    case 'place':
+      return `placed on node ${a.nodes ?? '?'}${a.cpus !== undefined ? `, CPUs ${a.cpus}` : ''}`;
     default:
       if (a.undoes !== undefined) return `undo of #${a.undoes}${a.action !== undefined ? ` (${describeParams(a.action)})` : ''}`;
       return a.kind ?? '';
@@ -48,7 +56,10 @@ export function describeBefore(before: unknown): string | undefined {
   return kinds.length === 1 ? `every thread's policy back to ${kinds[0]}` : `each thread's own policy back (${kinds.join(', ')})`;
 }
 
-/** The daemon's undo refuses the rest: an undo, an entry undone already, one that changed nothing. */
+/**
+ * The daemon's undo refuses the rest: an undo, an entry undone already, one that changed nothing.
+ * A job move has no single pid: its entry names the job's members.
+ */
 export function undoable(e: JournalEntry): boolean {
-  return e.undoes === null && e.undoneBy === null && (e.outcome === 'ok' || e.outcome === 'partial') && e.before !== null && e.pid !== null;
+  return e.undoes === null && e.undoneBy === null && (e.outcome === 'ok' || e.outcome === 'partial') && e.before !== null && (e.pid !== null || e.action === 'job-move');
 }

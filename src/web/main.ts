@@ -4,13 +4,14 @@
  * bursts); the memory view, which reads numa_maps of a few dozen processes, at most every 2 s.
  */
 import * as actions from './actions.js';
-import { api, ApiError, type JournalEntry, type MemoryView, type PlanItem, type ProcessDetail, type ProcessView, type RuleView, type Status } from './api.js';
+import { api, ApiError, type JobView, type JournalEntry, type MemoryView, type PlacementView, type PlanItem, type ProcessDetail, type ProcessView, type RuleView, type Status } from './api.js';
 import { byId, h, replace } from './dom.js';
 import { clock } from './format.js';
 import { Heatmap } from './heatmap.js';
 import { journalTable, renderPlan, renderRules } from './journal.js';
 import { connectLive, type EventName, type LiveState } from './live.js';
 import { renderDistances, renderNodes } from './nodes.js';
+import { renderJobs, renderPlacement } from './placement.js';
 import { renderDetail } from './process-detail.js';
 import { renderProcesses } from './processes.js';
 
@@ -19,8 +20,8 @@ const TOP = 20;
 const JOURNAL = 50;
 const MEMORY_EVERY_MS = 2000;
 
-type Part = 'memory' | 'status' | 'tracked' | 'journal' | 'rules' | 'plan' | 'detail';
-const ALL: readonly Part[] = ['memory', 'status', 'tracked', 'journal', 'rules', 'plan', 'detail'];
+type Part = 'memory' | 'status' | 'tracked' | 'journal' | 'rules' | 'plan' | 'detail' | 'jobs' | 'placement';
+const ALL: readonly Part[] = ['memory', 'status', 'tracked', 'journal', 'rules', 'plan', 'detail', 'jobs', 'placement'];
 
 const state: {
   memory?: MemoryView;
@@ -29,11 +30,13 @@ const state: {
   journal: JournalEntry[];
   rules: RuleView[];
   plan: PlanItem[];
+  jobs: JobView[];
+  placement?: PlacementView;
   selected?: number;
   detail?: ProcessDetail;
   detailError?: string;
   residentOnly: boolean;
-} = { tracked: [], journal: [], rules: [], plan: [], residentOnly: true };
+} = { tracked: [], journal: [], rules: [], plan: [], jobs: [], residentOnly: true };
 
 const heatmap = new Heatmap(byId('heatmap'), (pid) => openProcess(pid, true));
 
@@ -108,6 +111,15 @@ async function loadPart(p: Part): Promise<void> {
     case 'plan':
       state.plan = await api.plan();
       replace(byId('plan'), renderPlan(state.plan));
+      return;
+    case 'jobs':
+      state.jobs = await api.jobs();
+      replace(byId('jobs'), renderJobs(state.jobs, moveJob));
+      if (state.detail?.daemon?.job != null) renderDetailSection();
+      return;
+    case 'placement':
+      state.placement = await api.placement();
+      replace(byId('placement'), renderPlacement(state.placement));
       return;
     case 'detail':
       await loadDetail();
@@ -190,6 +202,7 @@ function renderDetailSection(): void {
   }
   title.textContent = `${d.show.name} · pid ${d.pid}`;
   const nodes = state.memory?.nodes ?? [];
+  const job = d.daemon?.job != null ? state.jobs.find((j) => j.name === d.daemon?.job) : undefined;
   const target = (): actions.Target => ({
     pid: d.pid,
     comm: d.show.name,
@@ -202,6 +215,7 @@ function renderDetailSection(): void {
       setPolicy: () => void actions.setPolicy(target(), nodes).then(afterAction),
       movePages: () => void actions.movePages(target(), nodes).then(afterAction),
       setCpus: () => void actions.setCpus(target(), nodes).then(afterAction),
+      ...(job !== undefined ? { moveJob: () => moveJob(job) } : {}),
       undo,
       close: closeProcess,
       toggleResident: (only) => {
@@ -215,7 +229,22 @@ function renderDetailSection(): void {
 // ---- what people do --------------------------------------------------------------------------
 
 function afterAction(ran: boolean): void {
-  if (ran) refresh('journal', 'detail', 'memory', 'plan', 'tracked', 'status');
+  if (ran) refresh('journal', 'detail', 'memory', 'plan', 'tracked', 'status', 'jobs');
+}
+
+/** The nodes the job's members have memory on, as the memory view saw them: where it moves from. */
+function jobNodes(j: JobView): number[] {
+  const pids = new Set(j.members.map((m) => m.pid));
+  const nodes = new Set<number>();
+  for (const p of state.memory?.processes ?? []) {
+    if (!pids.has(p.pid)) continue;
+    for (const [n, b] of Object.entries(p.bytesPerNode)) if (b > 0) nodes.add(Number(n));
+  }
+  return [...nodes];
+}
+
+function moveJob(j: JobView): void {
+  void actions.moveJob(j, state.memory?.nodes ?? [], jobNodes(j)).then(afterAction);
 }
 
 function undo(e: JournalEntry): void {
@@ -256,19 +285,21 @@ function onEvent(name: EventName, data: unknown): void {
       refresh(...ALL);
       return;
     case 'action':
-      refresh('journal', 'plan', 'tracked', 'memory', 'status', ...(pid === state.selected ? (['detail'] as const) : []));
+      refresh('journal', 'plan', 'tracked', 'memory', 'status', 'jobs', ...(pid === state.selected ? (['detail'] as const) : []));
       return;
     case 'process':
     case 'rule-match':
-      refresh('tracked', 'memory', 'status', 'plan', ...(pid === state.selected ? (['detail'] as const) : []));
+      refresh('tracked', 'memory', 'status', 'plan', 'jobs', ...(pid === state.selected ? (['detail'] as const) : []));
       return;
     case 'reload':
-      refresh('rules', 'plan', 'tracked', 'status', 'memory');
+      refresh('rules', 'plan', 'tracked', 'status', 'memory', 'jobs', 'placement');
       return;
     case 'overrun':
       refresh('status');
       return;
     case 'placement':
+      refresh('placement', 'memory', 'status');
+      return;
     case 'rescan':
       refresh('memory', 'status');
       return;

@@ -8,6 +8,8 @@ export interface DetailActions {
   readonly setPolicy: () => void;
   readonly movePages: () => void;
   readonly setCpus: () => void;
+  /** Present when the process's rule names a job. */
+  readonly moveJob?: () => void;
   readonly undo: (e: JournalEntry) => void;
   readonly close: () => void;
   readonly toggleResident: (only: boolean) => void;
@@ -29,7 +31,7 @@ export function renderDetail(d: ProcessDetail, nodes: readonly NodeView[], resid
     'dl',
     { class: 'facts' },
     h('dt', {}, 'State'),
-    h('dd', {}, d.daemon ? `${d.daemon.state}${d.daemon.rule ? `, rule ${d.daemon.rule}` : ''}` : 'not tracked'),
+    h('dd', {}, d.daemon ? `${d.daemon.state}${d.daemon.rule ? `, rule ${d.daemon.rule}` : ''}${d.daemon.job ? `, job ${d.daemon.job}` : ''}` : 'not tracked'),
     h('dt', {}, 'Memory'),
     h('dd', {}, bytes(s.totalBytes)),
     h('dt', {}, 'Threads'),
@@ -43,8 +45,7 @@ export function renderDetail(d: ProcessDetail, nodes: readonly NodeView[], resid
     h('button', { type: 'button', class: 'primary', 'data-key': 'act-policy', onclick: act.setPolicy }, 'Set policy…'),
     h('button', { type: 'button', 'data-key': 'act-move', onclick: act.movePages }, 'Move pages…'),
     h('button', { type: 'button', 'data-key': 'act-cpus', onclick: act.setCpus }, 'Set CPUs…'),
-    // JOB MOVES: the "Move job…" button goes here, for a process whose rule names a `job`, once
-    // the daemon has the route for it (see actions.ts). Not shown until then: nothing to call.
+    d.daemon?.job != null && act.moveJob !== undefined ? h('button', { type: 'button', 'data-key': 'act-job', onclick: act.moveJob }, `Move job ${d.daemon.job}…`) : null,
     h('button', { type: 'button', class: 'quiet', 'data-key': 'act-close', onclick: act.close }, 'Close'),
   );
 

@@ -1,5 +1,6 @@
 // The dashboard in a real browser (Debian's chromium, driven by playwright-core) against the
-// daemon running in this process on TCP with a token, and a target process a rule binds to node 0.
+// daemon running in this process on TCP with a token, a target process a rule binds to node 0 and
+// puts in a job, and a second target a `place: auto` rule leaves to automatic placement.
 // What the page shows is checked against /proc, what it does is checked in /proc, and it is
 // driven by the keyboard alone. The screenshot is kept: dist/test-artifacts/dashboard.png, and
 // docs/dashboard.png (the README's picture) when NUMAPOL_UPDATE_SCREENSHOT=1.
@@ -24,6 +25,8 @@ const README_PICTURE = fileURLToPath(new URL('../../../docs/dashboard.png', impo
 const BUNDLE = fileURLToPath(new URL('../../web/index.html', import.meta.url));
 
 const COMM = 'np-dash-target';
+const AUTO_COMM = 'np-dash-auto';
+const JOB = 'dash-job';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -52,6 +55,15 @@ function pagesPerNode(pid: number): Map<number, number> {
   return out;
 }
 
+/** The CPUs the kernel lets the process run on (its main thread's affinity), as a list. */
+function allowedCpus(pid: number): number[] {
+  const line = /^Cpus_allowed_list:\s*(\S+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]!;
+  return line.split(',').flatMap((r) => {
+    const [a, b] = r.split('-').map(Number) as [number, number | undefined];
+    return Array.from({ length: (b ?? a) - a + 1 }, (_, i) => a + i);
+  });
+}
+
 /** Presses Tab until the focus is on `selector`; fails after `max` presses. */
 async function tabTo(page: Page, selector: string, max = 400): Promise<void> {
   for (let i = 0; i < max; i++) {
@@ -65,6 +77,8 @@ describe('the dashboard in a real browser', { skip }, () => {
   let dir: string;
   let target: ChildProcess;
   let pid: number;
+  let autoTarget: ChildProcess;
+  let autoPid: number;
   let service: Service;
   let base: string;
   let token: string;
@@ -77,6 +91,9 @@ describe('the dashboard in a real browser', { skip }, () => {
 
   const authed = (path: string, init: RequestInit = {}): Promise<Response> =>
     fetch(base + path, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}) } });
+  type Entry = { id: number; action: string; source: string; pid: number | null; undoes: number | null; undoneBy: number | null; outcome: string };
+  /** The whole journal, newest first (a job move's entry has no pid of its own). */
+  const allJournal = async (): Promise<Entry[]> => (await authed('/v1/journal?limit=1000')).json() as Promise<Entry[]>;
   const journal = async (): Promise<{ id: number; action: string; source: string; undoes: number | null; undoneBy: number | null; outcome: string }[]> =>
     (await authed(`/v1/journal?pid=${pid}`)).json() as Promise<{ id: number; action: string; source: string; undoes: number | null; undoneBy: number | null; outcome: string }[]>;
 
@@ -87,6 +104,10 @@ describe('the dashboard in a real browser', { skip }, () => {
     copyFileSync('/bin/sleep', exe);
     target = spawn(exe, ['3600'], { stdio: 'ignore' });
     pid = target.pid!;
+    const autoExe = join(dir, AUTO_COMM);
+    copyFileSync('/bin/sleep', autoExe);
+    autoTarget = spawn(autoExe, ['3600'], { stdio: 'ignore' });
+    autoPid = autoTarget.pid!;
     const port = await freePort();
     token = `dash-${Array.from({ length: 40 }, () => Math.floor(Math.random() * 16).toString(16)).join('')}`;
     writeFileSync(join(dir, 'token'), `${token}\n`, { mode: 0o600 });
@@ -99,15 +120,23 @@ describe('the dashboard in a real browser', { skip }, () => {
         'http:',
         `  listen: 127.0.0.1:${port}`,
         `  token-file: ${join(dir, 'token')}`,
+        // Passes only when the test asks (placeNow): the panel is checked before and after one.
+        'auto:',
+        '  interval: 1h',
         'rules:',
         '  - name: dash-target',
         `    match: { comm: ${COMM} }`,
         '    policy: bind=0',
+        `    job: ${JOB}`,
+        '  - name: dash-auto',
+        `    match: { comm: ${AUTO_COMM} }`,
+        '    place: auto',
         '',
       ].join('\n'),
     );
     // The target's name must be its comm before the daemon looks.
     for (let i = 0; i < 1000 && readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== COMM; i++) await new Promise((r) => setTimeout(r, 5));
+    for (let i = 0; i < 1000 && readFileSync(`/proc/${autoPid}/comm`, 'utf8').trim() !== AUTO_COMM; i++) await new Promise((r) => setTimeout(r, 5));
     service = await startService({ configPath: join(dir, 'numapol.yaml'), warmUp: false, watchConfig: false });
     base = `http://127.0.0.1:${service.tcp!.port}`;
     await service.daemon.idle();
@@ -135,6 +164,7 @@ describe('the dashboard in a real browser', { skip }, () => {
     await browser?.close();
     await service?.close();
     target?.kill('SIGKILL');
+    autoTarget?.kill('SIGKILL');
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -260,6 +290,87 @@ describe('the dashboard in a real browser', { skip }, () => {
     assert.equal(await page.$(`[data-key="p${pid}-undo-${set!.id}"]`), null, 'an undone entry has no Undo button');
   });
 
+  it("moves the target's job from the page (keyboard only): Escape changes nothing, confirming is journaled, undo from the page", async () => {
+    await page.waitForSelector('[data-key="act-job"]');
+    assert.match((await page.textContent('#detail .facts')) ?? '', new RegExp(`job ${JOB}`));
+    // The Jobs list: the job, its process, its own Move button.
+    await page.waitForSelector(`#jobs table.jobs >> text=${JOB}`);
+    assert.match((await page.textContent('#jobs table.jobs tbody')) ?? '', new RegExp(`${COMM} ${pid}`));
+    assert.ok(await page.$(`#jobs [data-key="job-move-${JOB}"]`));
+    const cpusBefore = allowedCpus(pid);
+    const countBefore = (await allJournal()).length;
+
+    await tabTo(page, '[data-key="act-job"]');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('dialog[open]');
+    assert.equal(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.name), 'to', 'the focus starts on the first field');
+    const summary = (await page.textContent('dialog .summary')) ?? '';
+    assert.match(summary, new RegExp(`job ${JOB}, 1 process \\(${COMM} \\(pid ${pid}\\)\\)`), 'which processes move');
+    assert.match(summary, /from the nodes its policies and CPUs name to node \S+/, 'from where to where');
+    assert.match(summary, /journaled .* undoable/);
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('dialog', { state: 'detached' });
+    assert.equal((await allJournal()).length, countBefore, 'Escape: nothing ran');
+
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('dialog[open]');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('0');
+    assert.match((await page.textContent('dialog .summary')) ?? '', /to node 0: /);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('dialog', { state: 'detached' });
+    const [moved] = await allJournal();
+    assert.deepEqual([moved!.action, moved!.source, moved!.pid, moved!.outcome], ['job-move', 'api', null, 'ok']);
+    assert.equal(readFileSync(`/proc/${pid}/comm`, 'utf8').trim(), COMM, 'the process is intact');
+    assert.deepEqual(allowedCpus(pid), [...hardware().nodes.find((n) => n.node === 0)!.cpus], "it runs on node 0's CPUs");
+    assert.deepEqual([...policies(pid)], ['bind:0'], 'bind=0 mapped from node 0 to node 0');
+    await page.waitForSelector(`#notices li >> text=job ${JOB}`);
+
+    // Undo, from the page's journal.
+    await page.waitForSelector(`[data-key="j-undo-${moved!.id}"]`);
+    await tabTo(page, `[data-key="j-undo-${moved!.id}"]`);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('dialog[open]');
+    assert.match((await page.textContent('dialog .summary')) ?? '', new RegExp(`#${moved!.id} changed: job ${JOB}`));
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('dialog', { state: 'detached' });
+    const after = await allJournal();
+    assert.equal(after.find((e) => e.id === moved!.id)?.undoneBy, after[0]!.id);
+    assert.deepEqual([after[0]!.action, after[0]!.undoes, after[0]!.outcome], ['undo', moved!.id, 'ok']);
+    assert.deepEqual(allowedCpus(pid), cpusBefore, 'the affinity before');
+    assert.deepEqual([...policies(pid)], ['bind:0']);
+    await page.waitForSelector(`#journal tr[data-entry="${moved!.id}"] >> text=undone by`);
+  });
+
+  it('the placement panel: nothing before a pass, then the pass live (/events): each place: auto process, stay or move and why', async () => {
+    assert.match((await page.textContent('#placement')) ?? '', /No placement pass yet/);
+    // The first pass only looks (CPU use is a difference of two looks); the second decides.
+    const first = await service.daemon.placeNow();
+    assert.ok(first !== undefined && !first.measured);
+    await page.waitForSelector(`#placement p[data-pass="${first.time}"]`);
+    assert.match((await page.textContent('#placement')) ?? '', /not measured yet/);
+    const pass = await service.daemon.placeNow();
+    assert.ok(pass !== undefined && pass.measured);
+    await page.waitForSelector(`#placement p[data-pass="${pass.time}"]`);
+    await page.waitForSelector(`#placement table.placement tr[data-pid="${autoPid}"]`);
+    const rows = await page.$$eval('#placement table.placement tbody tr', (trs) =>
+      trs.map((tr) => ({ pid: Number(tr.getAttribute('data-pid')), act: tr.querySelector('[data-act]')?.getAttribute('data-act'), cells: [...tr.querySelectorAll('td')].map((c) => c.textContent ?? '') })),
+    );
+    assert.deepEqual(
+      rows.map((r) => r.pid),
+      pass.decisions.map((d) => d.pid),
+      'a row per decision, in order',
+    );
+    const mine = rows.find((r) => r.pid === autoPid);
+    assert.ok(mine, 'the place: auto target is there');
+    const d = pass.decisions.find((x) => x.pid === autoPid)!;
+    assert.equal(mine.act, d.act ? 'move' : 'stay');
+    assert.match(mine.cells[0]!, new RegExp(`${AUTO_COMM} ${autoPid}`));
+    assert.equal(mine.cells[2], d.reason, 'the reason, as the daemon gave it');
+    assert.match(mine.cells[4]!, d.best === null ? /none holds it/ : new RegExp(`^node \\S+.*\\(${d.best.score.toFixed(2)}`));
+    assert.ok(!rows.some((r) => r.pid === pid), 'a process of another rule is not placed');
+  });
+
   it('live: a change made elsewhere shows without a reload (/events)', async () => {
     const loads = await page.evaluate(() => performance.getEntriesByType('navigation').length);
     const res = await authed('/v1/policy', { method: 'POST', body: JSON.stringify({ pid, policy: 'local' }) });
@@ -282,6 +393,7 @@ describe('the dashboard in a real browser', { skip }, () => {
       ['act-policy', /Set a memory policy/],
       ['act-move', /Move pages/],
       ['act-cpus', /Set CPUs/],
+      ['act-job', new RegExp(`Move job ${JOB}`)],
     ] as const) {
       await tabTo(page, `[data-key="${key}"]`);
       await page.keyboard.press('Enter');
