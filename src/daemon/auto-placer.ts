@@ -6,7 +6,7 @@
  * `numapol plan`, with every candidate's score and reasons.
  */
 import { formatCpuList, formatNodeList } from '../ops/index.js';
-import { adviseNodes, decide, forgetGone, newPlacementState, PlacementSampler, placementKey, recordMove, type Advice, type AdmissionOptions, type AdmissionRequest, type Decision, type PlacementPass, type PlacementSnapshot, type PlacementState } from './placement/index.js';
+import { adviseNodes, decide, forgetGone, newPlacementState, PlacementSampler, placementKey, recordMove, type Advice, type AdmissionOptions, type AdmissionRequest, type Decision, type PlacementPass, type PlacementSnapshot, type PlacementState, type ProcessSample } from './placement/index.js';
 
 export interface AutoSettings {
   readonly intervalMs: number;
@@ -59,6 +59,8 @@ export class AutoPlacer {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<AutoPass | undefined> | undefined;
   private last: AutoPass | undefined;
+  /** Processes whose CPUs the daemon chose (admission or a move): their affinity is its own, not a constraint. */
+  private readonly ours = new Set<string>();
 
   constructor(
     private settings: AutoSettings,
@@ -90,6 +92,15 @@ export class AutoPlacer {
     return adviseNodes(req, machine, cpuset === undefined ? {} : { cpuset });
   }
 
+  /** The daemon set this process's CPUs itself (admission at exec). */
+  placed(pid: number, start: number): void {
+    this.ours.add(placementKey(pid, start));
+  }
+
+  private pinned(p: ProcessSample): ProcessSample {
+    return this.ours.has(placementKey(p.pid, p.start)) ? p : keepPin(p);
+  }
+
   lastPass(): AutoPass | undefined {
     return this.last;
   }
@@ -102,11 +113,13 @@ export class AutoPlacer {
   private async run(): Promise<AutoPass | undefined> {
     const cands = this.hooks.candidates();
     const byPid = new Map(cands.map((c) => [c.pid, c] as const));
-    forgetGone(this.state, cands.map((c) => placementKey(c.pid, c.start)));
+    const alive = new Set(cands.map((c) => placementKey(c.pid, c.start)));
+    forgetGone(this.state, alive);
+    for (const k of [...this.ours]) if (!alive.has(k)) this.ours.delete(k);
     if (cands.length === 0) return undefined;
     const snap = this.sampler.sample(cands.map((c) => c.pid));
     // The first look has no CPU use yet (it is a difference): decide only from the second on.
-    const samples = snap.measured ? snap.processes.filter((p) => byPid.get(p.pid)?.start === p.start) : [];
+    const samples = snap.measured ? snap.processes.filter((p) => byPid.get(p.pid)?.start === p.start).map((p) => this.pinned(p)) : [];
     const now = Date.now();
     const pass: PlacementPass = decide(samples, snap.machine, { threshold: this.settings.threshold, maxMoves: this.settings.maxMoves, cooldownMs: this.settings.cooldownMs }, this.state, now);
     const moves: AutoMove[] = [];
@@ -122,6 +135,7 @@ export class AutoPlacer {
       }
       // The cooldown starts whatever the outcome: a move that failed is not retried every pass.
       recordMove(this.state, d.pid, d.start, now);
+      this.ours.add(placementKey(d.pid, d.start));
       const ok = await this.hooks.place(c, nodes, cpus, d.reason);
       moves.push({ ...move, state: ok ? 'moved' : 'failed' });
     }
@@ -130,4 +144,17 @@ export class AutoPlacer {
     this.hooks.decided(out);
     return out;
   }
+}
+
+/**
+ * A process pinned narrower than its cpuset by someone else (`numactl --cpunodebind=2`, taskset,
+ * a batch scheduler) keeps its CPUs: placement chooses where its memory goes, and its CPUs only
+ * among those. (The caller skips this for pins the daemon made itself: they bind nothing.)
+ */
+export function keepPin(p: ProcessSample): ProcessSample {
+  if (p.affinity === undefined) return p;
+  const allowed = new Set(p.affinity);
+  const cpus = p.cpuset.cpus.filter((c) => allowed.has(c));
+  if (cpus.length === 0 || cpus.length === p.cpuset.cpus.length) return p;
+  return { ...p, cpuset: { ...p.cpuset, cpus } };
 }

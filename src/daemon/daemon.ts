@@ -493,6 +493,7 @@ export class Daemon extends EventEmitter {
     if (advice.best === null) return;
     const action: Action = { kind: 'place', nodes: formatNodeList(advice.nodes), ...(advice.best.cpus.length > 0 ? { cpus: formatCpuList(advice.best.cpus) } : {}), reason: `admission: ${advice.reason}` };
     t.queued.add(spec);
+    this.auto.placed(t.pid, t.start);
     t.chain = t.chain
       .then(() => this.execute(t, rule.name, 'rule', action, spec))
       .then((e) => void t.done.set(spec, e?.outcome ?? 'skipped'), () => void t.done.set(spec, 'failed'))

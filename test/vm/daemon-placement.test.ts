@@ -1,7 +1,7 @@
 // Automatic placement and job moves through `numapol daemon` (the shipped bin) in the 4-node
 // guest, with the issue's config as written: a process running on node 2 with its memory spread
 // over every node is gathered onto node 2 within 3 passes, data intact; a process already local
-// is left alone; two processes competing for one node are not thrashed; a job of four processes
+// is left alone; two processes pinned to one node are not thrashed; a job of four processes
 // sharing memory moves from nodes 0-1 to 2-3 with `numapol job move` and comes back with `undo`.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -157,7 +157,7 @@ describe('automatic placement and job moves through numapol daemon', { skip }, (
     assert.equal(await s.finish(), 0);
   });
 
-  it('two processes competing for node 2: each moved at most once (cooldown), not both onto the same nodes', async () => {
+  it('two processes competing for node 2 (both pinned there, memory over every node): each gathered once, none moved again within its cooldown', async () => {
     const a = await Spinner.start(myapp, 64, ['numactl', '--cpunodebind=2', '--interleave=all']);
     running.push(a);
     const b = await Spinner.start(myapp, 64, ['numactl', '--cpunodebind=2', '--interleave=all']);
@@ -166,8 +166,9 @@ describe('automatic placement and job moves through numapol daemon', { skip }, (
     const ma = movesOf(a.pid);
     const mb = movesOf(b.pid);
     assert.ok(ma.length <= 1 && mb.length <= 1, `moves: ${JSON.stringify({ a: ma, b: mb })}`);
-    assert.ok(ma.length + mb.length >= 1, 'the conflict was acted on');
-    if (ma.length === 1 && mb.length === 1) assert.notDeepEqual(ma[0]!.nodes, mb[0]!.nodes, 'split, not both onto one node');
+    assert.ok(ma.length + mb.length >= 1, 'the competition was acted on');
+    // Their pin is theirs: whatever moved stayed on node 2, where they may run.
+    for (const m of [...ma, ...mb]) assert.deepEqual(m.nodes, [2], JSON.stringify(m));
     assert.equal(await a.finish(), 0);
     assert.equal(await b.finish(), 0);
   });
