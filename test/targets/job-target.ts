@@ -1,7 +1,8 @@
 /** Starts test/targets/job-target.c (a job of processes sharing memory) and talks to it. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { queryPageNodes } from '../../src/kernel/index.js';
 import { buildTarget } from './build.js';
+import { spawnTarget, TargetOutput } from './target-output.js';
 
 export interface Region {
   readonly addr: bigint;
@@ -43,45 +44,16 @@ export interface JobTargetSpec {
 export async function startJobTarget(spec: JobTargetSpec): Promise<JobTarget> {
   const bin = spec.bin ?? buildTarget('job-target');
   const args = [spec.processes, spec.sharedMiB, spec.fileMiB, spec.cowMiB, spec.ownMiB].map(String).concat([spec.file, ...(spec.options ?? [])]);
-  const wrap = spec.wrap ?? [];
-  const child = wrap.length > 0 ? spawn(wrap[0]!, [...wrap.slice(1), bin, ...args], { stdio: ['pipe', 'pipe', 'inherit'] }) : spawn(bin, args, { stdio: ['pipe', 'pipe', 'inherit'] });
-  let out = '';
-  let consumed = 0;
-  const waiters: (() => void)[] = [];
-  child.stdout!.on('data', (d: Buffer) => {
-    out += d.toString();
-    for (const w of waiters.splice(0)) w();
-  });
-  let closed = false;
-  child.on('close', () => {
-    closed = true;
-    for (const w of waiters.splice(0)) w();
-  });
-  /** The next match of `re` in what the target printed after the last one taken. */
-  const next = async (re: RegExp, ms: number): Promise<RegExpExecArray> => {
-    const end = Date.now() + ms;
-    for (;;) {
-      const m = re.exec(out.slice(consumed));
-      if (m) {
-        consumed += m.index + m[0].length;
-        return m;
-      }
-      if (closed) throw new Error(`job-target exited (${child.exitCode ?? child.signalCode}): ${out}`);
-      if (Date.now() > end) throw new Error(`job-target: timed out waiting for ${re}: ${out}`);
-      await new Promise<void>((r) => {
-        waiters.push(r);
-        setTimeout(r, 100);
-      });
-    }
-  };
-  await next(/^ready$/m, 300_000);
+  const child = spawnTarget(bin, args, spec.wrap);
+  const output = new TargetOutput(child, 'job-target');
+  await output.next(/^ready$/m, 300_000);
   const region = (name: string): Region => {
-    const m = new RegExp(`^region ${name} ([0-9a-f]+) (\\d+)$`, 'm').exec(out);
-    if (!m) throw new Error(`job-target: no ${name} region: ${out}`);
+    const m = new RegExp(`^region ${name} ([0-9a-f]+) (\\d+)$`, 'm').exec(output.text);
+    if (!m) throw new Error(`job-target: no ${name} region: ${output.text}`);
     return { addr: BigInt(`0x${m[1]}`), len: BigInt(m[2]!) };
   };
   const own = new Map<number, Region>();
-  for (const m of out.matchAll(/^member (\d+) ([0-9a-f]+) (\d+)$/gm)) own.set(Number(m[1]), { addr: BigInt(`0x${m[2]}`), len: BigInt(m[3]!) });
+  for (const m of output.text.matchAll(/^member (\d+) ([0-9a-f]+) (\d+)$/gm)) own.set(Number(m[1]), { addr: BigInt(`0x${m[2]}`), len: BigInt(m[3]!) });
   return {
     pids: [...own.keys()],
     shared: region('shared'),
@@ -91,16 +63,16 @@ export async function startJobTarget(spec: JobTargetSpec): Promise<JobTarget> {
     child,
     async verify() {
       child.stdin!.write('verify\n');
-      return (await next(/^(verify .*)$/m, 300_000))[1]!;
+      return (await output.next(/^(verify .*)$/m, 300_000))[1]!;
     },
     async gap() {
       child.stdin!.write('gap\n');
-      const m = await next(/^gap max_us=(\d+) rounds=(\d+)$/m, 60_000);
+      const m = await output.next(/^gap max_us=(\d+) rounds=(\d+)$/m, 60_000);
       return { maxUs: Number(m[1]), rounds: Number(m[2]) };
     },
     async quit() {
       child.stdin!.write('quit\n');
-      await next(/^done$/m, 60_000);
+      await output.next(/^done$/m, 60_000);
     },
     kill() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

@@ -4,7 +4,7 @@
 // is left alone; two processes pinned to one node are not thrashed; a job of four processes
 // sharing memory moves from nodes 0-1 to 2-3 with `numapol job move` and comes back with `undo`.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { DaemonProcess, until } from '../helpers/daemon-process.js';
 import { EventStream } from '../helpers/event-stream.js';
 import { EXAMPLE_AUTO } from '../daemon/config/examples.js';
 import { buildTarget } from '../targets/build.js';
+import { spawnTarget, TargetOutput } from '../targets/target-output.js';
 import { jobPlacement, pagesOffTarget, startJobTarget, type JobTarget } from '../targets/job-target.js';
 import { topologyFromEnv } from './harness/topology.js';
 
@@ -41,28 +42,23 @@ interface Entry {
 
 /** test/targets/spinner.c: MIB MiB touched, one thread spinning, renamed `myapp` once its memory is in place. */
 class Spinner {
-  out = '';
   pid = -1;
-  private constructor(readonly child: ChildProcess) {
-    child.stdout!.on('data', (d: Buffer) => (this.out += d.toString()));
-  }
+  private constructor(private readonly output: TargetOutput) {}
 
   static async start(bin: string, mib: number, wrap: string[]): Promise<Spinner> {
-    const s = new Spinner(spawn(wrap[0]!, [...wrap.slice(1), bin, `mib=${mib}`, 'comm=myapp'], { stdio: ['pipe', 'pipe', 'inherit'] }));
-    const m = await until('the spinner to be ready', () => /^ready (\d+)$/m.exec(s.out) ?? undefined, 300_000);
-    s.pid = Number(m[1]);
+    const s = new Spinner(new TargetOutput(spawnTarget(bin, [`mib=${mib}`, 'comm=myapp'], wrap), 'spinner'));
+    s.pid = Number((await s.output.waitFor(/^ready (\d+)$/m, 300_000))[1]);
     return s;
   }
 
   /** Ends it; the target checks every page of its memory still holds its pattern. */
   async finish(): Promise<number> {
-    this.child.stdin!.end();
-    const m = await until('the spinner to check its memory', () => /^result spins=\d+ bad=(\d+)$/m.exec(this.out) ?? undefined, 300_000);
-    return Number(m[1]);
+    this.output.child.stdin!.end();
+    return Number((await this.output.waitFor(/^result spins=\d+ bad=(\d+)$/m, 300_000))[1]);
   }
 
   kill(): void {
-    this.child.kill('SIGKILL');
+    this.output.child.kill('SIGKILL');
   }
 }
 
