@@ -13,34 +13,19 @@
  * probe's longest pause while nothing moves (the floor: emulation noise); the cgroup figure is
  * also a ratio to the paced one. Software emulation: the ratios mean more than the milliseconds.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseRangeList } from '../src/kernel/range-list.js';
 import { moveJob } from '../src/ops/jobs/move-job.js';
 import { setProcessPolicy } from '../src/ops/set-policy.js';
+import { CGROUP, cpusetCgroups, nodeCpus, removeCgroup } from '../test/helpers/cgroup.js';
 import { startJobTarget, type JobTarget } from '../test/targets/job-target.js';
 import { median, type BenchFigure } from './report.js';
 
 const REPS = 2;
 const MIB = 16;
-const CGROUP = '/sys/fs/cgroup';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function nodeCpus(n: number): number[] {
-  return parseRangeList(readFileSync(`/sys/devices/system/node/node${n}/cpulist`, 'utf8')) ?? [];
-}
-
-function cgroup2(): string | undefined {
-  if (!existsSync(join(CGROUP, 'cgroup.controllers'))) {
-    mkdirSync(CGROUP, { recursive: true });
-    if (spawnSync('mount', ['-t', 'cgroup2', 'none', CGROUP]).status !== 0) return 'cannot mount cgroup2';
-  }
-  const ctl = readFileSync(join(CGROUP, 'cgroup.subtree_control'), 'utf8');
-  if (!ctl.split(/\s+/).includes('cpuset')) writeFileSync(join(CGROUP, 'cgroup.subtree_control'), '+cpuset');
-  return undefined;
-}
 
 /** The probe's longest pause (ms) while `f` runs. */
 async function stallDuring(t: JobTarget, what: string, f: () => Promise<unknown>): Promise<number> {
@@ -56,7 +41,7 @@ async function stallDuring(t: JobTarget, what: string, f: () => Promise<unknown>
 export async function benchJobMove(): Promise<BenchFigure[]> {
   const online = parseRangeList(readFileSync('/sys/devices/system/node/online', 'utf8')) ?? [];
   if (online.length < 4) return [{ name: 'job move stall', value: 0, unit: '', note: `skipped: needs 4 nodes, this machine has ${online.length}` }];
-  const problem = cgroup2();
+  const problem = cpusetCgroups();
   if (problem !== undefined) return [{ name: 'job move stall', value: 0, unit: '', note: `skipped: ${problem}` }];
   const name = `numapol-bench-${process.pid}`;
   const cg = join(CGROUP, name);
@@ -117,14 +102,7 @@ export async function benchJobMove(): Promise<BenchFigure[]> {
     t?.kill();
     await sleep(300);
     rmSync(dir, { recursive: true, force: true });
-    for (let i = 0; i < 50; i++) {
-      try {
-        rmdirSync(cg);
-        break;
-      } catch {
-        await sleep(100);
-      }
-    }
+    await removeCgroup(cg);
   }
   const floor = median(idle);
   const p = median(paced);

@@ -3,8 +3,7 @@
 // move_pages once; two processes bound to nodes 0 and 1 end bound to 2 and 3; a paced move keeps
 // its rate and its step bound; a cgroup job moves by its cpuset.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { schedGetaffinity } from '../../src/kernel/index.js';
@@ -14,16 +13,13 @@ import { moveJob } from '../../src/ops/jobs/move-job.js';
 import { undoJobMove } from '../../src/ops/jobs/undo-job-move.js';
 import { listThreads } from '../../src/procfs/tasks.js';
 import { jobPlacement, nodesOf, pagesOffTarget, startJobTarget, type JobTarget, type Region } from '../targets/job-target.js';
+import { CGROUP, cpusetCgroups, nodeCpus, removeCgroup } from '../helpers/cgroup.js';
 import { topologyFromEnv } from './harness/topology.js';
 
 const topology = topologyFromEnv();
 const skip = !topology ? 'not inside the test bed (NUMAPOL_VM_TOPOLOGY unset)' : topology.nodes.length < 4 ? 'needs 4 nodes' : false;
 const PAGE = 4096;
 const partner = new Map([[0, 2], [1, 3]]);
-
-function nodeCpus(n: number): number[] {
-  return parseRangeList(readFileSync(`/sys/devices/system/node/node${n}/cpulist`, 'utf8')) ?? [];
-}
 
 const placement = jobPlacement;
 const offPartner = pagesOffTarget;
@@ -162,21 +158,8 @@ test('pacing: 256 MiB at 50 MB/s takes at least 5.1 s, in steps of at most 10 ms
   }
 });
 
-const CGROUP = '/sys/fs/cgroup';
-
-/** cgroup2 at /sys/fs/cgroup (mounted here when the guest did not), with cpuset given to children. */
-function cgroup2(): void {
-  if (!existsSync(join(CGROUP, 'cgroup.controllers'))) {
-    mkdirSync(CGROUP, { recursive: true });
-    const { status } = spawnSync('mount', ['-t', 'cgroup2', 'none', CGROUP], { stdio: 'inherit' });
-    assert.equal(status, 0, 'mount cgroup2');
-  }
-  const ctl = readFileSync(join(CGROUP, 'cgroup.subtree_control'), 'utf8');
-  if (!ctl.split(/\s+/).includes('cpuset')) writeFileSync(join(CGROUP, 'cgroup.subtree_control'), '+cpuset');
-}
-
 test('a cgroup job moves by cpuset.mems: the kernel puts every page on its partner, undo writes the cpuset back', { skip }, async () => {
-  cgroup2();
+  assert.equal(cpusetCgroups(), undefined, 'cgroup2 with cpuset');
   const name = `numapol-job-${process.pid}`;
   const cg = join(CGROUP, name);
   mkdirSync(cg);
@@ -219,13 +202,6 @@ test('a cgroup job moves by cpuset.mems: the kernel puts every page on its partn
     t?.kill();
     await new Promise((r) => setTimeout(r, 200));
     rmSync(dir, { recursive: true, force: true });
-    for (let i = 0; i < 50; i++) {
-      try {
-        rmdirSync(cg);
-        break;
-      } catch {
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
+    await removeCgroup(cg);
   }
 });
