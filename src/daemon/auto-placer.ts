@@ -5,8 +5,8 @@
  * asks the daemon to move the chosen ones, CPUs and memory together. The last pass is kept for
  * `numapol plan`, with every candidate's score and reasons.
  */
-import { formatCpuList, formatNodeList } from '../ops/index.js';
-import { adviseNodes, decide, forgetGone, newPlacementState, PlacementSampler, placementKey, recordMove, type Advice, type AdmissionOptions, type AdmissionRequest, type Decision, type PlacementPass, type PlacementSnapshot, type PlacementState, type ProcessSample } from './placement/index.js';
+import { formatCpuList, formatNodeList, processCpuset } from '../ops/index.js';
+import { adviseNodes, decide, forgetGone, newPlacementState, PlacementSampler, placementKey, recordMove, type Advice, type AdmissionRequest, type Decision, type PlacementPass, type PlacementSnapshot, type PlacementState, type ProcessSample } from './placement/index.js';
 
 export interface AutoSettings {
   readonly intervalMs: number;
@@ -86,10 +86,16 @@ export class AutoPlacer {
     if (restart) this.start();
   }
 
-  /** `numad -w`: the nodes a new job of `cpus` CPUs and `memBytes` should get, with the reasons. */
-  advise(req: AdmissionRequest, cpuset?: AdmissionOptions['cpuset']): Advice {
+  /**
+   * `numad -w`: the nodes a new job of `cpus` CPUs and `memBytes` should get, with the reasons;
+   * with `pid`, inside that process's cpuset nodes and its threads' affinity (one look at the
+   * machine serves both).
+   */
+  advise(req: AdmissionRequest, pid?: number): Advice {
     const machine = this.sampler.sample([]).machine;
-    return adviseNodes(req, machine, cpuset === undefined ? {} : { cpuset });
+    if (pid === undefined) return adviseNodes(req, machine);
+    const cs = processCpuset(pid, { ...(this.hooks.root === undefined ? {} : { root: this.hooks.root }), onlineCpus: machine.nodes.flatMap((n) => n.cpus) });
+    return adviseNodes(req, machine, { cpuset: { mems: cs.mems, cpus: cs.affinity } });
   }
 
   /** The daemon set this process's CPUs itself (admission at exec). */

@@ -18,7 +18,7 @@ import { LaneClosedError, SerialLane } from './lanes/serial-lane.js';
 import { TokenBucket } from './lanes/token-bucket.js';
 import { silentLogger, type DaemonFacts, type EventStream, type JournalEntry, type JournalOutcome, type JournalPort, type JournalQuery, type JournalSource, type BegunJournalEntry, type Logger, type ProcEvent, type ProcessSource } from './ports.js';
 import { chooseRule } from './rules/choose.js';
-import { formatCpuList, formatNodeList, hardware, processCpuset, shmIdentity } from '../ops/index.js';
+import { formatCpuList, formatNodeList, shmIdentity } from '../ops/index.js';
 import type { CompiledConfig, CompiledRule, Mode, ShmRule } from './rules/compiled.js';
 import { ShmKeeper } from './shm-keeper.js';
 import { AutoPlacer, type AutoCandidate, type AutoPass } from './auto-placer.js';
@@ -484,8 +484,7 @@ export class Daemon extends EventEmitter {
     if (t.done.has(spec) || t.queued.has(spec)) return;
     let advice: Advice;
     try {
-      const cs = processCpuset(t.pid, { ...(this.root === undefined ? {} : { root: this.root }), onlineCpus: hardware(this.root === undefined ? {} : { root: this.root }).nodes.flatMap((n) => n.cpus) });
-      advice = this.auto.advise({ cpus: 1, memBytes: 0 }, { mems: cs.mems, cpus: cs.affinity });
+      advice = this.auto.advise({ cpus: 1, memBytes: 0 }, t.pid);
     } catch (e) {
       this.log.warn({ pid: t.pid, err: String(e) }, 'no admission advice');
       return;
@@ -569,9 +568,10 @@ export class Daemon extends EventEmitter {
   async moveJob(req: { job: string; to: string; from?: string }): Promise<JournalEntry> {
     if (this.stopping) throw new NumapolError('ESHUTDOWN', 'the daemon is shutting down');
     const cgroup = req.job.startsWith('/') ? req.job : undefined;
-    const view = this.jobs().find((j) => j.name === req.job);
+    const jobs = this.jobs();
+    const view = jobs.find((j) => j.name === req.job);
     if (view === undefined && cgroup === undefined) {
-      const names = this.jobs().map((j) => j.name);
+      const names = jobs.map((j) => j.name);
       throw new NumapolError('ENOENT', `job '${req.job}' does not exist: ${names.length === 0 ? 'no rule has a job: key' : `the jobs are ${names.join(', ')}`} (or name a cgroup by its path, /like/this)`, { usage: true });
     }
     const members = (view?.members ?? []).map((m) => ({ pid: m.pid, start: m.start }));

@@ -85,11 +85,12 @@ export async function runAction(pid: number, a: Action, ctx: ActionContext = {})
         const to = userNodes(a.nodes, { ...ro, pid, ignoreCpuset: true });
         const saved = processAffinity(pid, ro);
         // Pages on any node outside the set go to it (the k-th such node to the k-th of the set).
-        const elsewhere = machineNodes(ro).filter((n) => !to.includes(n));
+        const hw = hardware(ro);
+        const elsewhere = hw.online.filter((n) => !to.includes(n));
         const placement = recordPagePlacement(pid, { ...ro, nodes: elsewhere });
         before = { threads: saved, placement };
         // The CPUs the placement chose, else every CPU of the set's nodes that have CPUs.
-        const cpus = setProcessAffinity(pid, a.cpus !== undefined ? { cpus: parseCpuList(a.cpus) } : { cpuNodes: to.filter((n) => nodesWithCpus(ro).includes(n)) }, ro);
+        const cpus = setProcessAffinity(pid, a.cpus !== undefined ? { cpus: parseCpuList(a.cpus) } : { cpuNodes: to.filter((n) => hw.withCpu.includes(n)) }, ro);
         const from = Object.keys(placement.pagesPerNode).map(Number);
         const rate = effectiveRate(undefined, ctx.migrateRate);
         const pages = from.length === 0 ? undefined : await migrateProcess(pid, from, spread(from, to), { ...ro, ...(rate === undefined ? { batchPages: DEFAULT_BATCH_PAGES } : { rateBytesPerSecond: rate }) });
@@ -147,14 +148,6 @@ function jobMoveSummary(r: JobMoveReport): unknown {
 /** Destinations for `from`: as many of `to` as there are sources, each source to one, in order. */
 function spread(from: readonly number[], to: readonly number[]): number[] {
   return from.map((_, i) => to[i % to.length]!);
-}
-
-function machineNodes(ro: { root?: string }): number[] {
-  return hardware(ro).online.slice();
-}
-
-function nodesWithCpus(ro: { root?: string }): readonly number[] {
-  return hardware(ro).withCpu;
 }
 
 function done(outcome: Outcome, before: Before, result: unknown): ActionRun {
