@@ -43,6 +43,11 @@ export interface AutoPass {
   readonly moves: readonly AutoMove[];
 }
 
+/** `GET /v1/placement`: the last pass, or before the first an empty one whose time is null. */
+export type PlacementView = AutoPass | { readonly time: null; readonly measured: false; readonly threshold: null; readonly balancing: null; readonly decisions: readonly []; readonly moves: readonly [] };
+
+const NO_PASS: PlacementView = { time: null, measured: false, threshold: null, balancing: null, decisions: [], moves: [] };
+
 export interface AutoMove {
   readonly pid: number;
   readonly comm: string;
@@ -107,8 +112,8 @@ export class AutoPlacer {
     return this.ours.has(placementKey(p.pid, p.start)) ? p : keepPin(p);
   }
 
-  lastPass(): AutoPass | undefined {
-    return this.last;
+  lastPass(): PlacementView {
+    return this.last ?? NO_PASS;
   }
 
   /** One pass: measure, decide, move. A pass still running is not started twice. */

@@ -21,7 +21,7 @@ import { chooseRule } from './rules/choose.js';
 import { formatCpuList, formatNodeList, shmIdentity } from '../ops/index.js';
 import type { CompiledConfig, CompiledRule, Mode, ShmRule } from './rules/compiled.js';
 import { ShmKeeper } from './shm-keeper.js';
-import { AutoPlacer, type AutoCandidate, type AutoPass } from './auto-placer.js';
+import { AutoPlacer, type AutoCandidate, type AutoPass, type PlacementView } from './auto-placer.js';
 import type { AdmissionRequest, Advice } from './placement/index.js';
 import { newTracked, type Tracked } from './watch/tracked.js';
 
@@ -519,8 +519,8 @@ export class Daemon extends EventEmitter {
   }
 
   /** The last automatic placement pass: every process's candidates with their scores and reasons. */
-  placement(): AutoPass | null {
-    return this.auto.lastPass() ?? null;
+  placement(): PlacementView {
+    return this.auto.lastPass();
   }
 
   /** Admission (`numapol advise`): the nodes a new job should get, with every candidate's score. */

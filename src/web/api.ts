@@ -4,29 +4,18 @@
  * The types list the fields the page reads; the answers carry more.
  */
 // The server's own types (erased by the bundler: nothing of the server's code comes along).
-import type { DaemonStatus, JobView, ProcessView } from '../daemon/daemon.js';
+import type { PlacementView } from '../daemon/auto-placer.js';
+import type { DaemonStatus, JobView, PlanItem, ProcessView } from '../daemon/daemon.js';
+import type { Decision, Placement } from '../daemon/placement/index.js';
 import type { JournalEntry } from '../daemon/ports.js';
+import type { NodeMemory, ThreadReport } from '../ops/show.js';
 import type { MemoryView, NodeView, ProcessMemoryView } from '../ops/read/memory-view.js';
 
-export type { JobView, JournalEntry, MemoryView, NodeView, ProcessView };
+export type { JobView, JournalEntry, MemoryView, NodeMemory, NodeView, PlacementView, PlanItem, ProcessView, ThreadReport };
+export type PlacementDecision = Decision;
+export type PlacementOption = Placement;
 export type Status = DaemonStatus;
 export type ProcessMemory = ProcessMemoryView;
-
-export interface ThreadReport {
-  readonly tid: number;
-  readonly name: string;
-  readonly policyText: string;
-}
-
-export interface NodeMemory {
-  readonly node: number;
-  readonly totalBytes: number;
-  readonly anonBytes: number;
-  readonly fileBytes: number;
-  readonly hugeBytes: number;
-  readonly heapBytes: number;
-  readonly stackBytes: number;
-}
 
 export interface Vma {
   /** Addresses as "0x…" hex. */
@@ -66,14 +55,6 @@ export interface RuleView {
   readonly inactive?: string;
 }
 
-export interface PlanItem {
-  readonly pid: number;
-  readonly comm: string;
-  readonly rule: string;
-  readonly description: string;
-  readonly state: string;
-}
-
 export interface PolicyRequest {
   readonly pid: number;
   readonly policy: string;
@@ -91,37 +72,6 @@ export interface MigrateRequest {
 }
 
 export type CpusRequest = { readonly pid: number; readonly nodes: string } | { readonly pid: number; readonly cpus: string };
-
-/** A node set a placement pass scored: the current one, or a candidate. */
-export interface PlacementOption {
-  readonly nodes: readonly number[];
-  readonly cpuNodes: readonly number[];
-  readonly score: number;
-  readonly fits: boolean;
-}
-
-export interface PlacementDecision {
-  readonly pid: number;
-  readonly comm: string;
-  /** True when the pass moves it (or, in advise mode, would). */
-  readonly act: boolean;
-  readonly why: string;
-  readonly reason: string;
-  readonly localRatio: number;
-  readonly current: PlacementOption;
-  readonly best: PlacementOption | null;
-  readonly candidates: readonly PlacementOption[];
-  readonly gain: number;
-}
-
-/** Automatic placement's last pass (`GET /v1/placement`); time null before the first. */
-export interface PlacementView {
-  readonly time: string | null;
-  readonly measured: boolean;
-  readonly threshold: number | null;
-  readonly decisions: readonly PlacementDecision[];
-  readonly moves: readonly { readonly pid: number; readonly comm: string; readonly rule: string; readonly nodes: readonly number[]; readonly reason: string; readonly state: string }[];
-}
 
 /** An answer other than 2xx: the daemon's error code and message, as it gave them. */
 export class ApiError extends Error {

@@ -1,15 +1,12 @@
 import { callDaemon, socketPath } from '../daemon-client.js';
 import type { PlanItem } from '../../daemon/daemon.js';
-import type { AutoPass } from '../../daemon/auto-placer.js';
+import type { PlacementView } from '../../daemon/auto-placer.js';
 import type { Decision } from '../../daemon/placement/index.js';
 import { noExtraArgs, optString } from '../args.js';
 import { defineCommand } from '../command.js';
 import { SOCKET_OPTION } from '../daemon-options.js';
 import { candidateTable } from '../placement/render.js';
 import { formatTable } from '../table.js';
-
-/** The placement pass as the API gives it: plain JSON, `time` null before the first pass. */
-type PlacementView = Omit<AutoPass, 'time' | 'threshold' | 'balancing'> & { time: string | null; threshold: number | null; balancing: AutoPass['balancing'] | null };
 
 interface Plan {
   readonly actions: readonly PlanItem[];
@@ -39,7 +36,7 @@ function renderDecision(d: Decision): string {
 
 function renderPlacement(p: PlacementView): string {
   if (p.time === null) return 'placement: no pass yet (no place: auto rule, or no process of one)';
-  const head = `placement: pass at ${p.time}, threshold ${p.threshold?.toFixed(3) ?? '-'}${p.measured ? '' : ' (first look: CPU use is measured from the next pass on)'}`;
+  const head = `placement: pass at ${p.time}, threshold ${p.threshold.toFixed(3)}${p.measured ? '' : ' (first look: CPU use is measured from the next pass on)'}`;
   const moves = p.moves.map((m) => `  ${m.state}: pid ${m.pid} (${m.comm}) to nodes ${m.nodes.join(',')}${m.cpus === null ? '' : ` cpus ${m.cpus}`}`);
   return [head, ...moves, ...p.decisions.map(renderDecision)].join('\n');
 }

@@ -91,7 +91,7 @@ export function readRoutes(app: FastifyInstance, daemon: Daemon, root: string | 
   app.get(
     '/v1/placement',
     { schema: { summary: "automatic placement's last pass: each place: auto process's current placement, every candidate node set with its score and parts, the decision and why", response: { 200: anyObject, ...errors } } },
-    () => plain(daemon.placement() ?? { time: null, measured: false, threshold: null, balancing: null, decisions: [], moves: [] }),
+    () => plain(daemon.placement()),
   );
 
   app.get<{ Querystring: { cpus: number; mem: string } }>(
