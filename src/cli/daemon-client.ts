@@ -12,6 +12,11 @@ export function socketPath(option: string | undefined): string {
   return option ?? process.env['NUMAPOL_SOCKET'] ?? DEFAULT_SOCKET;
 }
 
+/** Errors that mean "no daemon here for us" (none answers, or not ours to ask): do it locally. */
+export function noDaemon(e: unknown): boolean {
+  return e instanceof NumapolError && (e.code === 'ENODAEMON' || e.code === 'EACCES');
+}
+
 export function callDaemon<T>(socket: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);

@@ -2,10 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError } from '../../errors.js';
 import { parseSize } from '../../daemon/config/units.js';
 import { adviseNodes, PlacementSampler, type Advice } from '../../daemon/placement/index.js';
-import { NumapolError } from '../../errors.js';
 import { noExtraArgs, optString } from '../args.js';
 import { defineCommand } from '../command.js';
-import { callDaemon, socketPath } from '../daemon-client.js';
+import { callDaemon, noDaemon, socketPath } from '../daemon-client.js';
 import { SOCKET_OPTION } from '../daemon-options.js';
 import { candidateTable } from '../placement/render.js';
 
@@ -49,7 +48,7 @@ locality, headroom}, score, fits, meanDistance, reason}}.`,
     try {
       return { source: 'daemon', ...(await callDaemon<Advice>(socketPath(optString(values, 'socket')), 'GET', `/v1/advise?${q}`)) };
     } catch (e) {
-      if (!(e instanceof NumapolError) || (e.code !== 'ENODAEMON' && e.code !== 'EACCES')) throw e;
+      if (!noDaemon(e)) throw e;
       return { source: 'local', ...(await local(cpus, memBytes)) };
     }
   },

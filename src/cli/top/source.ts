@@ -4,7 +4,7 @@
  */
 import { NumapolError } from '../../errors.js';
 import { MemoryViewSampler, type MemoryView, type ProcessMemoryView } from '../../ops/read/memory-view.js';
-import { callDaemon } from '../daemon-client.js';
+import { callDaemon, noDaemon } from '../daemon-client.js';
 
 export interface ViewSource {
   readonly kind: 'daemon' | 'local';
@@ -29,11 +29,6 @@ export function viewOfAnswer(answer: MemoryView): MemoryView {
 
 export function daemonSource(socket: string, top: number): ViewSource {
   return { kind: 'daemon', label: `daemon on ${socket}`, look: async () => viewOfAnswer(await callDaemon<MemoryView>(socket, 'GET', `/v1/memory?top=${top}`)) };
-}
-
-/** Errors that mean "no daemon here for us": fall back to the local view. */
-function noDaemon(e: unknown): boolean {
-  return e instanceof NumapolError && (e.code === 'ENODAEMON' || e.code === 'EACCES');
 }
 
 /** The daemon went away mid-way: its socket is gone, refuses, or dropped the connection. */
