@@ -13,6 +13,7 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { NumapolError, UsageError } from '../errors.js';
 import { errnoName } from '../kernel/errno.js';
+import { readRunnable } from '../procfs/loadavg.js';
 import { PTRACE_O_SUSPEND_SECCOMP, PTRACE_O_TRACESYSGOOD } from '../kernel/ptrace.js';
 import { processVmRead, processVmWrite, writeMemForced } from '../kernel/remote-memory.js';
 import { SYSCALL_NUMBERS, type SyscallName } from '../kernel/syscall-numbers.js';
@@ -92,6 +93,8 @@ export interface StopOptions {
    * Raise this thread's scheduling priority while the process is stopped (default true), so
    * that the stop does not queue behind the target's own runnable threads: SCHED_FIFO when
    * allowed, else the lowest nice value allowed (boost.ts). Dropped back before returning.
+   * Only for a process with more threads than CPUs, on a machine with more tasks runnable
+   * than CPUs (/proc/loadavg): otherwise nothing queues, and a real-time tracer only naps.
    */
   boost?: boolean;
 }
@@ -257,8 +260,11 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
   const release = deferSignals();
   const loudChildStops = quietChildStops();
   // Only a process with more threads than CPUs can keep some of them runnable but not running,
-  // which a stop waits for (a running thread is stopped at once by an interrupt).
-  const boost = boostScheduling((opts.boost ?? true) && (facts?.threads ?? threadCounts.get(pid) ?? Infinity) > os.availableParallelism());
+  // which a stop waits for (a running thread is stopped at once by an interrupt); and only
+  // when more tasks are runnable than there are CPUs does the tracer wait for one. On an idle
+  // machine a real-time tracer only slows the stop: it naps where it could yield.
+  const cpus = os.availableParallelism();
+  const boost = boostScheduling((opts.boost ?? true) && (facts?.threads ?? threadCounts.get(pid) ?? Infinity) > cpus && (readRunnable() ?? Infinity) > cpus);
   const traced: TracedThread[] = [];
   const stats: SessionStats = {
     threads: 0, seizePasses: 0, seizeMs: 0, stoppedMs: 0, detachMs: 0, injections: 0, injectUs: [], injectionMode: 'syscall-stops', codeBatches: 0, regionMade: false, unguardedCalls: 0, scheduling: boost.how, warnings: [],
