@@ -13,7 +13,7 @@ import { nativeRegs, type TracedThread } from './thread-state.js';
 import type { Arch } from './arch/index.js';
 
 /** A line of /proc/PID/maps, as much of it as the engine needs (procfs reads the whole line). */
-export type Mapping = Pick<MapsEntry, 'start' | 'end' | 'perms' | 'path'>;
+export type Mapping = Pick<MapsEntry, 'start' | 'end' | 'perms' | 'path'> & Partial<Pick<MapsEntry, 'offset' | 'dev' | 'inode'>>;
 
 function rank(m: Mapping): number {
   if (m.path === '[vdso]') return 0;
@@ -97,17 +97,64 @@ export function findNetGadgets(pid: number, arch: Arch, mappings?: readonly Mapp
   // Where they were last time, if they are still there (two small reads instead of a scan).
   const last = knownGadgets.get(pid);
   if (last !== undefined && holdsBytes(pid, last.syscallRet, [want.syscallRet]) && holdsBytes(pid, last.sigreturn, want.sigreturn)) return last;
-  const found = scanNetGadgets(pid, want, mappings ?? readMaps(pid));
+  const maps = mappings ?? readMaps(pid);
+  // A process new to us mostly maps the same libc and [vdso] as one seen before: where the
+  // sequences lay in those, checked with two small reads, spares reading megabytes of code.
+  const found = fromKnownFiles(pid, want, maps) ?? scanNetGadgets(pid, want, maps);
   knownGadgets.delete(pid);
   if (found !== undefined) {
     knownGadgets.set(pid, found);
     if (knownGadgets.size > 4096) knownGadgets.delete(knownGadgets.keys().next().value as number);
+    learnFiles(found, maps);
   }
   return found;
 }
 
 /** The net's addresses per pid, as last found (checked again before use). */
 const knownGadgets = new Map<number, NetGadgets>();
+
+/**
+ * Where each sequence was found, per executable mapping of a file (device, inode, file offset,
+ * size) or [vdso], as an offset from the mapping's start: the same file mapped by another
+ * process holds it at the same offset. Checked again before use, like knownGadgets.
+ */
+const inFiles = new Map<string, { syscallRet?: bigint; sigreturn?: bigint }>();
+
+/** A mapping's identity for inFiles; undefined for anonymous memory (JIT code and the like). */
+function fileKey(m: Mapping): string | undefined {
+  const size = m.end - m.start;
+  if (m.path === '[vdso]') return `[vdso] ${size}`;
+  if (m.inode === undefined || m.inode === 0 || m.dev === undefined || m.offset === undefined || !m.path.startsWith('/')) return undefined;
+  return `${m.dev} ${m.inode} ${m.offset} ${size} ${m.path}`;
+}
+
+function learnFiles(g: NetGadgets, maps: readonly Mapping[]): void {
+  for (const [kind, at] of [['syscallRet', g.syscallRet], ['sigreturn', g.sigreturn]] as const) {
+    const m = maps.find((x) => at >= x.start && at < x.end);
+    const key = m === undefined ? undefined : fileKey(m);
+    if (m === undefined || key === undefined) continue;
+    const entry = inFiles.get(key) ?? {};
+    entry[kind] = at - m.start;
+    inFiles.set(key, entry);
+    if (inFiles.size > 256) inFiles.delete(inFiles.keys().next().value as string);
+  }
+}
+
+function fromKnownFiles(pid: number, want: NonNullable<Arch['netGadgets']>, maps: readonly Mapping[]): NetGadgets | undefined {
+  if (inFiles.size === 0) return undefined;
+  let syscallRet: bigint | undefined;
+  let sigreturn: bigint | undefined;
+  for (const m of maps) {
+    if (m.perms[0] !== 'r' || m.perms[2] !== 'x') continue;
+    const key = fileKey(m);
+    const known = key === undefined ? undefined : inFiles.get(key);
+    if (known === undefined) continue;
+    if (syscallRet === undefined && known.syscallRet !== undefined && holdsBytes(pid, m.start + known.syscallRet, [want.syscallRet])) syscallRet = m.start + known.syscallRet;
+    if (sigreturn === undefined && known.sigreturn !== undefined && holdsBytes(pid, m.start + known.sigreturn, want.sigreturn)) sigreturn = m.start + known.sigreturn;
+    if (syscallRet !== undefined && sigreturn !== undefined) return { syscallRet, sigreturn };
+  }
+  return undefined;
+}
 
 function holdsBytes(pid: number, at: bigint, patterns: readonly Buffer[]): boolean {
   try {

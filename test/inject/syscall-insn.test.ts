@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { currentArch } from '../../src/inject/arch/index.js';
 import { openTasks, seizeAll } from '../../src/inject/seize.js';
-import { syscallInsnBehind } from '../../src/inject/syscall-insn.js';
+import { findNetGadgets, syscallInsnBehind } from '../../src/inject/syscall-insn.js';
 import { readMaps } from '../../src/procfs/maps.js';
 import { detachThread, TracedThread } from '../../src/inject/thread-state.js';
 import { processVmRead } from '../../src/kernel/remote-memory.js';
@@ -38,5 +39,38 @@ describe('syscallInsnBehind', { skip: process.arch !== 'x64' }, () => {
     const { counters } = await t.finish();
     assert.equal(counters.surprises, 0);
     assert.equal(counters.busy_bad, 0);
+  });
+});
+
+describe('findNetGadgets: the one-shot safety net\'s sequences', { skip: process.arch !== 'x64' }, () => {
+  const arch = currentArch();
+  const want = arch.netGadgets!;
+  const holds = (pid: number, at: bigint, patterns: readonly Buffer[]): boolean => patterns.some((p) => processVmRead(pid, at, p.length).equals(p));
+  const offsetIn = (pid: number, at: bigint): string => {
+    const m = readMaps(pid).find((x) => at >= x.start && at < x.end)!;
+    return `${m.path}+${(m.offset + at - m.start).toString(16)}`;
+  };
+
+  it('a second process mapping the same files gets them at the same file offsets; where the files moved, it finds them anew', async () => {
+    const kids = [0, 1, 2].map(() => spawn('sleep', ['60'], { stdio: 'ignore' }));
+    try {
+      await new Promise((r) => setTimeout(r, 200));
+      const [a, b, c] = kids.map((k) => k.pid!) as [number, number, number];
+      const ga = findNetGadgets(a, arch)!;
+      const gb = findNetGadgets(b, arch)!;
+      for (const [pid, g] of [[a, ga], [b, gb]] as const) {
+        assert.ok(holds(pid, g.syscallRet, [want.syscallRet]), `syscall; ret in ${pid}`);
+        assert.ok(holds(pid, g.sigreturn, want.sigreturn), `rt_sigreturn in ${pid}`);
+      }
+      assert.equal(offsetIn(b, gb.sigreturn), offsetIn(a, ga.sigreturn));
+      assert.equal(offsetIn(b, gb.syscallRet), offsetIn(a, ga.syscallRet));
+      // The same files, said to lie 16 bytes further: what was learnt does not hold there, and
+      // the sequences are looked for again.
+      const shifted = readMaps(c).map((m) => (m.perms[2] === 'x' ? { ...m, start: m.start + 16n, end: m.end + 16n } : m));
+      const gc = findNetGadgets(c, arch, shifted)!;
+      assert.ok(holds(c, gc.syscallRet, [want.syscallRet]) && holds(c, gc.sigreturn, want.sigreturn));
+    } finally {
+      for (const k of kids) k.kill('SIGKILL');
+    }
   });
 });
