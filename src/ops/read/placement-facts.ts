@@ -16,7 +16,7 @@ import { processNodeUsage, usageItemOfNumaMaps } from '../../procfs/process-node
 import { readProcText } from '../../procfs/read.js';
 import { readStat } from '../../procfs/stat.js';
 import type { OpsOptions } from '../options.js';
-import { readThreadCpus, type ThreadCpu } from './process-placement.js';
+import { bytesPerNodeOf, readThreadCpus, type ThreadCpu } from './process-placement.js';
 
 export interface PlacementFacts {
   readonly pid: number;
@@ -54,14 +54,7 @@ export function placementFacts(pid: number, opts: PlacementFactsOptions): Placem
     items.push(usageItemOfNumaMaps(e));
     votes.set(e.policyText, (votes.get(e.policyText) ?? 0) + 1);
   }
-  const usage = processNodeUsage(items);
-  const bytesPerNode: Record<number, number> = {};
-  let totalBytes = 0;
-  for (const [n, kib] of Object.entries(usage.total)) {
-    if (kib <= 0) continue;
-    bytesPerNode[Number(n)] = kib * 1024;
-    totalBytes += kib * 1024;
-  }
+  const { bytesPerNode, totalBytes } = bytesPerNodeOf(processNodeUsage(items).total);
   const threads = readThreadCpus(pid, { ...opts, waits: true });
   // A pid reused while we read would mix two processes: the start time must not have changed.
   if (readStat(pid, ro).starttime !== stat.starttime) throw new ProcessGoneError(pid);

@@ -48,16 +48,22 @@ export interface PlacementOptions extends OpsOptions {
   readonly maxThreads?: number;
 }
 
-export function processPlacement(pid: number, opts: PlacementOptions): ProcessPlacement {
-  const ro = opts.root === undefined ? {} : { root: opts.root };
-  const stat = readStat(pid, ro);
-  const usage = processNodeUsage(readNumaMaps(pid, ro).map(usageItemOfNumaMaps));
+/** Bytes per node, and their sum, from KiB per node (processNodeUsage's total); empty nodes left out. */
+export function bytesPerNodeOf(kibPerNode: Readonly<Record<number, number>>): { bytesPerNode: Record<number, number>; totalBytes: number } {
   const bytesPerNode: Record<number, number> = {};
   let totalBytes = 0;
-  for (const [n, kib] of Object.entries(usage.total)) {
+  for (const [n, kib] of Object.entries(kibPerNode)) {
+    if (kib <= 0) continue;
     bytesPerNode[Number(n)] = kib * 1024;
     totalBytes += kib * 1024;
   }
+  return { bytesPerNode, totalBytes };
+}
+
+export function processPlacement(pid: number, opts: PlacementOptions): ProcessPlacement {
+  const ro = opts.root === undefined ? {} : { root: opts.root };
+  const stat = readStat(pid, ro);
+  const { bytesPerNode, totalBytes } = bytesPerNodeOf(processNodeUsage(readNumaMaps(pid, ro).map(usageItemOfNumaMaps)).total);
   const threads = readThreadCpus(pid, opts);
   const threadsPerNode: Record<number, number> = {};
   for (const t of threads) if (t.node >= 0) threadsPerNode[t.node] = (threadsPerNode[t.node] ?? 0) + 1;

@@ -200,7 +200,8 @@ const listenArb = fc.oneof(
   fc.integer({ min: 1, max: 65535 }).map((p) => ({ raw: `[::1]:${p}`, typed: { host: '::1', port: p } })),
 );
 
-const DEFAULTS: DaemonConfig = {
+/** Every setting's default, written out: what an empty file must give. */
+export const DEFAULTS: DaemonConfig = {
   mode: 'enforce',
   rescan: 5000,
   journal: '/var/lib/numapol/journal.db',

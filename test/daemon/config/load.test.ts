@@ -4,26 +4,13 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NumapolError } from '../../../src/errors.js';
 import { ConfigError, defaultConfig, loadConfigFile, parseConfigText, type DaemonConfig } from '../../../src/daemon/config/index.js';
+import { DEFAULTS } from './arbitraries.js';
 import { EXAMPLE_AUTO, EXAMPLE_RULES } from './examples.js';
 import { machineRoot, marked, tempDir } from './helpers.js';
 
 const FOUR = machineRoot('sys-guest-4node');
 const ONE = machineRoot('sys-host-1node');
 
-const DEFAULTS: DaemonConfig = {
-  mode: 'enforce',
-  rescan: 5000,
-  journal: '/var/lib/numapol/journal.db',
-  migrateRate: null,
-  stopRate: 50,
-  restoreOnExit: false,
-  socket: '/run/numapol/numapol.sock',
-  http: null,
-  logLevel: 'info',
-  auto: { interval: 10_000, cooldown: 300_000, maxMoves: 1, threshold: 0.1 },
-  metrics: { topProcesses: 20 },
-  rules: [],
-};
 
 test('the first example loads as written on a 4-node machine, every value typed', () => {
   const { config, warnings } = parseConfigText(EXAMPLE_RULES, 'numapol.yaml', { root: FOUR });
