@@ -98,7 +98,7 @@ test('processes that are gone are reported, not sampled; a pid asked twice is sa
   const t = await start(['mib=1'], 'spinner');
   const sampler = new PlacementSampler();
   const s = sampler.sample([t.pid, t.pid, 999_999_999]);
-  assert.deepEqual(s.processes.map((p) => p.pid), [t.pid]);
+  assert.deepEqual(s.processes.map((p) => p.pid), [t.pid], `unreadable: ${JSON.stringify(s.unreadable)}`);
   assert.deepEqual(s.gone, [999_999_999]);
   // Once it has exited it is gone, whether its parent has reaped it yet (a zombie) or not.
   await t.finish();
