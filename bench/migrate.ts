@@ -193,7 +193,15 @@ export async function benchSmallPages(A: number, B: number): Promise<BenchResult
     if (switched || thpWas === 'never') {
       const s = await startWriter('hog', MIB_4K, { wrap: ['numactl', `--preferred=${A}`] });
       try {
-        await movePidRange(s.pid, { range: { start: s.addr, end: s.addr + s.len }, to: A });
+        const range = { start: s.addr, end: s.addr + s.len };
+        await movePidRange(s.pid, { range, to: A });
+        // Warm-up: a real move there and back at each batch size. The move to A above finds
+        // every page already there and makes no move_pages call, so without this the first
+        // timed reps would also time compiling the move path.
+        for (const batchPages of [512, 4096]) {
+          await movePidRange(s.pid, { range, to: B, batchPages });
+          raw(s.pid, B, A);
+        }
         figures.push(...(await moveFigures(s, A, B, `${MIB_4K} MiB 4 KiB pages`, [512, 4096])));
       } finally {
         s.kill();

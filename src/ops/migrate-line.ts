@@ -7,9 +7,9 @@
 import { ParseError } from '../errors.js';
 import { pageSize } from '../kernel/index.js';
 import { parseNodeList, type NodeSet } from '../policy/index.js';
-import { hexAddr, resolveSelection, type AddressRange } from './address-range.js';
+import { hexAddr, type AddressRange } from './address-range.js';
 import { migrationMap } from './migrate.js';
-import { failedPages, movePagesPaced, processError, targetVmas, type Flow, type PageTally } from './move-pages.js';
+import { failedPages, movePagesPaced, processError, selectionSegments, type Flow, type PageTally } from './move-pages.js';
 import { moveFlags, nodesOf } from './move.js';
 import type { OpsOptions } from './options.js';
 import type { PaceOptions } from './pace.js';
@@ -77,7 +77,7 @@ export async function applyMigrateLine(pid: number, line: string | MigrateLine, 
   // One destination takes every source (N0-3>1); otherwise the kernel's relative mapping.
   const map = to.length === 1 ? new Map(from.filter((n) => n !== to[0]).map((n) => [n, to[0]!] as const)) : migrationMap(from, to);
   const ps = pageSize();
-  const segs = resolveSelection(targetVmas(pid, root), { range: ml.range }, pid, ps);
+  const segs = selectionSegments(pid, root, { range: ml.range }, ps);
   const destOf = (n: number): number | undefined => map.get(n) ?? (from.includes(n) ? n : undefined);
   try {
     const r = await movePagesPaced(pid, segs, destOf, ps, {

@@ -10,9 +10,10 @@ import { performance } from 'node:perf_hooks';
 import { statSync } from 'node:fs';
 import { NumapolError, ProcessGoneError } from '../errors.js';
 import { errnoName, movePagesCounted, queryPageNodes, SyscallError } from '../kernel/index.js';
-import { readVmas, type Vma } from '../procfs/vmas.js';
-import type { Segment } from './address-range.js';
-import { Pacer, batchPagesFor, checkPaceOptions, type PaceOptions, type PaceStats } from './pace.js';
+import { readMaps, type MapsEntry } from '../procfs/maps.js';
+import { joinVma, readVmas, type Vma } from '../procfs/vmas.js';
+import { resolveSelection, type Segment, type Selection } from './address-range.js';
+import { DEFAULT_BATCH_PAGES, Pacer, batchPagesFor, checkPaceOptions, type PaceOptions, type PaceStats } from './pace.js';
 import { PageAddrs } from './page-addrs.js';
 import { openPlacement, pmdPages, UNKNOWN_NODE, Units } from './page-units.js';
 
@@ -259,6 +260,10 @@ export async function movePagesPaced(
   const queryAddrs = new PageAddrs(basePage);
 
   const destMemo = new Int32Array(DEST_MEMO_NODES).fill(DEST_UNASKED);
+  // The picked units' columns of the top-level chunks (see place), and whether they are in use.
+  let pickIdx = new Int32Array(0);
+  let pickTo = new Int32Array(0);
+  let picking = false;
   /** destOf(node) as a number (DEST_NONE: leave it), asked once per node. */
   const destFor = (node: number): number => {
     if (node < DEST_MEMO_NODES) {
@@ -283,19 +288,28 @@ export async function movePagesPaced(
     return queryPageNodes(pid, queryAddrs.view(0, n));
   };
 
-  /** One move_pages call as a paced step; status undefined when the whole call failed with ENOMEM. */
+  // Statuses of the main steps, reused: a step's statuses are read before the next step runs
+  // (the nested steps of a split huge page's pages come after its own are read).
+  let statusBuf = new Int32Array(0);
+
+  /**
+   * One move_pages call as a paced step; status undefined when the whole call failed with ENOMEM.
+   * With `reuse` the statuses land in the engine's buffer, valid until the next such call.
+   */
   const moveCall = async (
     addrs: BigUint64Array,
     dest: Int32Array,
     bytes: number,
     retry: boolean,
+    reuse = false,
   ): Promise<{ status: Int32Array | undefined; notMoved: number }> => {
     opts.onMoveCall?.(addrs, dest, retry);
     let status: Int32Array | undefined;
     let notMoved = 0;
+    if (reuse && statusBuf.length < addrs.length) statusBuf = new Int32Array(Math.max(addrs.length, 2 * statusBuf.length));
     await pacer.step(bytes, () => {
       try {
-        const r = movePagesCounted(pid, addrs, dest, opts.flags);
+        const r = movePagesCounted(pid, addrs, dest, opts.flags, reuse ? statusBuf : undefined);
         status = r.status;
         notMoved = r.notMoved;
       } catch (e) {
@@ -382,10 +396,11 @@ export async function movePagesPaced(
    * common outcome (every page accounted for by its status) is read straight from
    * the columns; base pages that landed are credited in runs of one source and destination.
    */
-  const moveStep = async (u: Units, idx: Int32Array, to: Int32Array, j: number, k: number, bytes: number): Promise<void> => {
-    // The kernel migrates queued pages whenever the destination changes: group by destination.
+  const moveStep = async (u: Units, idx: Int32Array, to: Int32Array, j: number, k: number, bytes: number, ascending: boolean): Promise<void> => {
+    // The kernel migrates queued pages whenever the destination changes: group by destination
+    // (`ascending`: the picker saw the destinations already are).
     let sorted = true;
-    for (let m = j + 1; m < k && sorted; m++) if (to[m]! < to[m - 1]!) sorted = false;
+    if (!ascending) for (let m = j + 1; m < k && sorted; m++) if (to[m]! < to[m - 1]!) sorted = false;
     if (!sorted) {
       const order = Array.from({ length: k - j }, (_, m) => j + m).sort((a, b) => to[a]! - to[b]!);
       const i2 = order.map((m) => idx[m]!);
@@ -400,7 +415,7 @@ export async function movePagesPaced(
       for (let m = j; m < k; m++) gather.copy(m - j, u.addr, idx[m]!);
       addrs = gather.view(0, k - j);
     }
-    const { status, notMoved } = await moveCall(addrs, to.subarray(j, k), bytes, false);
+    const { status, notMoved } = await moveCall(addrs, to.subarray(j, k), bytes, false, true);
     const pickOf = (m: number): Pick => {
       const i = idx[m]!;
       return { vpn: u.vpnAt(i), pages: u.pages[i]!, bytes: u.size[i]! * basePage, from: u.node[i]!, to: to[m]! };
@@ -449,17 +464,39 @@ export async function movePagesPaced(
   /** Classifies units by their node (asking the kernel for those pagemap could not place), then moves the picked ones. */
   const place = async (u: Units): Promise<void> => {
     const unknown: number[] = [];
-    for (let i = 0; i < u.length; i++) if (u.node[i] === UNKNOWN_NODE) unknown.push(i);
+    const nodes = u.node;
+    for (let i = 0, n = u.length; i < n; i++) if (nodes[i] === UNKNOWN_NODE) unknown.push(i);
     if (unknown.length > 0) {
       const q = where(unknown.map((i) => u.vpnAt(i)));
       unknown.forEach((i, k) => (u.node[i] = q[k]!));
     }
-    // Picked units: their index in u and their destination, in the order they are moved.
-    const idx = new Int32Array(u.length);
-    const to = new Int32Array(u.length);
+    // Picked units: their index in u and their destination, in the order they are moved. The
+    // top-level chunks share one pair of columns; a nested placement (a split huge page's pages,
+    // placed while its chunk's columns are still being stepped through) gets its own.
+    const nested = picking;
+    if (!nested && pickIdx.length < u.length) {
+      pickIdx = new Int32Array(Math.max(u.length, 2 * pickIdx.length));
+      pickTo = new Int32Array(pickIdx.length);
+    }
+    const idx = nested ? new Int32Array(u.length) : pickIdx;
+    const to = nested ? new Int32Array(u.length) : pickTo;
+    picking = true;
+    try {
+      await pickAndMove(u, idx, to);
+    } finally {
+      picking = nested;
+    }
+  };
+
+  /** Sorts the units of u into the tally or the picks (idx, to), then moves the picks step by step. */
+  const pickAndMove = async (u: Units, idx: Int32Array, to: Int32Array): Promise<void> => {
     const { pages: unitPages, size, node } = u;
     const skip = opts.skip;
     let np = 0;
+    // Whether the picks' destinations are non-decreasing, and every pick one base page: then
+    // the steps are plain slices of `batch` picks, with no further pass to cut or sort them.
+    let ascending = true;
+    let allBase = true;
     for (let i = 0; i < u.length; i++) {
       const st = node[i]!;
       const n = unitPages[i]!;
@@ -471,7 +508,8 @@ export async function movePagesPaced(
         tallyError(tally, -st, n);
         continue;
       }
-      const d = destFor(st);
+      let d = st < DEST_MEMO_NODES ? destMemo[st]! : DEST_UNASKED;
+      if (d === DEST_UNASKED) d = destFor(st);
       if (d === DEST_NONE) tally.notSelected += n;
       else if (d === st) tally.alreadyThere += n;
       else if (limited && budget < n) {
@@ -479,6 +517,8 @@ export async function movePagesPaced(
         // only move whole); base pages after it may still fill the count.
         tally.notSelected += n;
       } else {
+        if (np > 0 && d < to[np - 1]!) ascending = false;
+        if (n !== 1 || size[i] !== 1) allBase = false;
         idx[np] = i;
         to[np] = d;
         np++;
@@ -491,15 +531,21 @@ export async function movePagesPaced(
     }
     // Steps of at most `batch` pages (a huge page alone may be more: it cannot be cut).
     for (let j = 0; j < np; ) {
-      let n = 0;
+      let k: number;
       let stepSize = 0;
-      let k = j;
-      while (k < np && (k === j || n + unitPages[idx[k]!]! <= batch)) {
-        n += unitPages[idx[k]!]!;
-        stepSize += size[idx[k]!]!;
-        k++;
+      if (allBase) {
+        k = Math.min(np, j + batch);
+        stepSize = k - j;
+      } else {
+        let n = 0;
+        k = j;
+        while (k < np && (k === j || n + unitPages[idx[k]!]! <= batch)) {
+          n += unitPages[idx[k]!]!;
+          stepSize += size[idx[k]!]!;
+          k++;
+        }
       }
-      await moveStep(u, idx, to, j, k, stepSize * basePage);
+      await moveStep(u, idx, to, j, k, stepSize * basePage, ascending);
       j = k;
     }
   };
@@ -507,8 +553,13 @@ export async function movePagesPaced(
   const placement = opts.placement === 'query' ? undefined : openPlacement(pid, basePage);
   try {
     // One set of columns for every chunk: a chunk is placed and moved before the next is read.
-    const u = new Units(basePage, batch + pmdPages(basePage));
-    for (const chunk of chunks(segs, batch, basePage)) {
+    // Placement is read at least DEFAULT_BATCH_PAGES at a time when no rate is kept: each
+    // pagemap read has a fixed cost (0.5 ms under emulation, 65 of them for 128 MiB at batch
+    // 512), and a step's bound is on the move_pages call, which pickAndMove still cuts at
+    // `batch`. A paced run reads step by step, so what it moves is never placed long before.
+    const readPages = opts.rateBytesPerSecond === undefined && opts.pacer === undefined ? Math.max(batch, DEFAULT_BATCH_PAGES) : batch;
+    const u = new Units(basePage, readPages + pmdPages(basePage));
+    for (const chunk of chunks(segs, readPages, basePage)) {
       u.length = 0;
       for (const s of chunk) {
         pages += s.count;
@@ -570,6 +621,41 @@ export function targetVmas(pid: number, root: string | undefined): Vma[] {
     if (e instanceof NumapolError && e.code === 'EACCES') throw permissionError(pid, e, 'numa_maps');
     throw e;
   }
+}
+
+/**
+ * The segments of a selection, reading numa_maps only when they need it. numa_maps costs a walk
+ * of every page of the process (with 128 MiB of 4 KiB pages in the emulated guest, about as
+ * long as reading maps, parsing and classifying a chunk of pages together), yet the engine
+ * only needs from it whether a VMA is hugetlb and its page size. Private anonymous memory, the
+ * heap and stacks (no path in maps, or a bracketed name) are never hugetlb: anonymous hugetlb
+ * shows as /anon_hugepage, SysV SHM_HUGETLB as /SYSV..., hugetlbfs files by their path. So
+ * when every selected VMA is of that sort and no --min-pages filter asks for resident counts,
+ * maps alone decide; otherwise the selection is resolved again on the full records.
+ */
+export function selectionSegments(pid: number, root: string | undefined, sel: Selection, pageBytes: number): Segment[] {
+  if (sel.minPages === undefined) {
+    let maps: MapsEntry[];
+    try {
+      maps = readMaps(pid, root === undefined ? {} : { root });
+    } catch (e) {
+      if (e instanceof NumapolError && e.code === 'EACCES') throw permissionError(pid, e, 'maps');
+      throw e;
+    }
+    const segs = resolveSelection(
+      maps.map((m) => joinVma(m, undefined)),
+      sel,
+      pid,
+      pageBytes,
+    );
+    if (segs.every((s) => basePagesOnly(s.vma))) return segs;
+  }
+  return resolveSelection(targetVmas(pid, root), sel, pid, pageBytes);
+}
+
+/** An anonymous private VMA, heap or stack: its pages are base pages or transparent huge pages. */
+function basePagesOnly(v: Vma): boolean {
+  return (v.kind === 'anon' || v.kind === 'heap' || v.kind === 'stack') && !v.path.startsWith('/');
 }
 
 function permissionError(pid: number, cause: unknown, what: string): NumapolError {

@@ -6,8 +6,8 @@
  */
 import { UsageError } from '../errors.js';
 import { MPOL_BIND, MPOL_MF_MOVE, MPOL_MF_MOVE_ALL, pageSize } from '../kernel/index.js';
-import { hexAddr, resolveSelection, segmentPages, type Selection } from './address-range.js';
-import { failedPages, movePagesPaced, processError, targetVmas, type EngineResult, type Flow, type PageTally, type Progress } from './move-pages.js';
+import { hexAddr, segmentPages, type Selection } from './address-range.js';
+import { failedPages, movePagesPaced, processError, selectionSegments, type EngineResult, type Flow, type PageTally, type Progress } from './move-pages.js';
 import type { OpsOptions } from './options.js';
 import type { PaceOptions } from './pace.js';
 import { rebindRange, type RebindResult } from './rebind.js';
@@ -83,8 +83,7 @@ export async function movePidRange(pid: number, opts: MoveOptions): Promise<Move
     throw new UsageError('--pages must be a whole number of pages');
   }
   const ps = pageSize();
-  const vmas = targetVmas(pid, root);
-  const segs = resolveSelection(vmas, opts, pid, ps);
+  const segs = selectionSegments(pid, root, opts, ps);
   const fromSet = from === undefined ? undefined : new Set(from);
   const destOf = (n: number): number | undefined => (fromSet === undefined || fromSet.has(n) || n === to ? to : undefined);
   let r: EngineResult;

@@ -122,7 +122,16 @@ export function openPlacement(pid: number, pageBytes: number, root = '/'): Place
     if (e instanceof NumapolError) return undefined;
     throw e;
   }
-  const kpf = openKpageflags(root);
+  // Opened when a THP is first suspected: with THP off (every page its own unit) it may never be.
+  let kpfOpened = false;
+  let kpfReader: KpageflagsReader | undefined;
+  const kpf = (): KpageflagsReader | undefined => {
+    if (!kpfOpened) {
+      kpfOpened = true;
+      kpfReader = openKpageflags(root);
+    }
+    return kpfReader;
+  };
   const nodeOf = pfnToNode(blocks, pageBytes);
   const nodeOfFrame = (pfn: number): number => nodeOf(pfn) ?? UNKNOWN_NODE;
   // Frame → node by table, with UNKNOWN_NODE where the blocks do not tell.
@@ -159,7 +168,7 @@ export function openPlacement(pid: number, pageBytes: number, root = '/'): Place
         // Pages to the next PMD boundary (a THP can only start there).
         const toBoundary = pmd - ((startVpn + i) % pmd);
         const f = toBoundary === pmd && fr[i] === FRAME_LARGE ? c.pfn(i) : fr[i]!;
-        if (toBoundary === pmd && f > 0 && f % pmd === 0 && kpf !== undefined && i + pmd <= pages && isWholeThp(c, i, f, pmd, kpf)) {
+        if (toBoundary === pmd && f > 0 && f % pmd === 0 && i + pmd <= pages && isWholeThp(c, i, f, pmd, kpf)) {
           if (n > runUnit) out.addr.setRun(runUnit, startVpn + runPage, n - runUnit, 1);
           out.addr.set(n, startVpn + i);
           unitPages[n] = pmd;
@@ -191,7 +200,7 @@ export function openPlacement(pid: number, pageBytes: number, root = '/'): Place
     },
     close() {
       pm.close();
-      kpf?.close();
+      kpfReader?.close();
     },
   };
 }
@@ -208,8 +217,10 @@ function anyPresent(c: PagemapChunk): boolean {
  * the engine checks after the move that the last page went with the head, and moves the pages
  * one by one when it did not (a folio split or smaller than a PMD).
  */
-function isWholeThp(c: PagemapChunk, i: number, pfn: number, pmd: number, kpf: KpageflagsReader): boolean {
+function isWholeThp(c: PagemapChunk, i: number, pfn: number, pmd: number, kpfOf: () => KpageflagsReader | undefined): boolean {
   if (!c.framesFollow(i, pmd)) return false;
+  const kpf = kpfOf();
+  if (kpf === undefined) return false;
   const head = kpf.read(pfn, 1);
   if (!head.has(0, KPF_COMPOUND_HEAD) || !head.has(0, KPF_THP)) return false;
   return !kpf.read(pfn + pmd, 1).has(0, KPF_COMPOUND_TAIL);
