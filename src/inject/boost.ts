@@ -8,14 +8,15 @@
  * thread on Linux), with SCHED_RESET_ON_FORK so that nothing it starts inherits the class.
  *
  * A real-time thread never yields the CPU to normal ones by sched_yield, so while boosted the
- * engine waits for its tracees with short sleeps instead (thread-state.ts pollStatus): a tracee
- * woken on this CPU runs while the tracer sleeps, and the tracer wakes ahead of every normal
- * thread when its sleep ends.
+ * engine's waits for its tracees step down to the normal class for each yield and back
+ * (stepDown): a tracee woken on this CPU runs then, and the tracer is back ahead of every
+ * normal thread right after.
  */
 import {
   SCHED_FIFO, SCHED_OTHER, SCHED_RESET_ON_FORK, setThreadNice, setThreadScheduler, threadNice, threadPolicy,
 } from '../kernel/sched.js';
-import { setPollMode } from './thread-state.js';
+import { schedYield } from '../kernel/wait.js';
+import { setRealtimeYield } from './thread-state.js';
 
 /** How the tracer thread was raised: real-time, a lower nice value, not at all, or not asked to. */
 export type SchedulingBoost = 'fifo' | 'nice' | 'none' | 'off';
@@ -57,11 +58,27 @@ function tryNice(nice: number, was: number): boolean {
 }
 
 /**
+ * A real-time thread's sched_yield: back to the normal class for one yield, so that a tracee
+ * woken on this CPU runs now, then real-time again. Two system calls, where a sleep would cost a
+ * timer's programming and firing (tens of µs in a VM) and wake the tracer late.
+ */
+function stepDown(): void {
+  try {
+    setThreadScheduler(SCHED_OTHER, 0);
+  } catch {
+    // Stays real-time: the yield below then lets only real-time threads run.
+  }
+  schedYield();
+  // Refused now (RLIMIT_RTPRIO lowered meanwhile): the waits of this operation yield normally.
+  if (!tryFifo()) setRealtimeYield(undefined);
+}
+
+/**
  * Raises the calling thread's scheduling priority for an operation (see the module comment).
  * The session lowers it while every thread of the target is stopped: then none of them
- * competes, and a real-time tracer would only slow its own waits (it cannot yield the CPU to a
- * tracee woken on its CPU, it naps). One system call reads the thread's class, one raises it,
- * one drops it: in a VM each costs microseconds.
+ * competes, and each of a real-time tracer's waits would cost two more system calls (stepDown).
+ * One system call reads the thread's class, one raises it, one drops it: in a VM each costs
+ * microseconds.
  */
 export function boostScheduling(enabled: boolean): Boost {
   if (!enabled) return NOTHING;
@@ -99,13 +116,13 @@ export function boostScheduling(enabled: boolean): Boost {
     if (raised) return;
     raised = true;
     if (how === 'fifo' ? tryFifo() : tryNice(nice, was)) {
-      if (how === 'fifo') setPollMode('nap');
+      if (how === 'fifo') setRealtimeYield(stepDown);
     }
   };
   const down = (): void => {
     if (!raised) return;
     raised = false;
-    setPollMode('yield');
+    setRealtimeYield(undefined);
     try {
       // SCHED_OTHER keeps the nice value; a nice value may always go back up.
       if (how === 'fifo') setThreadScheduler(SCHED_OTHER, 0);
@@ -114,6 +131,6 @@ export function boostScheduling(enabled: boolean): Boost {
       // Left raised: nothing in the kernel refuses a drop, so this does not happen.
     }
   };
-  if (how === 'fifo') setPollMode('nap');
+  if (how === 'fifo') setRealtimeYield(stepDown);
   return { how, lower: down, raise: up, restore: down };
 }

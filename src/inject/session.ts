@@ -94,7 +94,7 @@ export interface StopOptions {
    * that the stop does not queue behind the target's own runnable threads: SCHED_FIFO when
    * allowed, else the lowest nice value allowed (boost.ts). Dropped back before returning.
    * Only for a process with more threads than CPUs, on a machine with more tasks runnable
-   * than CPUs (/proc/loadavg): otherwise nothing queues, and a real-time tracer only naps.
+   * than CPUs (/proc/loadavg): otherwise nothing queues for a CPU.
    */
   boost?: boolean;
 }
@@ -262,7 +262,7 @@ export function withStoppedProcess<T>(pid: number, opts: StopOptions, fn: (sessi
   // Only a process with more threads than CPUs can keep some of them runnable but not running,
   // which a stop waits for (a running thread is stopped at once by an interrupt); and only
   // when more tasks are runnable than there are CPUs does the tracer wait for one. On an idle
-  // machine a real-time tracer only slows the stop: it naps where it could yield.
+  // machine there is nothing to get ahead of, and each wait of a real-time tracer costs more.
   const cpus = os.availableParallelism();
   const boost = boostScheduling((opts.boost ?? true) && (facts?.threads ?? threadCounts.get(pid) ?? Infinity) > cpus && (readRunnable() ?? Infinity) > cpus);
   const traced: TracedThread[] = [];

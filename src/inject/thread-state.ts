@@ -79,25 +79,23 @@ export function nativeRegs(t: TracedThread, arch: Arch): Buffer | undefined {
 }
 
 /**
- * How a wait for a tracee's stop gives the CPU away: 'yield' (sched_yield for the first few ms,
- * then naps), or 'nap' (short sleeps from the start) while the tracer runs at a real-time
- * priority, where sched_yield would not let a normal thread run (boost.ts).
+ * How a wait for a tracee's stop gives the CPU away: sched_yield for the first few ms, then
+ * naps; while the tracer runs at a real-time priority, where sched_yield would not let a normal
+ * thread run (boost.ts), the yield is `realtimeYield`, the boost's way to step down for a moment.
  */
-let pollMode: 'yield' | 'nap' = 'yield';
+let realtimeYield: (() => void) | undefined;
 
-export function setPollMode(m: 'yield' | 'nap'): void {
-  pollMode = m;
+/** While set, waits give the CPU away through `f` (a real-time tracer); undefined: sched_yield. */
+export function setRealtimeYield(f: (() => void) | undefined): void {
+  realtimeYield = f;
 }
 
-/** Gives the CPU away once while waiting for tracees to stop; `spinUntil` as from waitStart(). */
+/** Gives the CPU away once while waiting for tracees to stop; `spinUntil` as from waitStep's caller. */
 export function waitStep(spinUntil: number, now: number): void {
-  if (pollMode === 'nap') sleepSync(NAP_MS);
-  else if (now < spinUntil) schedYield();
-  else sleepSync(0.2);
+  if (now >= spinUntil) sleepSync(0.2);
+  else if (realtimeYield !== undefined) realtimeYield();
+  else schedYield();
 }
-
-/** A real-time tracer's nap: tracees wake and stop in tens of microseconds. */
-const NAP_MS = 0.02;
 
 /**
  * Polls one thread for a wait status until `deadline` (performance.now() ms). A stop normally
