@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { PlacementSampler, decide, newPlacementState } from '../../../src/daemon/placement/index.js';
 import { parseStat } from '../../../src/procfs/stat.js';
 import { targetStarter } from '../../targets/target.js';
+import { exited } from '../../helpers/proc-state.js';
 
 const start = targetStarter();
 const MiB = 1024 * 1024;
@@ -101,7 +102,9 @@ test('processes that are gone are reported, not sampled; a pid asked twice is sa
   assert.deepEqual(s.processes.map((p) => p.pid), [t.pid], `unreadable: ${JSON.stringify(s.unreadable)}`);
   assert.deepEqual(s.gone, [999_999_999]);
   // Once it has exited it is gone, whether its parent has reaped it yet (a zombie) or not.
+  // (finish() returns when the target has said it is done, which is before it has exited.)
   await t.finish();
+  for (let i = 0; i < 6000 && !exited(t.child); i++) await new Promise((r) => setTimeout(r, 10));
   assert.deepEqual(sampler.sample([t.pid]).gone, [t.pid]);
   if (t.alive()) await new Promise((r) => t.child.once('exit', r));
   const after = sampler.sample([t.pid]);
