@@ -59,8 +59,9 @@ function tryNice(nice: number, was: number): boolean {
 
 /**
  * A real-time thread's sched_yield: back to the normal class for one yield, so that a tracee
- * woken on this CPU runs now, then real-time again. Two system calls around the yield, where a sleep would cost a
- * timer's programming and firing (tens of µs in a VM) and wake the tracer late.
+ * woken on this CPU runs now, then real-time again. Two system calls around the yield, where a
+ * sleep would cost a timer's programming and firing (tens of µs in a VM) and wake the tracer
+ * late.
  */
 function stepDown(): void {
   try {
