@@ -4,10 +4,7 @@
  */
 import { bitsOf } from './bitmask.js';
 import { encodeNodemask, maxNodeBits, maxnodeArg } from './nodemask.js';
-import { failed } from './check.js';
-import { libcFunc } from './ffi.js';
-import { syscallAbout } from './syscall.js';
-import { syscallNumber } from './syscall-numbers.js';
+import { fixedSyscall, syscallAbout } from './syscall.js';
 
 function about(pid: number): string | undefined {
   return pid === 0 ? undefined : `pid ${pid}`;
@@ -59,27 +56,14 @@ export function movePagesCounted(
   // Whatever an earlier call left there must not read as this call's answer.
   if (into !== undefined) status.fill(0);
   if (pages.length === 0) return { status, notMoved: 0 };
-  const ret = movePagesRaw()(movePagesNr(), pid, pages.length, pages, nodes, status, flags);
-  if (ret === -1 || ret === -1n) failed('move_pages', about(pid));
-  return { status, notMoved: Number(ret) };
+  return { status, notMoved: movePagesCall(about(pid), pid, pages.length, pages, nodes, status, flags) };
 }
 
-type MovePagesRaw = (nr: number, pid: number, count: number, pages: BigUint64Array, nodes: Int32Array | null, status: Int32Array, flags: number) => number | bigint;
-
-let nr: number | undefined;
-const movePagesNr = (): number => (nr ??= syscallNumber('move_pages'));
-
-/**
- * syscall(2) declared with move_pages' own arguments instead of through syscallAbout's variadic
- * `long syscall(long, ...)`: koffi prepares a fixed prototype once, while a variadic call is
- * typed and marshalled afresh each time, which showed per step when moving 4 KiB pages under
- * emulation. Calling the variadic syscall() this way is sound on the architectures we have
- * syscall numbers for: on x86-64 and arm64 integer and pointer arguments travel alike either way
- * (glibc's syscall() only moves registers into place).
- */
-function movePagesRaw(): MovePagesRaw {
-  return libcFunc<MovePagesRaw>('long syscall(long nr, long pid, unsigned long count, void *pages, void *nodes, void *status, long flags)');
-}
+/** move_pages with its own prototype: called once per step of a page move, thousands of times. */
+const movePagesCall = fixedSyscall<[number, number, BigUint64Array, Int32Array | null, Int32Array, number]>(
+  'move_pages',
+  'long pid, unsigned long count, void *pages, void *nodes, void *status, long flags',
+);
 
 /**
  * move_pages: moves each page of `pages` (addresses in process `pid`) to the node at the same

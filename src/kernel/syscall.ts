@@ -1,4 +1,4 @@
-import { check } from './check.js';
+import { check, failed } from './check.js';
 import { libcFunc } from './ffi.js';
 import { syscallNumber, type SyscallName } from './syscall-numbers.js';
 
@@ -40,4 +40,28 @@ export function syscallAbout(context: string | undefined, name: SyscallName, ...
   const flat: unknown[] = [];
   for (const arg of args) flat.push(...typed(arg));
   return BigInt(check(name, () => raw(nr, ...flat), context));
+}
+
+/**
+ * A syscall declared with its own argument types (`params`, C types after the number, as in
+ * 'long pid, unsigned long count, void *pages'), for hot call sites: koffi prepares a fixed
+ * prototype once, while syscall()'s variadic `long syscall(long, ...)` is typed and marshalled
+ * afresh at every call (it showed per step when moving 4 KiB pages under emulation). Calling the
+ * variadic syscall() this way is sound on the architectures we have syscall numbers for: on
+ * x86-64 and arm64 integer and pointer arguments travel alike either way (glibc's syscall() only
+ * moves registers into place). Declared at the first call; throws SyscallError on -1, as
+ * syscallAbout does, with `context` in the message.
+ */
+export function fixedSyscall<A extends unknown[]>(name: SyscallName, params: string): (context: string | undefined, ...args: A) => number {
+  let raw: ((nr: number, ...args: A) => number | bigint) | undefined;
+  let nr = 0;
+  return (context, ...args) => {
+    if (raw === undefined) {
+      raw = libcFunc<(nr: number, ...args: A) => number | bigint>(`long syscall(long nr, ${params})`);
+      nr = syscallNumber(name);
+    }
+    const ret = raw(nr, ...args);
+    if (ret === -1 || ret === -1n) failed(name, context);
+    return Number(ret);
+  };
 }
