@@ -508,8 +508,7 @@ export async function movePagesPaced(
         tallyError(tally, -st, n);
         continue;
       }
-      let d = st < DEST_MEMO_NODES ? destMemo[st]! : DEST_UNASKED;
-      if (d === DEST_UNASKED) d = destFor(st);
+      const d = destFor(st);
       if (d === DEST_NONE) tally.notSelected += n;
       else if (d === st) tally.alreadyThere += n;
       else if (limited && budget < n) {
