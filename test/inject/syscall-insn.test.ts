@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { readlinkSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { currentArch } from '../../src/inject/arch/index.js';
 import { openTasks, seizeAll } from '../../src/inject/seize.js';
@@ -54,8 +55,16 @@ describe('findNetGadgets: the one-shot safety net\'s sequences', { skip: process
   it('a second process mapping the same files gets them at the same file offsets; where the files moved, it finds them anew', async () => {
     const kids = [0, 1, 2].map(() => spawn('sleep', ['60'], { stdio: 'ignore' }));
     try {
-      await new Promise((r) => setTimeout(r, 200));
       const [a, b, c] = kids.map((k) => k.pid!) as [number, number, number];
+      // Each has become `sleep` (exec done), however loaded the machine.
+      const isSleep = (pid: number): boolean => {
+        try {
+          return readlinkSync(`/proc/${pid}/exe`).endsWith('/sleep');
+        } catch {
+          return false;
+        }
+      };
+      for (let i = 0; i < 6000 && ![a, b, c].every(isSleep); i++) await new Promise((r) => setTimeout(r, 10));
       const ga = findNetGadgets(a, arch)!;
       const gb = findNetGadgets(b, arch)!;
       for (const [pid, g] of [[a, ga], [b, gb]] as const) {
