@@ -128,36 +128,36 @@ test('no oscillation: decide, move, decide again: no process moves twice in its 
   const INTERVAL = 10_000;
   let moved = 0;
   let movedAgain = 0;
-  fc.assert(
-    fc.property(arb, ([[m0, ps0], threshold, maxMoves, cooldownPasses]) => {
-      let m = m0;
-      let ps = ps0;
-      const state = newPlacementState();
-      const cooldownMs = cooldownPasses * INTERVAL;
-      /** pid → the placements it has had (pages per node and CPU nodes), oldest first, and when it moved. */
-      const history = new Map<number, { placements: string[]; movedAt: number[] }>();
-      for (const p of ps) history.set(p.pid, { placements: [placementOf(p.bytesPerNode, Object.keys(p.threadsPerNode).map(Number))], movedAt: [] });
-      for (let pass = 0; pass < 6; pass++) {
-        const now = pass * INTERVAL;
-        const r = decide(ps, m, { ...EVERYONE, threshold, maxMoves, cooldownMs }, state, now);
-        assert.ok(r.moves.length <= maxMoves);
-        for (const d of r.moves) {
-          const h = history.get(d.pid)!;
-          const last = h.movedAt[h.movedAt.length - 1];
-          assert.ok(last === undefined || now - last >= cooldownMs, `pid ${d.pid} moved at ${last} and again at ${now}`);
-          const to = placementOf(d.best!.bytes, d.best!.cpuNodes);
-          assert.ok(!h.placements.includes(to), `pid ${d.pid} moved to ${to}, where it has been (${h.placements.join(' → ')}): ${d.reason}`);
-          if (h.movedAt.length > 0) movedAgain++;
-          moved++;
-          h.placements.push(to);
-          h.movedAt.push(now);
-          recordMove(state, d.pid, d.start, now);
-        }
-        ({ m, ps } = apply(m, ps, r.moves));
+  const property = fc.property(arb, ([[m0, ps0], threshold, maxMoves, cooldownPasses]) => {
+    let m = m0;
+    let ps = ps0;
+    const state = newPlacementState();
+    const cooldownMs = cooldownPasses * INTERVAL;
+    /** pid → the placements it has had (pages per node and CPU nodes), oldest first, and when it moved. */
+    const history = new Map<number, { placements: string[]; movedAt: number[] }>();
+    for (const p of ps) history.set(p.pid, { placements: [placementOf(p.bytesPerNode, Object.keys(p.threadsPerNode).map(Number))], movedAt: [] });
+    for (let pass = 0; pass < 6; pass++) {
+      const now = pass * INTERVAL;
+      const r = decide(ps, m, { ...EVERYONE, threshold, maxMoves, cooldownMs }, state, now);
+      assert.ok(r.moves.length <= maxMoves);
+      for (const d of r.moves) {
+        const h = history.get(d.pid)!;
+        const last = h.movedAt[h.movedAt.length - 1];
+        assert.ok(last === undefined || now - last >= cooldownMs, `pid ${d.pid} moved at ${last} and again at ${now}`);
+        const to = placementOf(d.best!.bytes, d.best!.cpuNodes);
+        assert.ok(!h.placements.includes(to), `pid ${d.pid} moved to ${to}, where it has been (${h.placements.join(' → ')}): ${d.reason}`);
+        if (h.movedAt.length > 0) movedAgain++;
+        moved++;
+        h.placements.push(to);
+        h.movedAt.push(now);
+        recordMove(state, d.pid, d.start, now);
       }
-    }),
-    { numRuns: 300 },
-  );
+      ({ m, ps } = apply(m, ps, r.moves));
+    }
+  });
+  // Now and then a batch of 300 random cases gives no process a second move: batches until one
+  // does (at most 5), so the property is checked where it matters whatever the seed.
+  for (let batch = 0; batch < 5 && (moved <= 100 || movedAgain === 0); batch++) fc.assert(property, { numRuns: 300 });
   // The property is only worth something if processes do move, some more than once.
   assert.ok(moved > 100, `${moved} moves`);
   assert.ok(movedAgain > 0, 'no process moved twice: the test did not exercise hysteresis');
