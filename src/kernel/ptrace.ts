@@ -8,7 +8,7 @@
  * signal mask, siginfo, rseq configuration) lives in one pinned block (see pinned.ts): an
  * address of a JS-heap buffer is never held across an allocation.
  */
-import { check, failed } from './check.js';
+import { check, failed, isFailure } from './check.js';
 import { defineErrnoMeanings } from './errno.js';
 import { libcFunc } from './ffi.js';
 import { GrowablePinned, PinnedBlock } from './pinned.js';
@@ -96,7 +96,7 @@ let ptraceFn: PtraceFn | undefined;
 function ptrace(request: number, tid: number, addr: number, data: number): number {
   const fn = (ptraceFn ??= libcFunc<PtraceFn>('long ptrace(int, int, uintptr_t, uintptr_t)'));
   const ret = fn(request, tid, addr, data);
-  if (ret === -1 || ret === -1n) failed('ptrace', `${REQUEST_NAMES[request] ?? request} tid ${tid}`);
+  if (isFailure(ret)) failed('ptrace', `${REQUEST_NAMES[request] ?? request} tid ${tid}`);
   return Number(ret);
 }
 
@@ -112,7 +112,7 @@ export function peekWord(tid: number, addr: bigint): bigint {
   const b = block();
   const fn = (peekFn ??= libcFunc<PeekFn>('long syscall(long, long, long, uintptr_t, uintptr_t)'));
   const ret = fn(syscallNumber('ptrace'), PTRACE_PEEKTEXT, tid, Number(addr), b.at(PEEK));
-  if (ret === -1 || ret === -1n) failed('ptrace', `PTRACE_PEEKTEXT tid ${tid} at 0x${addr.toString(16)}`);
+  if (isFailure(ret)) failed('ptrace', `PTRACE_PEEKTEXT tid ${tid} at 0x${addr.toString(16)}`);
   return readU64(b.buf, PEEK);
 }
 

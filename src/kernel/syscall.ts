@@ -1,4 +1,4 @@
-import { check, failed } from './check.js';
+import { check, failed, isFailure } from './check.js';
 import { libcFunc } from './ffi.js';
 import { syscallNumber, type SyscallName } from './syscall-numbers.js';
 
@@ -61,7 +61,7 @@ export function fixedSyscall<A extends unknown[]>(name: SyscallName, params: str
       nr = syscallNumber(name);
     }
     const ret = raw(nr, ...args);
-    if (ret === -1 || ret === -1n) failed(name, context);
+    if (isFailure(ret)) failed(name, context);
     return Number(ret);
   };
 }
