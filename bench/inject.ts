@@ -98,23 +98,14 @@ const BENCH_SOURCES = fileURLToPath(new URL('../../bench/', import.meta.url));
 
 /**
  * The same system calls as oneCallUs, made by a C program (bench/ptrace-floor.c): what this
- * machine's kernel and hypervisor cost without numapol's runtime and checks. Median of `runs`.
+ * machine's kernel and hypervisor cost without numapol's runtime and checks. With `park`, the
+ * system calls of the held protocol for every thread instead (three wake-ups per thread).
+ * Median of `runs`, in µs.
  */
-function floorUs(pid: number, runs: number): number {
-  const r = spawnSync(buildTarget('ptrace-floor', BENCH_SOURCES), [String(pid), String(runs)], { encoding: 'utf8' });
+function floorUs(pid: number, runs: number, mode: 'one' | 'park' = 'one'): number {
+  const r = spawnSync(buildTarget('ptrace-floor', BENCH_SOURCES), [String(pid), String(runs), ...(mode === 'park' ? ['park'] : [])], { encoding: 'utf8' });
   const m = /^([\d.]+) ([\d.]+)$/m.exec(r.stdout);
-  if (r.status !== 0 || m === null) throw new Error(`ptrace-floor failed (${r.status}): ${r.stderr}`);
-  return Number(m[1]);
-}
-
-/**
- * The system calls of numapol's held protocol for every thread, made by a C program
- * (bench/park-floor.c): three wake-ups per thread and nothing else. Median of `runs`, in ms.
- */
-function parkFloorMs(pid: number, runs: number): number {
-  const r = spawnSync(buildTarget('park-floor', BENCH_SOURCES), [String(pid), String(runs)], { encoding: 'utf8' });
-  const m = /^([\d.]+) ([\d.]+)$/m.exec(r.stdout);
-  if (r.status !== 0 || m === null) throw new Error(`park-floor failed (${r.status}): ${r.stderr}`);
+  if (r.status !== 0 || m === null) throw new Error(`ptrace-floor ${mode} failed (${r.status}): ${r.stderr}`);
   return Number(m[1]);
 }
 
@@ -189,7 +180,7 @@ export async function benchInject(): Promise<BenchFigure[]> {
       gdbs.push(gdbMs(big.pid, true));
     }
     const lean = numapolRuns(big.pid, 9, 'all', false);
-    const parkFloor = parkFloorMs(big.pid, 21);
+    const parkFloor = floorUs(big.pid, 21, 'park') / 1000;
     const cli = median([1, 2, 3, 4, 5].map((i) => cliMs('set', String(big.pid), i % 2 ? 'default' : 'bind=0')));
     // What gdb's thread apply all is also the way to learn: every thread's policy.
     const show = median([1, 2, 3, 4, 5].map(() => cliMs('show', String(big.pid))));
@@ -204,7 +195,7 @@ export async function benchInject(): Promise<BenchFigure[]> {
       { name: `  speedup over gdb`, value: gdb / total, unit: 'x', goal: '>= 20x', met: gdb / total >= 20 },
       { name: `  slowest of the ${calls} calls`, value: Math.max(...full.totalMs), unit: 'ms', ratio: Math.max(...full.totalMs) / Math.min(...gdbs), reference: 'the fastest gdb run', note: `${(Math.min(...gdbs) / Math.max(...full.totalMs)).toFixed(1)}x faster than gdb at its fastest` },
       { name: `  first call in this process (cold JIT)`, value: full.firstMs, unit: 'ms', ratio: full.firstMs / gdb, reference: 'gdb', note: `${(gdb / full.firstMs).toFixed(1)}x faster than gdb` },
-      { name: `  the held protocol's system calls alone in C (bench/park-floor.c: seize, park, restore, detach), median of 21`, value: parkFloor, unit: 'ms', ratio: total / parkFloor, reference: 'numapol\'s set above over this floor', note: 'three wake-ups per thread: what this machine allows; the rest of numapol\'s time is its own per-thread work' },
+      { name: `  the held protocol's system calls alone in C (bench/ptrace-floor.c park: seize, park, restore, detach), median of 21`, value: parkFloor, unit: 'ms', ratio: total / parkFloor, reference: 'numapol\'s set above over this floor', note: 'three wake-ups per thread: what this machine allows; the rest of numapol\'s time is its own per-thread work' },
       { name: `set all ${lean.n} threads without read-back, median of 9`, value: median(lean.totalMs), unit: 'ms', ratio: median(lean.totalMs) / gdb, reference: 'gdb', note: `stopped ${median(lean.stoppedMs).toFixed(1)} ms` },
       { name: `the whole command: numapol set PID POLICY (Node start-up included), median of 5`, value: cli, unit: 'ms', ratio: cli / gdb, reference: 'gdb', note: `${(gdb / cli).toFixed(1)}x faster than gdb` },
       { name: `numapol show PID: every thread's policy (from its numa_maps) and pages per node, median of 5`, value: show, unit: 'ms', ratio: show / gdb, reference: 'gdb', note: `${(gdb / show).toFixed(1)}x faster than gdb` },

@@ -35,7 +35,7 @@ int main(int argc, char **argv) {
   clock_gettime(CLOCK_MONOTONIC, &a);
   for (long i = 0; i < n; i += batch) {
     long c = n - i < batch ? n - i : batch;
-    long r = syscall(SYS_move_pages, pid, c, pages + i, nodes + i, status + i, 2 /* MPOL_MF_MOVE_ALL */);
+    long r = syscall(SYS_move_pages, pid, c, pages + i, nodes + i, status + i, 4 /* MPOL_MF_MOVE_ALL, as numapol moves as root */);
     if (r < 0) {
       perror("move_pages");
       return 1;
